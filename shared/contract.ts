@@ -1,0 +1,140 @@
+/**
+ * The one IPC contract: channel name → zod input and output schemas.
+ *
+ * Served two ways with the same handlers: Electron IPC through the preload, and
+ * HTTP+WebSocket in browser mode (`rcr serve`). The renderer only sees
+ * {@link RcrApi}, so it cannot tell which transport it has.
+ */
+import { z } from 'zod';
+import {
+  AuditEntrySchema,
+  FleetRowSchema,
+  FlagLayersSchema,
+  FlagRefSchema,
+  HistoryEntrySchema,
+  LayerChangeSchema,
+  LayerPatchSchema,
+  ProviderStatusSchema,
+} from './domain.ts';
+
+/** Rollback modes: `kill` turns the kill switch off; `revert` restores the last known-good layers. */
+export const RollbackModeSchema = z.enum(['kill', 'revert']);
+export type RollbackMode = z.infer<typeof RollbackModeSchema>;
+
+const ReasonSchema = z
+  .string({ error: 'reason is required' })
+  .trim()
+  .min(3, 'reason must say why (at least 3 characters)')
+  .max(2000, 'reason is too long (2000 characters at most)');
+
+/** A planned change shown in a confirmation dialog before anything is sent. */
+export const ChangePreviewSchema = z.object({
+  ref: FlagRefSchema,
+  before: FlagLayersSchema,
+  after: FlagLayersSchema,
+  changes: z.array(LayerChangeSchema),
+  /** For `revert`: the history entry whose `before` values are restored. */
+  basis: HistoryEntrySchema.nullable(),
+  /** Human-readable lines describing what the provider will be asked to do. */
+  description: z.array(z.string()),
+});
+export type ChangePreview = z.infer<typeof ChangePreviewSchema>;
+
+/** Outcome of an action: the audit entry and the state confirmed by re-reading the provider. */
+export const ActionResultSchema = z.object({
+  audit: AuditEntrySchema,
+  flag: FleetRowSchema,
+});
+export type ActionResult = z.infer<typeof ActionResultSchema>;
+
+export const FleetQuerySchema = z.object({
+  provider: z.string().optional(),
+  environment: z.string().optional(),
+  search: z.string().optional(),
+});
+
+/** Request/response channels. */
+export const contract = {
+  'fleet.list': {
+    input: FleetQuerySchema,
+    output: z.object({ rows: z.array(FleetRowSchema), providers: z.array(ProviderStatusSchema) }),
+  },
+  'flag.get': {
+    input: FlagRefSchema,
+    output: z.object({
+      flag: FleetRowSchema,
+      history: z.array(HistoryEntrySchema),
+      audit: z.array(AuditEntrySchema),
+    }),
+  },
+  'flag.previewChange': {
+    input: z.object({ ref: FlagRefSchema, patch: LayerPatchSchema }),
+    output: ChangePreviewSchema,
+  },
+  'flag.applyChange': {
+    input: z.object({ ref: FlagRefSchema, patch: LayerPatchSchema, reason: ReasonSchema }),
+    output: ActionResultSchema,
+  },
+  'flag.previewRollback': {
+    input: z.object({ ref: FlagRefSchema, mode: RollbackModeSchema }),
+    output: ChangePreviewSchema,
+  },
+  'flag.rollback': {
+    input: z.object({ ref: FlagRefSchema, mode: RollbackModeSchema, reason: ReasonSchema }),
+    output: ActionResultSchema,
+  },
+  'providers.list': {
+    input: z.object({}),
+    output: z.array(ProviderStatusSchema),
+  },
+  'sync.now': {
+    input: z.object({ provider: z.string().optional() }),
+    output: z.array(ProviderStatusSchema),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type ChannelInput<C extends Channel> = z.input<Contract[C]['input']>;
+export type ChannelOutput<C extends Channel> = z.infer<Contract[C]['output']>;
+export const CHANNELS = Object.keys(contract) as Channel[];
+
+/** Push events from the core to every window. */
+export const eventContract = {
+  /** The cached fleet changed (sync finished or an action completed). */
+  'fleet.changed': z.object({ reason: z.string(), at: z.string() }),
+} as const;
+export type EventName = keyof typeof eventContract;
+export type EventPayload<E extends EventName> = z.infer<(typeof eventContract)[E]>;
+
+/** Stable error codes that cross the contract. */
+export const ErrorCodeSchema = z.enum([
+  'BAD_INPUT',
+  'NOT_FOUND',
+  'PROVIDER_ERROR',
+  'CONFLICT',
+  'UNSUPPORTED',
+  'FORBIDDEN',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ApiErrorSchema = z.object({ code: ErrorCodeSchema, message: z.string() });
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+/** Every call returns `{ok: true, value}` or `{ok: false, error}`; never a stack trace. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** The API object the renderer talks to (preload in Electron, HTTP+WS client in browser mode). */
+export interface RcrApi {
+  invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>>;
+  /** Subscribe to a push event; returns an unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** Turns a zod error into one message naming each bad field, e.g. `patch.rolloutPercent: must be between 0 and 100`. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,127 @@
+/**
+ * `rcr` — the Rollout Control Room CLI.
+ *
+ * Exit codes: 0 success; 1 error (provider, not found, bad input — message on
+ * stderr); 2 usage error. JSON output (`--json`) is stable and documented in
+ * the README.
+ */
+import { parseArgs } from 'node:util';
+import { toApiError } from '../core/errors.ts';
+import { resolveDataDir, UsageError, type GlobalOptions } from './cli-context.ts';
+import { providersCommand } from './commands/providers.ts';
+import { flagShowCommand, flagsListCommand, historyCommand, syncCommand } from './commands/flags.ts';
+import { flagSetCommand, rollbackCommand } from './commands/change.ts';
+import { serveCommand } from './commands/serve.ts';
+
+const HELP = `Rollout Control Room CLI
+
+usage: rcr [--data-dir DIR] COMMAND [options]
+
+  providers add unleash --name NAME --url URL --token-env VAR [--project P] [--env E]...
+  providers list [--json]
+  providers remove NAME
+  flags list [--provider P] [--env E] [--json] [--offline]
+  flag show KEY [--provider P] [--env E] [--json] [--offline]
+  flag set KEY [--rollout N] [--threshold T] [--model V] [--enabled true|false] --reason TEXT [--yes]
+  rollback KEY --reason TEXT [--mode kill|revert] [--provider P] [--env E] [--yes] [--json]
+  history KEY [--provider P] [--env E] [--json] [--offline]
+  sync [--provider P] [--json]
+  serve [--port N]
+
+--data-dir DIR (env RCR_DATA_DIR) selects the database and config; default: the OS app-data folder.
+Reading commands sync with the providers first unless --offline is given.
+`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  offline: { type: 'boolean', default: false },
+  provider: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  url: { type: 'string' },
+  'token-env': { type: 'string' },
+  project: { type: 'string' },
+  reason: { type: 'string' },
+  mode: { type: 'string' },
+  yes: { type: 'boolean', default: false },
+  rollout: { type: 'string' },
+  threshold: { type: 'string' },
+  model: { type: 'string' },
+  enabled: { type: 'string' },
+  port: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const { values: v, positionals: pos } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (v.help || !pos.length) {
+    process.stdout.write(HELP);
+    return pos.length || v.help ? 0 : 2;
+  }
+  const g: GlobalOptions = { dataDir: resolveDataDir(v['data-dir']), json: v.json, offline: v.offline };
+  const env = v.env?.[0];
+  const where = { provider: v.provider, env };
+  const need = (what: string, value: string | undefined): string => {
+    if (!value) throw new UsageError(`${what} is required\n\n${HELP}`);
+    return value;
+  };
+  const [cmd, a1, a2] = pos;
+  switch (cmd) {
+    case 'providers':
+      return providersCommand(g, {
+        sub: a1,
+        kind: a2,
+        name: v.name,
+        url: v.url,
+        tokenEnv: v['token-env'],
+        project: v.project,
+        env: v.env,
+      });
+    case 'flags':
+      if (a1 !== 'list') throw new UsageError('usage: rcr flags list [--provider P] [--env E] [--json]');
+      return flagsListCommand(g, where);
+    case 'flag':
+      if (a1 === 'show') return flagShowCommand(g, need('KEY', a2), where);
+      if (a1 === 'set')
+        return flagSetCommand(g, need('KEY', a2), {
+          ...where,
+          reason: v.reason,
+          yes: v.yes,
+          rollout: v.rollout,
+          threshold: v.threshold,
+          model: v.model,
+          enabled: v.enabled,
+        });
+      throw new UsageError('usage: rcr flag show|set KEY ...');
+    case 'rollback':
+      return rollbackCommand(g, need('KEY', a1), { ...where, mode: v.mode, reason: v.reason, yes: v.yes });
+    case 'history':
+      return historyCommand(g, need('KEY', a1), where);
+    case 'sync':
+      return syncCommand(g, where);
+    case 'serve':
+      return serveCommand(g, { port: v.port });
+    default:
+      throw new UsageError(`unknown command "${cmd}"\n\n${HELP}`);
+  }
+}
+
+/** Runs `main` and exits with its code; errors go to stderr, never as stack traces. */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`rcr: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const e = toApiError(error);
+    process.stderr.write(`rcr: ${e.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (import.meta.main) await run(process.argv.slice(2));

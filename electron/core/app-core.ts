@@ -1,0 +1,237 @@
+/**
+ * The Electron-free core: SQLite cache, providers, sync and actions behind the
+ * one contract. Electron IPC, the HTTP server and the CLI all call
+ * {@link AppCore.invoke}, which validates input with the contract's zod schema
+ * and returns `{ok, value} | {ok, error}` — it never throws.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import {
+  contract,
+  type Channel,
+  type ChannelInput,
+  type ChannelOutput,
+  type EventName,
+  type EventPayload,
+  type RcrApi,
+  type Result,
+} from '../../shared/contract.ts';
+import type { FlagRef, FleetRow, ProviderStatus } from '../../shared/domain.ts';
+import { dataPaths } from './data-dir.ts';
+import { loadConfig, type Config } from './config.ts';
+import { openDatabase, type Db } from './db/database.ts';
+import { CoreError, toApiError } from './errors.ts';
+import type { FlagProvider } from './providers/provider.ts';
+import { createProvider } from './providers/registry.ts';
+import { seedLocalFlags } from './providers/local/local-provider.ts';
+import { FlagCache } from './store/flag-cache.ts';
+import { HistoryStore } from './store/history-store.ts';
+import { AuditStore } from './store/audit-store.ts';
+import { ProviderStatusStore } from './store/provider-status-store.ts';
+import { SyncService } from './sync/sync-service.ts';
+import { FlagActions } from './actions/flag-actions.ts';
+
+/** Options of {@link openCore}. */
+export interface CoreOptions {
+  /** Folder holding `rcr.db` and `config.json` (created if missing). */
+  dataDir: string;
+  /** Actor recorded in the audit log; default: config `actor`, then the OS user name. */
+  actor?: string;
+  /** Start background polling (default true). The CLI passes false and syncs on demand. */
+  startSync?: boolean;
+  /** Environment to read provider tokens from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Clock, ms since epoch (tests). */
+  now?: () => number;
+}
+
+/** The running core. */
+export interface AppCore extends RcrApi {
+  readonly config: Config;
+  readonly db: Db;
+  readonly sync: SyncService;
+  readonly actions: FlagActions;
+  /** Flag rows from the cache with freshness. */
+  fleet(filter?: { provider?: string; environment?: string; search?: string }): FleetRow[];
+  providerStatuses(): ProviderStatus[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the data folder, migrates the database, seeds the embedded provider,
+ * and (unless `startSync: false`) starts polling providers.
+ * @throws ConfigError for a malformed config file; NewerSchemaError for a database from a newer app.
+ */
+export async function openCore(options: CoreOptions): Promise<AppCore> {
+  const now = options.now ?? Date.now;
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const paths = dataPaths(options.dataDir);
+  const config = loadConfig(paths.config);
+  const db = openDatabase(paths.db);
+  const actor = options.actor ?? config.actor ?? safeUserName();
+  const env = options.env ?? process.env;
+  const providers = new Map<string, FlagProvider>();
+  for (const p of config.providers) {
+    providers.set(p.name, createProvider(p, db, env, now));
+    if (p.kind === 'local') seedLocalFlags(db, now());
+  }
+  const cache = new FlagCache(db);
+  const history = new HistoryStore(db);
+  const audit = new AuditStore(db);
+  const status = new ProviderStatusStore(db);
+  const events = new EventEmitter();
+  const emit = (reason: string): void => {
+    events.emit('fleet.changed', { reason, at: new Date(now()).toISOString() });
+  };
+  /** A provider's cache is stale when its last sync failed or is older than 3 polling intervals. */
+  const staleAfterMs = Math.max(3 * config.syncIntervalMs, 30_000);
+  const isStale = (provider: string): boolean => {
+    const s = status.get(provider);
+    if (!s.healthy || !s.lastSuccessAt) return true;
+    return now() - Date.parse(s.lastSuccessAt) > staleAfterMs;
+  };
+
+  const fleet = (filter: { provider?: string; environment?: string; search?: string } = {}): FleetRow[] => {
+    const lastChanges = history.lastChangeTimes();
+    const staleByProvider = new Map<string, boolean>();
+    const needle = filter.search?.trim().toLowerCase();
+    const rows: FleetRow[] = [];
+    for (const { state, syncedAt } of cache.list(filter.provider)) {
+      if (!providers.has(state.provider)) continue;
+      if (filter.environment && state.environment !== filter.environment) continue;
+      if (
+        needle &&
+        ![state.key, state.name, state.layers.modelVersion ?? '', state.environment, state.provider].some((s) =>
+          s.toLowerCase().includes(needle),
+        )
+      )
+        continue;
+      if (!staleByProvider.has(state.provider)) staleByProvider.set(state.provider, isStale(state.provider));
+      rows.push({
+        ...state,
+        syncedAt,
+        stale: staleByProvider.get(state.provider) ?? true,
+        lastChangeAt: lastChanges.get(`${state.provider}/${state.environment}/${state.key}`) ?? null,
+      });
+    }
+    return rows;
+  };
+
+  const fleetRow = (ref: FlagRef): FleetRow => {
+    const row = fleet({ provider: ref.provider, environment: ref.environment }).find((r) => r.key === ref.key);
+    if (!row)
+      throw new CoreError(
+        'NOT_FOUND',
+        `flag "${ref.key}" not found in environment "${ref.environment}" of provider "${ref.provider}"`,
+      );
+    return row;
+  };
+
+  const providerStatuses = (): ProviderStatus[] => {
+    const counts = new Map<string, number>();
+    for (const { state } of cache.list()) counts.set(state.provider, (counts.get(state.provider) ?? 0) + 1);
+    return [...providers.values()].map((p) => {
+      const s = status.get(p.name);
+      return {
+        name: p.name,
+        kind: p.kind,
+        url: p.url,
+        capabilities: p.capabilities(),
+        healthy: s.healthy,
+        lastAttemptAt: s.lastAttemptAt,
+        lastSuccessAt: s.lastSuccessAt,
+        lastError: s.lastError,
+        lastSyncMs: s.lastSyncMs,
+        flagCount: counts.get(p.name) ?? 0,
+      };
+    });
+  };
+
+  const sync = new SyncService({
+    db,
+    providers: () => providers,
+    cache,
+    history,
+    audit,
+    status,
+    now,
+    onSynced: (name) => emit(`synced:${name}`),
+  });
+  const actions = new FlagActions({
+    providers: () => providers,
+    cache,
+    history,
+    audit,
+    sync,
+    actor,
+    now,
+    fleetRow,
+    onChanged: emit,
+  });
+
+  const handlers: { [C in Channel]: (input: ChannelOutputInput<C>) => Promise<ChannelOutput<C>> } = {
+    'fleet.list': async (q) => ({ rows: fleet(q), providers: providerStatuses() }),
+    'flag.get': async (ref) => ({
+      flag: fleetRow(ref),
+      history: history.forFlag(ref),
+      audit: audit.forFlag(ref),
+    }),
+    'flag.previewChange': async ({ ref, patch }) => actions.previewChange(ref, patch),
+    'flag.applyChange': async ({ ref, patch, reason }) => actions.apply(ref, patch, reason),
+    'flag.previewRollback': async ({ ref, mode }) => actions.previewRollback(ref, mode),
+    'flag.rollback': async ({ ref, mode, reason }) => actions.rollback(ref, mode, reason),
+    'providers.list': async () => providerStatuses(),
+    'sync.now': async ({ provider }) => {
+      if (provider && !providers.has(provider))
+        throw new CoreError('NOT_FOUND', `provider "${provider}" is not configured`);
+      await (provider ? sync.syncProvider(provider) : sync.syncAll());
+      return providerStatuses();
+    },
+  };
+
+  async function invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>> {
+    try {
+      const spec = contract[channel];
+      if (!spec) throw new CoreError('BAD_INPUT', `unknown channel "${String(channel)}"`);
+      const parsed = spec.input.parse(input) as ChannelOutputInput<C>;
+      const value = await handlers[channel](parsed);
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: toApiError(error) };
+    }
+  }
+
+  if (options.startSync !== false) sync.start(config.syncIntervalMs);
+
+  return {
+    config,
+    db,
+    sync,
+    actions,
+    fleet,
+    providerStatuses,
+    invoke,
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+      events.on(event, listener);
+      return () => events.off(event, listener);
+    },
+    async close() {
+      sync.stop();
+      await sync.idle();
+      for (const p of providers.values()) await p.close?.();
+      db.close();
+    },
+  };
+}
+
+/** Parsed (output-side) type of a channel's input schema. */
+type ChannelOutputInput<C extends Channel> = import('zod').infer<(typeof contract)[C]['input']>;
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The control room's config file: `<data dir>/config.json`.
+ *
+ * Holds providers and environments, never tokens: a provider names the
+ * environment variable its token is read from (`tokenEnv`). Example:
+ * ```json
+ * { "version": 1, "syncIntervalMs": 15000,
+ *   "providers": [ { "name": "local", "kind": "local" },
+ *     { "name": "prod-unleash", "kind": "unleash", "url": "https://unleash.example.com",
+ *       "tokenEnv": "UNLEASH_ADMIN_TOKEN", "project": "default", "environments": ["production"] } ] }
+ * ```
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { describeZodError } from '../../shared/contract.ts';
+
+const ProviderName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'must be 1–63 letters, digits, "-" or "_"');
+const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+export const LocalProviderConfigSchema = z.object({ name: ProviderName, kind: z.literal('local') }).strict();
+
+export const UnleashProviderConfigSchema = z
+  .object({
+    name: ProviderName,
+    kind: z.literal('unleash'),
+    url: z.string().url('must be a URL like https://unleash.example.com'),
+    tokenEnv: EnvVarName,
+    project: z.string().min(1).default('default'),
+    environments: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+export const ProviderConfigSchema = z.discriminatedUnion('kind', [
+  LocalProviderConfigSchema,
+  UnleashProviderConfigSchema,
+]);
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+
+export const ConfigSchema = z
+  .object({
+    version: z.literal(1),
+    /** Provider polling interval, ms (1 s – 1 h). */
+    syncIntervalMs: z.number().int().min(1000).max(3_600_000).default(15_000),
+    /** Name recorded as the actor of actions; defaults to the OS user. */
+    actor: z.string().min(1).optional(),
+    providers: z.array(ProviderConfigSchema),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.providers.forEach((p, i) => {
+      if (seen.has(p.name))
+        ctx.addIssue({ code: 'custom', path: ['providers', i, 'name'], message: `duplicate provider "${p.name}"` });
+      seen.add(p.name);
+    });
+  });
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** The config a new data folder starts with: the embedded provider only. */
+export function defaultConfig(): Config {
+  return { version: 1, syncIntervalMs: 15_000, providers: [{ name: 'local', kind: 'local' }] };
+}
+
+/** The config file is unreadable or invalid; the message names the file and the bad field. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates the config file; creates it with {@link defaultConfig} when absent.
+ * @throws ConfigError naming the file and field, e.g. `config.json: providers.1.url: must be a URL…`.
+ */
+export function loadConfig(file: string): Config {
+  if (!fs.existsSync(file)) {
+    const config = defaultConfig();
+    saveConfig(file, config);
+    return config;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`${file}: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Writes the config atomically (temp file + rename), mode 0600. */
+export function saveConfig(file: string, config: Config): void {
+  const checked = ConfigSchema.parse(config);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,10 @@
+/**
+ * Numbered schema migrations. Index i holds the SQL that takes the schema from
+ * version i to i+1 (`PRAGMA user_version`). Append only; never edit a shipped one.
+ */
+import { migration001 } from './001-initial.ts';
+
+export const MIGRATIONS: readonly string[] = [migration001];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

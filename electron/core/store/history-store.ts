@@ -1,0 +1,110 @@
+/** Rollout history: every observed change of a flag, before → after per layer (table `history`). */
+import type { Db } from '../db/database.ts';
+import type { FlagRef, HistoryEntry, LayerChange } from '../../../shared/domain.ts';
+
+/** A history entry before it has an id. */
+export type NewHistoryEntry = Omit<HistoryEntry, 'id'>;
+
+interface Row {
+  id: number;
+  provider: string;
+  environment: string;
+  flag_key: string;
+  at: string;
+  actor: string | null;
+  source: HistoryEntry['source'];
+  provider_event_id: string | null;
+  event_type: string;
+  changes_json: string;
+  audit_id: number | null;
+}
+
+const toEntry = (r: Row): HistoryEntry => ({
+  id: r.id,
+  provider: r.provider,
+  environment: r.environment,
+  key: r.flag_key,
+  at: r.at,
+  actor: r.actor,
+  source: r.source,
+  providerEventId: r.provider_event_id,
+  eventType: r.event_type,
+  changes: JSON.parse(r.changes_json) as LayerChange[],
+  auditId: r.audit_id,
+});
+
+/** Layers a `revert` restores (the kill switch and lists are left as they are). */
+export const REVERTIBLE_LAYERS = new Set(['rolloutPercent', 'confidenceThreshold', 'modelVersion']);
+
+/** Reads and writes rollout history. */
+export class HistoryStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  /**
+   * Adds an entry; a provider event already stored (same provider, event id, flag) is skipped.
+   * @returns the new id, or `null` when it was a duplicate.
+   */
+  add(e: NewHistoryEntry): number | null {
+    const result = this.db
+      .prepare(
+        `INSERT INTO history (provider, environment, flag_key, at, actor, source, provider_event_id, event_type, changes_json, audit_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+      )
+      .run(
+        e.provider,
+        e.environment,
+        e.key,
+        e.at,
+        e.actor,
+        e.source,
+        e.providerEventId,
+        e.eventType,
+        JSON.stringify(e.changes),
+        e.auditId,
+      );
+    return result.changes ? Number(result.lastInsertRowid) : null;
+  }
+
+  /** Entries of one flag, newest first. */
+  forFlag(ref: FlagRef, limit = 200): HistoryEntry[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM history WHERE provider = ? AND environment = ? AND flag_key = ?
+           ORDER BY at DESC, id DESC LIMIT ?`,
+        )
+        .all(ref.provider, ref.environment, ref.key, limit) as Row[]
+    ).map(toEntry);
+  }
+
+  /** The newest entry that changed a revertible layer (rollout %, threshold, model version), or `null`. */
+  lastRevertible(ref: FlagRef): HistoryEntry | null {
+    for (const entry of this.forFlag(ref, 500)) {
+      if (entry.changes.some((c) => REVERTIBLE_LAYERS.has(c.layer))) return entry;
+    }
+    return null;
+  }
+
+  /** Time of the newest entry per flag of one provider, keyed `environment/key`. */
+  lastChangeTimes(): Map<string, string> {
+    const rows = this.db
+      .prepare(
+        'SELECT provider, environment, flag_key, MAX(at) AS at FROM history GROUP BY provider, environment, flag_key',
+      )
+      .all() as { provider: string; environment: string; flag_key: string; at: string }[];
+    return new Map(rows.map((r) => [`${r.provider}/${r.environment}/${r.flag_key}`, r.at]));
+  }
+
+  /** Number of entries of one flag (for tests and the CLI). */
+  count(ref: FlagRef): number {
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM history WHERE provider = ? AND environment = ? AND flag_key = ?')
+        .get(ref.provider, ref.environment, ref.key) as { n: number }
+    ).n;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Polls every provider, caches flag snapshots in SQLite, and turns provider
+ * events (or, for providers without an event log, snapshot diffs) into rollout
+ * history. A provider that cannot be reached keeps its cached flags, which the
+ * fleet then marks stale.
+ */
+import type { Db } from '../db/database.ts';
+import type { FlagLayers, FlagRef, LayerChange } from '../../../shared/domain.ts';
+import { diffLayers, type FlagProvider, type ProviderHistoryEvent } from '../providers/provider.ts';
+import type { FlagCache } from '../store/flag-cache.ts';
+import type { HistoryStore } from '../store/history-store.ts';
+import type { AuditStore } from '../store/audit-store.ts';
+import type { ProviderStatusStore } from '../store/provider-status-store.ts';
+
+/** How long after an app action a provider event may still be attributed to it, ms. */
+const ATTRIBUTION_WINDOW_MS = 10 * 60_000;
+
+export interface SyncDeps {
+  db: Db;
+  providers: () => ReadonlyMap<string, FlagProvider>;
+  cache: FlagCache;
+  history: HistoryStore;
+  audit: AuditStore;
+  status: ProviderStatusStore;
+  now: () => number;
+  /** Called after each sync attempt (success or failure). */
+  onSynced: (provider: string) => void;
+}
+
+/** Outcome of one provider sync. */
+export interface SyncOutcome {
+  provider: string;
+  ok: boolean;
+  flags: number;
+  newHistory: number;
+  ms: number;
+  error: string | null;
+}
+
+/** True when every changed layer in `changes` was asked for by the audit entry's patch with the same value. */
+function matchesPatch(changes: LayerChange[], patch: Record<string, unknown>): boolean {
+  return (
+    changes.length > 0 &&
+    changes.every((c) => c.layer in patch && JSON.stringify(patch[c.layer]) === JSON.stringify(c.after))
+  );
+}
+
+/** Serialised per-provider sync with a polling timer. */
+export class SyncService {
+  private readonly deps: SyncDeps;
+  private readonly queues = new Map<string, Promise<SyncOutcome>>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(deps: SyncDeps) {
+    this.deps = deps;
+  }
+
+  /** Syncs one provider; queued behind a sync of the same provider already running. Never throws. */
+  syncProvider(name: string): Promise<SyncOutcome> {
+    const previous = this.queues.get(name) ?? Promise.resolve(null);
+    const next = previous.then(() => this.runSync(name));
+    this.queues.set(name, next);
+    return next;
+  }
+
+  /** Syncs all providers in parallel. */
+  async syncAll(): Promise<SyncOutcome[]> {
+    return Promise.all([...this.deps.providers().keys()].map((name) => this.syncProvider(name)));
+  }
+
+  /** Starts polling every `intervalMs` (the first sync runs at once). */
+  start(intervalMs: number): void {
+    this.stop();
+    void this.syncAll();
+    this.timer = setInterval(() => void this.syncAll(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops polling. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Waits for running syncs. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+  }
+
+  private async runSync(name: string): Promise<SyncOutcome> {
+    const { cache, history, status, now } = this.deps;
+    const provider = this.deps.providers().get(name);
+    const started = now();
+    const startedIso = new Date(started).toISOString();
+    if (!provider) {
+      return { provider: name, ok: false, flags: 0, newHistory: 0, ms: 0, error: `unknown provider "${name}"` };
+    }
+    try {
+      const flags = await provider.listFlags();
+      const hasHistory = provider.capabilities().history;
+      let cursor = status.get(name).historyCursor;
+      const events: ProviderHistoryEvent[] = [];
+      if (hasHistory) {
+        for (let page = 0; page < 50; page++) {
+          const result = await provider.historySince(cursor);
+          events.push(...result.events);
+          if (!result.events.length || result.cursor === cursor) break;
+          cursor = result.cursor;
+        }
+      }
+      const syncedAt = new Date(now()).toISOString();
+      let added = 0;
+      this.deps.db.transaction(() => {
+        const keep = new Set<string>();
+        for (const flag of flags) {
+          keep.add(`${flag.environment}/${flag.key}`);
+          const previous = cache.get(flag);
+          cache.put(flag, syncedAt);
+          if (!hasHistory && previous) {
+            const changes = diffLayers(previous.state.layers, flag.layers);
+            if (changes.length) added += this.recordObserved(flag, changes, syncedAt) ? 1 : 0;
+          }
+        }
+        cache.removeMissing(name, keep);
+        for (const event of events) added += this.recordEvent(name, event) ? 1 : 0;
+        status.success(name, syncedAt, now() - started, cursor);
+      })();
+      this.deps.onSynced(name);
+      return { provider: name, ok: true, flags: flags.length, newHistory: added, ms: now() - started, error: null };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      status.failure(name, startedIso, message);
+      this.deps.onSynced(name);
+      return { provider: name, ok: false, flags: 0, newHistory: 0, ms: now() - started, error: message };
+    }
+  }
+
+  /** Stores a provider event, attributing it to a recent app action when it is that action's effect. */
+  private recordEvent(provider: string, event: ProviderHistoryEvent): boolean {
+    const ref: FlagRef = { provider, environment: event.environment, key: event.key };
+    if (!event.changes.length) return false;
+    const since = new Date(Date.parse(event.at) - ATTRIBUTION_WINDOW_MS).toISOString();
+    const action = this.deps.audit.recentUnlinked(ref, since).find((a) => matchesPatch(event.changes, a.patch));
+    return (
+      this.deps.history.add({
+        ...ref,
+        at: event.at,
+        actor: action?.actor ?? event.actor,
+        source: action ? 'app' : 'provider-event',
+        providerEventId: event.id,
+        eventType: event.type,
+        changes: event.changes,
+        auditId: action?.id ?? null,
+      }) !== null
+    );
+  }
+
+  private recordObserved(ref: FlagRef, changes: LayerChange[], at: string): boolean {
+    return (
+      this.deps.history.add({
+        provider: ref.provider,
+        environment: ref.environment,
+        key: ref.key,
+        at,
+        actor: null,
+        source: 'observed',
+        providerEventId: null,
+        eventType: 'sync-diff',
+        changes,
+        auditId: null,
+      }) !== null
+    );
+  }
+}
+
+/** Re-exported for the actions module: layers equal on every patched key. */
+export function confirmsPatch(layers: FlagLayers, patch: Record<string, unknown>): boolean {
+  return Object.entries(patch).every(
+    ([k, v]) => JSON.stringify((layers as Record<string, unknown>)[k]) === JSON.stringify(v),
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * Desktop transport: the object the Electron preload exposes as `window.rcr`.
+ *
+ * The preload already implements {@link RcrApi}; this wrapper only turns a
+ * thrown bridge error (which should not happen) into a `Result` so the UI
+ * never sees an exception.
+ */
+import type { RcrApi, Result } from '../../shared/contract.ts';
+
+declare global {
+  interface Window {
+    /** Exposed by the Electron preload (`contextBridge.exposeInMainWorld('rcr', …)`); absent in a browser. */
+    rcr?: RcrApi;
+  }
+}
+
+export function createElectronApi(bridge: RcrApi): RcrApi {
+  return {
+    async invoke(channel, input) {
+      try {
+        return await bridge.invoke(channel, input);
+      } catch (error) {
+        const failure: Result<never> = {
+          ok: false,
+          error: { code: 'INTERNAL', message: `desktop bridge failed: ${(error as Error)?.message ?? String(error)}` },
+        };
+        return failure;
+      }
+    },
+    on(event, listener) {
+      return bridge.on(event, listener);
+    },
+  };
+}

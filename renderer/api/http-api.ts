@@ -1,0 +1,255 @@
+/**
+ * Browser transport for `rcr serve`: HTTP for calls, a WebSocket for events.
+ *
+ * - The page is opened as `http://127.0.0.1:PORT/?token=TOKEN`. The token is
+ *   moved to sessionStorage and removed from the visible URL.
+ * - `invoke(channel, input)` is `POST /api/invoke/<channel>` with the JSON
+ *   input and the `x-rcr-token` header; the body is the `Result` JSON.
+ * - Events arrive on `ws(s)://<host>/api/events?token=…` as
+ *   `{event, payload}`; the socket reconnects with exponential backoff and,
+ *   after a reconnect, emits a synthetic `fleet.changed` so views catch up.
+ *
+ * Dependencies are injectable so the client can be unit-tested without a DOM.
+ */
+import type { ApiError, EventName, EventPayload, RcrApi, Result } from '../../shared/contract.ts';
+
+export const TOKEN_STORAGE_KEY = 'rcr.token';
+export const TOKEN_HEADER = 'x-rcr-token';
+
+/** The subset of the WebSocket API the client uses. */
+export interface SocketLike {
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  close(): void;
+}
+
+export interface HttpApiDeps {
+  /** Current page URL (`location.href`). */
+  href: () => string;
+  replaceUrl: (url: string) => void;
+  storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+  fetch: typeof fetch;
+  createSocket: (url: string) => SocketLike;
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+  random: () => number;
+}
+
+export function browserDeps(): HttpApiDeps {
+  let storage: Storage | null = null;
+  try {
+    storage = window.sessionStorage;
+  } catch {
+    storage = null; // storage can be disabled; the token then lives only in memory
+  }
+  return {
+    href: () => window.location.href,
+    replaceUrl: (url) => window.history.replaceState(window.history.state, '', url),
+    storage,
+    fetch: (...args) => window.fetch(...args),
+    createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (h) => window.clearTimeout(h as number),
+    random: Math.random,
+  };
+}
+
+/**
+ * Take the token from `?token=` (storing it in sessionStorage and removing it
+ * from the visible URL), or from sessionStorage when the URL has none.
+ */
+export function takeToken(deps: Pick<HttpApiDeps, 'href' | 'replaceUrl' | 'storage'>): string | null {
+  const url = new URL(deps.href());
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    try {
+      deps.storage?.setItem(TOKEN_STORAGE_KEY, fromUrl);
+    } catch {
+      // ignore: kept in memory for this page
+    }
+    url.searchParams.delete('token');
+    deps.replaceUrl(`${url.pathname}${url.search}${url.hash}`);
+    return fromUrl;
+  }
+  try {
+    return deps.storage?.getItem(TOKEN_STORAGE_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function isApiError(v: unknown): v is ApiError {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as ApiError).code === 'string' &&
+    typeof (v as ApiError).message === 'string'
+  );
+}
+
+/** True when `body` has the `Result` shape. */
+export function isResult(body: unknown): body is Result<unknown> {
+  if (typeof body !== 'object' || body === null) return false;
+  const b = body as Record<string, unknown>;
+  if (b.ok === true) return 'value' in b;
+  if (b.ok === false) return isApiError(b.error);
+  return false;
+}
+
+function failure(code: ApiError['code'], message: string): { ok: false; error: ApiError } {
+  return { ok: false, error: { code, message } };
+}
+
+const MIN_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
+
+export interface HttpApi extends RcrApi {
+  /** Close the event socket and stop reconnecting. */
+  close(): void;
+}
+
+export function createHttpApi(deps: HttpApiDeps = browserDeps()): HttpApi {
+  const token = takeToken(deps);
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  let socket: SocketLike | null = null;
+  let reconnectTimer: unknown = null;
+  let attempt = 0;
+  let hadConnection = false;
+  let closed = false;
+
+  const listenerCount = () => [...listeners.values()].reduce((n, s) => n + s.size, 0);
+
+  function dispatch<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const l of listeners.get(event) ?? []) {
+      try {
+        (l as (p: EventPayload<E>) => void)(payload);
+      } catch (error) {
+        console.error(`rcr: ${event} listener failed`, error);
+      }
+    }
+  }
+
+  function eventsUrl(): string {
+    const page = new URL(deps.href());
+    const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${scheme}//${page.host}/api/events?token=${encodeURIComponent(token ?? '')}`;
+  }
+
+  function connect(): void {
+    if (closed || socket || listenerCount() === 0) return;
+    let ws: SocketLike;
+    try {
+      ws = deps.createSocket(eventsUrl());
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      if (hadConnection) {
+        // Events may have been missed while disconnected: let views re-read.
+        dispatch('fleet.changed', { reason: 'reconnected', at: new Date().toISOString() });
+      }
+      hadConnection = true;
+    };
+    ws.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') return;
+      let msg: unknown;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      if (typeof msg !== 'object' || msg === null) return;
+      const { event, payload } = msg as { event?: unknown; payload?: unknown };
+      if (event === 'fleet.changed' && typeof payload === 'object' && payload !== null) {
+        dispatch('fleet.changed', payload as EventPayload<'fleet.changed'>);
+      }
+    };
+    ws.onerror = () => {
+      // onclose follows and schedules the reconnect
+    };
+    ws.onclose = () => {
+      if (socket === ws) socket = null;
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect(): void {
+    if (closed || reconnectTimer !== null || listenerCount() === 0) return;
+    const base = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** attempt);
+    const delay = Math.round(base * (0.8 + 0.4 * deps.random()));
+    attempt += 1;
+    reconnectTimer = deps.setTimeout(() => {
+      reconnectTimer = null;
+      connect();
+    }, delay);
+  }
+
+  function disconnect(): void {
+    if (reconnectTimer !== null) {
+      deps.clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+    }
+    const ws = socket;
+    socket = null;
+    if (ws) {
+      ws.onclose = null;
+      ws.onmessage = null;
+      ws.close();
+    }
+  }
+
+  return {
+    async invoke(channel, input) {
+      const url = new URL(`/api/invoke/${encodeURIComponent(channel)}`, deps.href());
+      let res: Response;
+      try {
+        res = await deps.fetch(url.toString(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token ?? '' },
+          body: JSON.stringify(input ?? {}),
+          cache: 'no-store',
+          credentials: 'same-origin',
+        });
+      } catch (error) {
+        return failure('INTERNAL', `control room server unreachable: ${(error as Error)?.message ?? String(error)}`);
+      }
+      let body: unknown;
+      try {
+        body = await res.json();
+      } catch {
+        body = undefined;
+      }
+      if (isResult(body)) return body as never;
+      if (res.status === 401 || res.status === 403) {
+        return failure(
+          'FORBIDDEN',
+          'not authorized: open the control room with the URL printed by `rcr serve` (its token is missing or wrong)',
+        );
+      }
+      return failure('INTERNAL', `control room server answered HTTP ${res.status} without a result`);
+    },
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) {
+        set = new Set();
+        listeners.set(event, set);
+      }
+      const l = listener as (payload: never) => void;
+      set.add(l);
+      connect();
+      return () => {
+        set.delete(l);
+        if (listenerCount() === 0) disconnect();
+      };
+    },
+    close() {
+      closed = true;
+      disconnect();
+    },
+  };
+}

@@ -1,0 +1,395 @@
+/**
+ * In-memory {@link RcrApi} for unit tests of the stores (and an explicit,
+ * development-only `?mock` page mode). Inputs are validated with the
+ * contract's zod schemas, so validation errors read like the server's.
+ *
+ * Production code never falls back to this module.
+ */
+import {
+  contract,
+  describeZodError,
+  type ApiError,
+  type Channel,
+  type ChannelInput,
+  type ChannelOutput,
+  type ChangePreview,
+  type EventName,
+  type EventPayload,
+  type RcrApi,
+  type Result,
+  type RollbackMode,
+} from '../../shared/contract.ts';
+import {
+  LAYER_NAMES,
+  type AuditEntry,
+  type FlagLayers,
+  type FlagRef,
+  type FleetRow,
+  type HistoryEntry,
+  type LayerChange,
+  type LayerPatch,
+  type ProviderStatus,
+} from '../../shared/domain.ts';
+
+export interface MockState {
+  rows: FleetRow[];
+  providers: ProviderStatus[];
+  history: HistoryEntry[];
+  audit: AuditEntry[];
+}
+
+export interface MockApiOptions extends Partial<MockState> {
+  /** Simulated latency per call, ms (default 0). */
+  latencyMs?: number;
+  /** Clock for timestamps (default `Date.now`). */
+  now?: () => number;
+  actor?: string;
+}
+
+export interface MockApi extends RcrApi {
+  readonly state: MockState;
+  /** Every call made, in order. */
+  readonly calls: { channel: Channel; input: unknown }[];
+  /** Make the next call on `channel` fail with `error` (provider errors still write a failed audit row). */
+  failNext(channel: Channel, error: ApiError): void;
+  /** Hold every call until the returned function is called (to observe in-flight states). */
+  hold(): () => void;
+  /** Push an event to subscribers. */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  listenerCount(): number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function makeProvider(partial: Partial<ProviderStatus> = {}): ProviderStatus {
+  return {
+    name: 'local',
+    kind: 'local',
+    url: null,
+    capabilities: {
+      kill: true,
+      rollout: true,
+      threshold: true,
+      modelVersion: true,
+      allowBlock: true,
+      history: true,
+    },
+    healthy: true,
+    lastAttemptAt: '2025-01-01T12:00:00.000Z',
+    lastSuccessAt: '2025-01-01T12:00:00.000Z',
+    lastError: null,
+    lastSyncMs: 12,
+    flagCount: 0,
+    ...partial,
+  };
+}
+
+export function makeLayers(partial: Partial<FlagLayers> = {}): FlagLayers {
+  return {
+    enabled: true,
+    rolloutPercent: 25,
+    confidenceThreshold: 0.8,
+    modelVersion: 'v2.4',
+    allowList: [],
+    blockList: [],
+    ...partial,
+  };
+}
+
+export function makeRow(partial: Partial<FleetRow> & { key: string }): FleetRow {
+  const { layers, ...rest } = partial;
+  return {
+    provider: 'local',
+    environment: 'production',
+    providerKind: 'local',
+    name: partial.key.replace(/[-_]/g, ' '),
+    description: '',
+    kind: 'ai',
+    layers: makeLayers(layers),
+    variants: [],
+    version: '1',
+    updatedAt: '2025-01-01T11:00:00.000Z',
+    native: {},
+    syncedAt: '2025-01-01T12:00:00.000Z',
+    stale: false,
+    lastChangeAt: null,
+    ...rest,
+  };
+}
+
+const WORDS = ['search', 'summary', 'reply', 'triage', 'ranking', 'assist', 'translate', 'vision', 'fraud', 'chat'];
+const SUFFIX = ['ai', 'llm', 'model', 'beta', 'v2', 'rerank'];
+
+/** A deterministic fleet of `count` rows across providers and environments. */
+export function makeMockFleet(count: number, now = Date.parse('2025-01-01T12:00:00.000Z')): MockState {
+  const providers = [
+    makeProvider({ name: 'local', kind: 'local' }),
+    makeProvider({ name: 'unleash-prod', kind: 'unleash', url: 'http://127.0.0.1:4242' }),
+    makeProvider({
+      name: 'launchdarkly',
+      kind: 'launchdarkly',
+      url: 'https://app.launchdarkly.com',
+      healthy: false,
+      lastError: 'connect ECONNREFUSED 127.0.0.1:8765',
+      lastSuccessAt: iso(now - 7 * 60_000),
+      lastAttemptAt: iso(now - 30_000),
+    }),
+  ];
+  const envs = ['production', 'staging', 'development'];
+  const rows: FleetRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const provider = providers[i % providers.length]!;
+    const environment = envs[Math.floor(i / providers.length) % envs.length]!;
+    const key = `${WORDS[i % WORDS.length]}-${SUFFIX[(i * 7) % SUFFIX.length]}-${Math.floor(i / 9)}`;
+    rows.push(
+      makeRow({
+        key,
+        provider: provider.name,
+        providerKind: provider.kind,
+        environment,
+        name: `${WORDS[i % WORDS.length]} ${SUFFIX[(i * 7) % SUFFIX.length]}`,
+        layers: makeLayers({
+          enabled: i % 11 !== 3,
+          rolloutPercent: [0, 5, 10, 25, 50, 100][i % 6]!,
+          confidenceThreshold: [0.5, 0.7, 0.8, 0.9][i % 4]!,
+          modelVersion: `v${1 + (i % 3)}.${i % 10}`,
+        }),
+        stale: !provider.healthy,
+        syncedAt: provider.healthy ? iso(now - 20_000) : (provider.lastSuccessAt ?? iso(now)),
+        updatedAt: iso(now - (i % 50) * 3_600_000),
+        lastChangeAt: i % 4 === 0 ? iso(now - (i % 30) * 60_000) : null,
+      }),
+    );
+  }
+  for (const p of providers) p.flagCount = rows.filter((r) => r.provider === p.name).length;
+  return { rows, providers, history: [], audit: [] };
+}
+
+const same = (a: FlagRef, b: FlagRef) =>
+  a.provider === b.provider && a.environment === b.environment && a.key === b.key;
+
+function diffLayers(before: FlagLayers, after: FlagLayers): LayerChange[] {
+  return LAYER_NAMES.filter((l) => JSON.stringify(before[l]) !== JSON.stringify(after[l])).map((layer) => ({
+    layer,
+    before: before[layer],
+    after: after[layer],
+  }));
+}
+
+const REVERTABLE = ['rolloutPercent', 'confidenceThreshold', 'modelVersion'] as const;
+
+export function createMockApi(options: MockApiOptions = {}): MockApi {
+  const state: MockState = {
+    rows: structuredClone(options.rows ?? []),
+    providers: structuredClone(options.providers ?? []),
+    history: structuredClone(options.history ?? []),
+    audit: structuredClone(options.audit ?? []),
+  };
+  const now = options.now ?? Date.now;
+  const actor = options.actor ?? 'mock-operator';
+  const calls: { channel: Channel; input: unknown }[] = [];
+  const failures = new Map<Channel, ApiError>();
+  const listeners = new Map<EventName, Set<(p: never) => void>>();
+  let gate: Promise<void> | null = null;
+  let nextId = Math.max(0, ...state.history.map((h) => h.id), ...state.audit.map((a) => a.id)) + 1;
+
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
+    for (const l of listeners.get(event) ?? []) (l as (p: EventPayload<E>) => void)(payload);
+  };
+  const changed = (reason: string) => emit('fleet.changed', { reason, at: iso(now()) });
+
+  const bad = (message: string): Result<never> => ({ ok: false, error: { code: 'BAD_INPUT', message } });
+  const notFound = (ref: FlagRef): Result<never> => ({
+    ok: false,
+    error: { code: 'NOT_FOUND', message: `flag ${ref.key} not found in ${ref.provider}/${ref.environment}` },
+  });
+  const findRow = (ref: FlagRef) => state.rows.find((r) => same(r, ref));
+
+  function previewPatch(row: FleetRow, patch: LayerPatch): ChangePreview {
+    const after = { ...row.layers, ...patch };
+    const changes = diffLayers(row.layers, after);
+    return {
+      ref: { provider: row.provider, environment: row.environment, key: row.key },
+      before: row.layers,
+      after,
+      changes,
+      basis: null,
+      description: changes.map((c) => `set ${c.layer} of ${row.key} in ${row.environment} to ${JSON.stringify(c.after)}`),
+    };
+  }
+
+  function previewRollback(row: FleetRow, mode: RollbackMode): Result<ChangePreview> {
+    if (mode === 'kill') return { ok: true, value: previewPatch(row, { enabled: false }) };
+    const basis = state.history
+      .filter((h) => same(h, row))
+      .sort((a, b) => b.at.localeCompare(a.at) || b.id - a.id)
+      .find((h) => h.changes.some((c) => (REVERTABLE as readonly string[]).includes(c.layer)));
+    if (!basis) {
+      return {
+        ok: false,
+        error: { code: 'CONFLICT', message: `no known-good state in the history of ${row.key} to revert to` },
+      };
+    }
+    const patch: Record<string, unknown> = {};
+    for (const c of basis.changes) if ((REVERTABLE as readonly string[]).includes(c.layer)) patch[c.layer] = c.before;
+    return { ok: true, value: { ...previewPatch(row, patch as LayerPatch), basis } };
+  }
+
+  function apply(
+    row: FleetRow,
+    preview: ChangePreview,
+    action: AuditEntry['action'],
+    reason: string,
+    failure: ApiError | undefined,
+  ): Result<ChannelOutput<'flag.applyChange'>> {
+    const at = iso(now());
+    const patch = Object.fromEntries(preview.changes.map((c) => [c.layer, c.after]));
+    const audit: AuditEntry = {
+      provider: row.provider,
+      environment: row.environment,
+      key: row.key,
+      id: nextId++,
+      at,
+      actor,
+      action,
+      reason: reason.trim(),
+      patch,
+      request: preview.description,
+      response: null,
+      status: 'failed',
+      error: null,
+      before: row.layers,
+      confirmed: null,
+      completedAt: at,
+    };
+    state.audit.push(audit);
+    if (failure) {
+      audit.error = failure.message;
+      changed('action-failed');
+      return { ok: false, error: failure };
+    }
+    row.layers = preview.after;
+    row.updatedAt = at;
+    row.lastChangeAt = at;
+    row.version = String(Number(row.version ?? '0') + 1);
+    audit.status = 'succeeded';
+    audit.response = { ok: true };
+    audit.confirmed = row.layers;
+    if (preview.changes.length) {
+      state.history.push({
+        provider: row.provider,
+        environment: row.environment,
+        key: row.key,
+        id: nextId++,
+        at,
+        actor,
+        source: 'app',
+        providerEventId: null,
+        eventType: action,
+        changes: preview.changes,
+        auditId: audit.id,
+      });
+    }
+    changed('action');
+    return { ok: true, value: { audit: structuredClone(audit), flag: structuredClone(row) } };
+  }
+
+  type Handler<C extends Channel> = (input: ChannelInput<C>) => Result<ChannelOutput<C>>;
+  const handlers: { [C in Channel]: Handler<C> } = {
+    'fleet.list': (q) => {
+      const s = q.search?.trim().toLowerCase();
+      const rows = state.rows.filter(
+        (r) =>
+          (!q.provider || r.provider === q.provider) &&
+          (!q.environment || r.environment === q.environment) &&
+          (!s || [r.key, r.name, r.layers.modelVersion ?? ''].some((v) => v.toLowerCase().includes(s))),
+      );
+      return { ok: true, value: { rows, providers: state.providers } };
+    },
+    'flag.get': (ref) => {
+      const flag = findRow(ref);
+      if (!flag) return notFound(ref);
+      const desc = <T extends { at: string; id: number }>(a: T, b: T) => b.at.localeCompare(a.at) || b.id - a.id;
+      return {
+        ok: true,
+        value: {
+          flag,
+          history: state.history.filter((h) => same(h, ref)).sort(desc),
+          audit: state.audit.filter((a) => same(a, ref)).sort(desc),
+        },
+      };
+    },
+    'flag.previewChange': ({ ref, patch }) => {
+      const row = findRow(ref);
+      return row ? { ok: true, value: previewPatch(row, patch as LayerPatch) } : notFound(ref);
+    },
+    'flag.applyChange': ({ ref, patch, reason }) => {
+      const row = findRow(ref);
+      if (!row) return notFound(ref);
+      return apply(row, previewPatch(row, patch as LayerPatch), 'set-layers', reason, failures.get('flag.applyChange'));
+    },
+    'flag.previewRollback': ({ ref, mode }) => {
+      const row = findRow(ref);
+      return row ? previewRollback(row, mode) : notFound(ref);
+    },
+    'flag.rollback': ({ ref, mode, reason }) => {
+      const row = findRow(ref);
+      if (!row) return notFound(ref);
+      const preview = previewRollback(row, mode);
+      if (!preview.ok) return preview;
+      return apply(row, preview.value, mode, reason, failures.get('flag.rollback'));
+    },
+    'providers.list': () => ({ ok: true, value: state.providers }),
+    'sync.now': ({ provider }) => {
+      const at = iso(now());
+      for (const p of state.providers) {
+        if (provider && p.name !== provider) continue;
+        p.lastAttemptAt = at;
+        if (p.healthy) p.lastSuccessAt = at;
+      }
+      for (const r of state.rows) if (!r.stale) r.syncedAt = at;
+      changed('sync');
+      return { ok: true, value: state.providers };
+    },
+  };
+
+  return {
+    state,
+    calls,
+    async invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>> {
+      calls.push({ channel, input: structuredClone(input) });
+      if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+      if (gate) await gate;
+      const parsed = contract[channel].input.safeParse(input);
+      if (!parsed.success) return bad(describeZodError(parsed.error));
+      const failure = failures.get(channel);
+      if (failure && channel !== 'flag.applyChange' && channel !== 'flag.rollback') {
+        failures.delete(channel);
+        return { ok: false, error: failure };
+      }
+      const result = (handlers[channel] as Handler<C>)(parsed.data as ChannelInput<C>);
+      failures.delete(channel);
+      return structuredClone(result);
+    },
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const l = listener as (p: never) => void;
+      set.add(l);
+      return () => set.delete(l);
+    },
+    failNext(channel, error) {
+      failures.set(channel, error);
+    },
+    hold() {
+      let release!: () => void;
+      gate = new Promise<void>((r) => (release = r));
+      return () => {
+        gate = null;
+        release();
+      };
+    },
+    emit,
+    listenerCount: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),
+  };
+}

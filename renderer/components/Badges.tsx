@@ -1,0 +1,46 @@
+/** Small status badges used across the fleet, flag page and dialogs. */
+import type { AuditStatus, HistoryEntry, ProviderStatus } from '../../shared/domain.ts';
+import { formatKillSwitch, formatStale } from '../lib/format.ts';
+
+export function KillBadge({ enabled }: { enabled: boolean }) {
+  return (
+    <span className={`badge ${enabled ? 'badge-on' : 'badge-killed'}`} data-state={enabled ? 'on' : 'killed'}>
+      {formatKillSwitch(enabled)}
+    </span>
+  );
+}
+
+export function StaleBadge({ syncedAt, now }: { syncedAt: string; now: number }) {
+  return (
+    <span className="badge badge-stale" title={`Cached state: last read from the provider at ${syncedAt}`}>
+      {formatStale(syncedAt, now)}
+    </span>
+  );
+}
+
+export function SourceBadge({ source }: { source: HistoryEntry['source'] }) {
+  return (
+    <span className={`badge badge-source badge-source-${source}`} data-source={source}>
+      {source}
+    </span>
+  );
+}
+
+export function AuditStatusBadge({ status }: { status: AuditStatus }) {
+  return (
+    <span className={`badge badge-audit-${status}`} data-status={status}>
+      {status}
+    </span>
+  );
+}
+
+export function HealthBadge({ provider }: { provider: ProviderStatus }) {
+  return (
+    <span
+      className={`badge ${provider.healthy ? 'badge-healthy' : 'badge-unreachable'}`}
+      data-health={provider.healthy ? 'healthy' : 'unreachable'}
+    >
+      {provider.healthy ? 'healthy' : 'unreachable'}
+    </span>
+  );
+}

@@ -1,0 +1,48 @@
+/** "What will change": one row per layer, before → after. */
+import type { FlagLayers, LayerChange } from '../../shared/domain.ts';
+import { LAYER_NAMES } from '../../shared/domain.ts';
+import { formatLayer, formatLayerValue, LAYER_LABELS } from '../lib/format.ts';
+
+export function ChangeTable({ changes, caption }: { changes: readonly LayerChange[]; caption: string }) {
+  if (changes.length === 0) {
+    return <p className="muted">No layer changes: the flag is already in this state.</p>;
+  }
+  return (
+    <table className="change-table" aria-label={caption}>
+      <thead>
+        <tr>
+          <th scope="col">Layer</th>
+          <th scope="col">Before</th>
+          <th scope="col" aria-hidden="true"></th>
+          <th scope="col">After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {changes.map((c) => (
+          <tr key={c.layer} data-layer={c.layer}>
+            <th scope="row">{LAYER_LABELS[c.layer]}</th>
+            <td data-col="before">{formatLayerValue(c.layer, c.before)}</td>
+            <td aria-hidden="true" className="arrow">
+              →
+            </td>
+            <td data-col="after">{formatLayerValue(c.layer, c.after)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** All layers of a state as a key/value list (e.g. the state confirmed by the provider). */
+export function LayersList({ layers, label }: { layers: FlagLayers; label: string }) {
+  return (
+    <dl className="kv layers-list" aria-label={label}>
+      {LAYER_NAMES.map((layer) => (
+        <div key={layer} className="kv-row" data-layer={layer}>
+          <dt>{LAYER_LABELS[layer]}</dt>
+          <dd data-col={layer}>{formatLayer(layers, layer)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

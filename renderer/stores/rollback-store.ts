@@ -1,0 +1,117 @@
+/**
+ * The rollback dialog's state machine.
+ *
+ *   closed ──open──▶ choosing ──mode──▶ previewing ──▶ ready ──confirm──▶ executing ──▶ succeeded
+ *                                           │                                   └──▶ failed ──retry──▶ previewing
+ *                                           └──▶ preview-failed (e.g. nothing to revert to)
+ *
+ * Choosing another mode re-previews; answers to stale requests are dropped.
+ * The dialog cannot be closed while the rollback is executing.
+ */
+import { create } from 'zustand';
+import type { ActionResult, ApiError, ChangePreview, RollbackMode } from '../../shared/contract.ts';
+import type { FlagRef } from '../../shared/domain.ts';
+import { api } from '../api/current.ts';
+import { toRef } from '../lib/format.ts';
+import { loadFleet } from './fleet-store.ts';
+import { refreshFlag } from './flag-store.ts';
+
+export type RollbackPhase =
+  | 'closed'
+  | 'choosing'
+  | 'previewing'
+  | 'ready'
+  | 'preview-failed'
+  | 'executing'
+  | 'succeeded'
+  | 'failed';
+
+export interface RollbackState {
+  phase: RollbackPhase;
+  ref: FlagRef | null;
+  mode: RollbackMode | null;
+  preview: ChangePreview | null;
+  reason: string;
+  /** Preview or execution error (the provider's message on failure). */
+  error: ApiError | null;
+  result: ActionResult | null;
+}
+
+export const initialRollbackState = (): RollbackState => ({
+  phase: 'closed',
+  ref: null,
+  mode: null,
+  preview: null,
+  reason: '',
+  error: null,
+  result: null,
+});
+
+export const useRollbackStore = create<RollbackState>()(() => initialRollbackState());
+
+export const MIN_ROLLBACK_REASON = 3;
+
+let generation = 0;
+
+export function openRollback(ref: FlagRef, mode?: RollbackMode): void {
+  if (useRollbackStore.getState().phase === 'executing') return;
+  generation += 1;
+  useRollbackStore.setState({ ...initialRollbackState(), phase: 'choosing', ref: toRef(ref) });
+  if (mode) void chooseRollbackMode(mode);
+}
+
+/** Pick Kill or Revert and fetch the preview of exactly what will change. */
+export async function chooseRollbackMode(mode: RollbackMode): Promise<void> {
+  const s = useRollbackStore.getState();
+  if (!s.ref || s.phase === 'closed' || s.phase === 'executing' || s.phase === 'succeeded') return;
+  const gen = ++generation;
+  useRollbackStore.setState({ phase: 'previewing', mode, preview: null, error: null, result: null });
+  const result = await api().invoke('flag.previewRollback', { ref: s.ref, mode });
+  if (gen !== generation) return;
+  if (result.ok) useRollbackStore.setState({ phase: 'ready', preview: result.value });
+  else useRollbackStore.setState({ phase: 'preview-failed', error: result.error });
+}
+
+export function setRollbackReason(reason: string): void {
+  useRollbackStore.setState({ reason });
+}
+
+export const selectReasonValid = (s: RollbackState): boolean => s.reason.trim().length >= MIN_ROLLBACK_REASON;
+
+export const selectCanConfirmRollback = (s: RollbackState): boolean =>
+  s.phase === 'ready' && s.mode !== null && s.preview !== null && selectReasonValid(s);
+
+/** Execute the rollback; the result carries the state confirmed by re-reading the provider. */
+export async function confirmRollback(): Promise<void> {
+  const s = useRollbackStore.getState();
+  if (!selectCanConfirmRollback(s) || !s.ref || !s.mode) return;
+  const gen = ++generation;
+  useRollbackStore.setState({ phase: 'executing', error: null });
+  const result = await api().invoke('flag.rollback', { ref: s.ref, mode: s.mode, reason: s.reason.trim() });
+  if (gen !== generation) return;
+  if (result.ok) useRollbackStore.setState({ phase: 'succeeded', result: result.value });
+  else useRollbackStore.setState({ phase: 'failed', error: result.error });
+  void loadFleet();
+  void refreshFlag();
+}
+
+/** After a failure: preview the same mode again (the reason is kept). */
+export function retryRollback(): Promise<void> {
+  const s = useRollbackStore.getState();
+  if (s.phase !== 'failed' || !s.mode) return Promise.resolve();
+  useRollbackStore.setState({ phase: 'choosing' });
+  return chooseRollbackMode(s.mode);
+}
+
+/** Close the dialog; ignored while executing. Returns whether it closed. */
+export function closeRollback(): boolean {
+  if (useRollbackStore.getState().phase === 'executing') return false;
+  generation += 1;
+  useRollbackStore.setState(initialRollbackState(), true);
+  return true;
+}
+
+export function resetRollbackStore(): void {
+  generation += 1;
+  useRollbackStore.setState(initialRollbackState(), true);
+}

@@ -1,0 +1,56 @@
+/**
+ * App-level UI state: which view is shown, the theme, and which flag was
+ * opened last (so the fleet can put focus back on its row).
+ */
+import { create } from 'zustand';
+import type { FlagRef } from '../../shared/domain.ts';
+
+export type View = { name: 'fleet' } | { name: 'flag'; ref: FlagRef };
+export type Theme = 'dark' | 'light';
+
+export const THEME_STORAGE_KEY = 'rcr.theme';
+
+export interface UiState {
+  view: View;
+  theme: Theme;
+  /** The flag opened most recently from the fleet. */
+  lastOpened: FlagRef | null;
+}
+
+function storedTheme(): Theme {
+  try {
+    return globalThis.localStorage?.getItem(THEME_STORAGE_KEY) === 'light' ? 'light' : 'dark';
+  } catch {
+    return 'dark';
+  }
+}
+
+export const initialUiState = (): UiState => ({ view: { name: 'fleet' }, theme: storedTheme(), lastOpened: null });
+
+export const useUiStore = create<UiState>()(() => initialUiState());
+
+export function showFleet(): void {
+  useUiStore.setState({ view: { name: 'fleet' } });
+}
+
+export function showFlag(ref: FlagRef): void {
+  const clean = { provider: ref.provider, environment: ref.environment, key: ref.key };
+  useUiStore.setState({ view: { name: 'flag', ref: clean }, lastOpened: clean });
+}
+
+export function setTheme(theme: Theme): void {
+  useUiStore.setState({ theme });
+  try {
+    globalThis.localStorage?.setItem(THEME_STORAGE_KEY, theme);
+  } catch {
+    // storage disabled: the choice lasts for this page only
+  }
+}
+
+export function toggleTheme(): void {
+  setTheme(useUiStore.getState().theme === 'dark' ? 'light' : 'dark');
+}
+
+export function resetUiStore(): void {
+  useUiStore.setState(initialUiState(), true);
+}

@@ -120,8 +120,8 @@ function main(): number {
       [
         `dist: FAILED - no Electron ${version} binary is available, and none can be downloaded here (no internet).`,
         '',
-        'Checked: ELECTRON_PATH (unset or not a file), node_modules/electron/dist (not installed:',
-        'ELECTRON_SKIP_BINARY_DOWNLOAD=1 was set during npm ci), and the Electron download caches:',
+        'Checked: ELECTRON_PATH (unset or not a file), node_modules/electron/dist (absent: npm ci ran',
+        'with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or offline), and the Electron download caches:',
         ...cacheRoots().map((c) => `  ${c}`),
         '',
         'On a machine with internet, from the repository root:',

@@ -44,6 +44,8 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Clock, ms since epoch (tests). */
   now?: () => number;
+  /** Builds providers from config entries; default {@link createProvider} (tests inject fakes). */
+  providerFactory?: typeof createProvider;
 }
 
 /** The running core. */
@@ -73,7 +75,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   const env = options.env ?? process.env;
   const providers = new Map<string, FlagProvider>();
   for (const p of config.providers) {
-    providers.set(p.name, createProvider(p, db, env, now));
+    providers.set(p.name, (options.providerFactory ?? createProvider)(p, db, env, now));
     if (p.kind === 'local') seedLocalFlags(db, now());
   }
   const cache = new FlagCache(db);

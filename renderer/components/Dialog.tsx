@@ -16,6 +16,8 @@ export interface DialogProps {
   /** Called for Esc; the owner decides whether the dialog really closes. */
   onRequestClose: () => void;
   className?: string;
+  /** When this changes, focus moves again to the `[data-autofocus]` element (e.g. to "Close" after success). */
+  focusKey?: string;
   children: ReactNode;
 }
 
@@ -25,7 +27,13 @@ function focusables(root: HTMLElement): HTMLElement[] {
   );
 }
 
-export function Dialog({ labelledBy, describedBy, onRequestClose, className, children }: DialogProps) {
+function focusInitial(dialog: HTMLDialogElement): void {
+  const target =
+    dialog.querySelector<HTMLElement>('[data-autofocus]:not(:disabled)') ?? focusables(dialog)[0] ?? dialog;
+  target.focus();
+}
+
+export function Dialog({ labelledBy, describedBy, onRequestClose, className, focusKey, children }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
@@ -33,13 +41,15 @@ export function Dialog({ labelledBy, describedBy, onRequestClose, className, chi
     if (!dialog) return;
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
-    const first = dialog.querySelector<HTMLElement>('[data-autofocus]') ?? focusables(dialog)[0] ?? dialog;
-    first.focus();
     return () => {
       if (dialog.open) dialog.close();
       if (previous && previous.isConnected) previous.focus();
     };
   }, []);
+
+  useEffect(() => {
+    if (ref.current) focusInitial(ref.current);
+  }, [focusKey]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDialogElement>) => {
     if (e.key === 'Escape') {

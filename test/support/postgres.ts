@@ -39,11 +39,16 @@ interface Cluster {
 
 async function sh(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   try {
-    const { stdout } = await run(file, args, { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(file, args, {
+      env: { ...process.env, ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`${file} ${args.join(' ')} failed: ${(e.stderr ?? '').trim() || e.message}`, { cause: err });
+    throw new Error(`${file} ${args.join(' ')} failed: ${(e.stderr ?? '').trim() || e.message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -94,7 +99,8 @@ async function superSql(port: number, sql: string): Promise<string> {
 export async function ensurePostgres(): Promise<PostgresHandle> {
   if (!existsSync('/usr/bin/pg_ctlcluster')) await installPostgres();
   let clusters = await listClusters();
-  if (clusters.length === 0) throw new Error('PostgreSQL is installed but has no cluster (pg_lsclusters is empty)');
+  if (clusters.length === 0)
+    throw new Error('PostgreSQL is installed but has no cluster (pg_lsclusters is empty)');
   const cluster = clusters.find((c) => c.version === '15' && c.name === 'main') ?? clusters[0]!;
   let startedHere = false;
   if (!cluster.online) {
@@ -130,7 +136,20 @@ export async function ensurePostgres(): Promise<PostgresHandle> {
 export async function testSql(connection: PgConnection, sql: string, database = 'postgres'): Promise<string> {
   return sh(
     'psql',
-    ['-h', connection.host, '-p', String(connection.port), '-U', connection.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAc', sql],
+    [
+      '-h',
+      connection.host,
+      '-p',
+      String(connection.port),
+      '-U',
+      connection.user,
+      '-d',
+      database,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-tAc',
+      sql,
+    ],
     { PGPASSWORD: connection.password },
   );
 }

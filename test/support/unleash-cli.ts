@@ -21,7 +21,9 @@ try {
     verbose: process.argv.includes('--verbose'),
   });
   console.log(`UNLEASH_URL=${unleash.url} UNLEASH_TOKEN=${unleash.token}`);
-  console.error(`rcr: Unleash ready in ${Date.now() - started} ms (database ${unleash.database}); SIGTERM to stop`);
+  console.error(
+    `rcr: Unleash ready in ${Date.now() - started} ms (database ${unleash.database}); SIGTERM to stop`,
+  );
   const keepAlive = setInterval(() => undefined, 60_000);
   let stopping = false;
   const shutdown = () => {

@@ -65,13 +65,26 @@ export async function ensureUnleashInstalled(): Promise<void> {
   try {
     await promisify(execFile)(
       'npm',
-      ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', UNLEASH_PREFIX, UNLEASH_PACKAGE, 'pg'],
+      [
+        'install',
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        UNLEASH_PREFIX,
+        UNLEASH_PACKAGE,
+        'pg',
+      ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
   } catch (err) {
-    throw new Error(`could not install ${UNLEASH_PACKAGE} into ${UNLEASH_PREFIX}: ${(err as { stderr?: string }).stderr ?? err}`, {
-      cause: err,
-    });
+    throw new Error(
+      `could not install ${UNLEASH_PACKAGE} into ${UNLEASH_PREFIX}: ${(err as { stderr?: string }).stderr ?? err}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (!existsSync(SERVER_IMPL)) throw new Error(`${UNLEASH_PACKAGE} installed but ${SERVER_IMPL} is missing`);
 }
@@ -154,7 +167,12 @@ export async function startUnleash(opts: StartUnleashOptions = {}): Promise<Unle
   };
 
   try {
-    await waitForHealth(url, opts.startTimeoutMs ?? 180_000, () => exited, () => output);
+    await waitForHealth(
+      url,
+      opts.startTimeoutMs ?? 180_000,
+      () => exited,
+      () => output,
+    );
     await ensureProductionEnabled(url, token);
   } catch (err) {
     await stop();
@@ -163,7 +181,11 @@ export async function startUnleash(opts: StartUnleashOptions = {}): Promise<Unle
   return { url, token, database, pid: child.pid ?? -1, stop, kill };
 }
 
-async function terminate(child: ChildProcess, exitPromise: Promise<void>, exited: () => boolean): Promise<void> {
+async function terminate(
+  child: ChildProcess,
+  exitPromise: Promise<void>,
+  exited: () => boolean,
+): Promise<void> {
   if (exited()) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -171,7 +193,12 @@ async function terminate(child: ChildProcess, exitPromise: Promise<void>, exited
   clearTimeout(timer);
 }
 
-async function waitForHealth(url: string, timeoutMs: number, exited: () => boolean, output: () => string): Promise<void> {
+async function waitForHealth(
+  url: string,
+  timeoutMs: number,
+  exited: () => boolean,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`unleash-server exited during startup:\n${output()}`);
@@ -204,7 +231,13 @@ export interface UnleashVariant {
  * Calls the Unleash Admin API with the raw token; returns the parsed JSON body (or `null` when empty).
  * @throws Error `"<METHOD> <path> → <status>: <body>"` on a non-2xx answer.
  */
-export async function unleashApi<T = unknown>(url: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+export async function unleashApi<T = unknown>(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { Authorization: token, 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -217,7 +250,11 @@ export async function unleashApi<T = unknown>(url: string, token: string, method
 }
 
 /** Enables the `production` environment on the `default` project if it is not (Unleash OSS has it by default). */
-export async function ensureProductionEnabled(url: string, token: string, project = 'default'): Promise<void> {
+export async function ensureProductionEnabled(
+  url: string,
+  token: string,
+  project = 'default',
+): Promise<void> {
   const p = await unleashApi<{ environments?: Array<{ environment: string } | string> }>(
     url,
     token,
@@ -226,7 +263,9 @@ export async function ensureProductionEnabled(url: string, token: string, projec
   );
   const names = (p.environments ?? []).map((e) => (typeof e === 'string' ? e : e.environment));
   if (!names.includes('production')) {
-    await unleashApi(url, token, 'POST', `/api/admin/projects/${project}/environments`, { environment: 'production' });
+    await unleashApi(url, token, 'POST', `/api/admin/projects/${project}/environments`, {
+      environment: 'production',
+    });
   }
 }
 
@@ -254,11 +293,19 @@ export interface CreateFeatureOptions {
  * then `POST …/environments/{env}/on` when `enabled`.
  * @returns the created strategy's id.
  */
-export async function createFeatureWithRollout(url: string, token: string, o: CreateFeatureOptions): Promise<{ strategyId: string }> {
+export async function createFeatureWithRollout(
+  url: string,
+  token: string,
+  o: CreateFeatureOptions,
+): Promise<{ strategyId: string }> {
   const project = o.project ?? 'default';
   const env = o.environment ?? 'production';
   const base = `/api/admin/projects/${project}/features`;
-  await unleashApi(url, token, 'POST', base, { name: o.name, type: o.type ?? 'release', description: o.description ?? '' });
+  await unleashApi(url, token, 'POST', base, {
+    name: o.name,
+    type: o.type ?? 'release',
+    description: o.description ?? '',
+  });
   const variants: UnleashVariant[] = o.variantPayload
     ? [
         {
@@ -270,12 +317,18 @@ export async function createFeatureWithRollout(url: string, token: string, o: Cr
         },
       ]
     : [];
-  const strategy = await unleashApi<{ id: string }>(url, token, 'POST', `${base}/${o.name}/environments/${env}/strategies`, {
-    name: 'flexibleRollout',
-    constraints: [],
-    parameters: { rollout: String(o.rollout ?? 25), stickiness: 'default', groupId: o.name },
-    variants,
-  });
+  const strategy = await unleashApi<{ id: string }>(
+    url,
+    token,
+    'POST',
+    `${base}/${o.name}/environments/${env}/strategies`,
+    {
+      name: 'flexibleRollout',
+      constraints: [],
+      parameters: { rollout: String(o.rollout ?? 25), stickiness: 'default', groupId: o.name },
+      variants,
+    },
+  );
   if (o.enabled ?? true) await unleashApi(url, token, 'POST', `${base}/${o.name}/environments/${env}/on`);
   return { strategyId: strategy.id };
 }
@@ -301,7 +354,12 @@ export interface UnleashFeature {
 }
 
 /** Reads a feature through Unleash's Admin API. */
-export async function getFeature(url: string, token: string, name: string, project = 'default'): Promise<UnleashFeature> {
+export async function getFeature(
+  url: string,
+  token: string,
+  name: string,
+  project = 'default',
+): Promise<UnleashFeature> {
   return unleashApi<UnleashFeature>(url, token, 'GET', `/api/admin/projects/${project}/features/${name}`);
 }
 
@@ -309,18 +367,45 @@ export async function getFeature(url: string, token: string, name: string, proje
  * Sets the rollout % of the first flexibleRollout strategy of `name` in `environment`, directly in Unleash
  * (`PUT …/strategies/{id}` with the full strategy and `parameters.rollout` as a string).
  */
-export async function setRollout(url: string, token: string, name: string, environment: string, rollout: number, project = 'default'): Promise<void> {
+export async function setRollout(
+  url: string,
+  token: string,
+  name: string,
+  environment: string,
+  rollout: number,
+  project = 'default',
+): Promise<void> {
   const f = await getFeature(url, token, name, project);
-  const s = f.environments.find((e) => e.name === environment)?.strategies.find((x) => x.name === 'flexibleRollout');
+  const s = f.environments
+    .find((e) => e.name === environment)
+    ?.strategies.find((x) => x.name === 'flexibleRollout');
   if (!s) throw new Error(`${name} has no flexibleRollout strategy in ${environment}`);
   const { id, ...rest } = s;
-  await unleashApi(url, token, 'PUT', `/api/admin/projects/${project}/features/${name}/environments/${environment}/strategies/${id}`, {
-    ...rest,
-    parameters: { ...s.parameters, rollout: String(rollout) },
-  });
+  await unleashApi(
+    url,
+    token,
+    'PUT',
+    `/api/admin/projects/${project}/features/${name}/environments/${environment}/strategies/${id}`,
+    {
+      ...rest,
+      parameters: { ...s.parameters, rollout: String(rollout) },
+    },
+  );
 }
 
 /** Turns a feature on or off in one environment directly in Unleash. */
-export async function setEnabled(url: string, token: string, name: string, environment: string, enabled: boolean, project = 'default'): Promise<void> {
-  await unleashApi(url, token, 'POST', `/api/admin/projects/${project}/features/${name}/environments/${environment}/${enabled ? 'on' : 'off'}`);
+export async function setEnabled(
+  url: string,
+  token: string,
+  name: string,
+  environment: string,
+  enabled: boolean,
+  project = 'default',
+): Promise<void> {
+  await unleashApi(
+    url,
+    token,
+    'POST',
+    `/api/admin/projects/${project}/features/${name}/environments/${environment}/${enabled ? 'on' : 'off'}`,
+  );
 }

@@ -26,7 +26,11 @@ export interface UnleashResponse<T> {
 }
 
 /** Sends one request; `path` starts with `/api/...`. */
-export type UnleashRequest = <T = unknown>(method: string, path: string, body?: unknown) => Promise<UnleashResponse<T>>;
+export type UnleashRequest = <T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<UnleashResponse<T>>;
 
 /** Extracts Unleash's error text: `message` plus distinct `details[].message`, else the raw text (300 chars). */
 export function unleashErrorMessage(text: string): string {
@@ -87,7 +91,9 @@ export function createUnleashHttp(opts: UnleashHttpOptions): UnleashRequest {
     } catch (err) {
       const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
       if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        throw new ProviderError(`Unleash at ${shown} did not answer ${method} ${path} within ${opts.timeoutMs} ms`);
+        throw new ProviderError(
+          `Unleash at ${shown} did not answer ${method} ${path} within ${opts.timeoutMs} ms`,
+        );
       }
       const why = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
       throw new ProviderError(`Cannot reach Unleash at ${shown} (${why})`);
@@ -101,13 +107,19 @@ export function createUnleashHttp(opts: UnleashHttpOptions): UnleashRequest {
     }
     if (res.status === 404) throw new FlagNotFoundError(unleashErrorMessage(text));
     if (!res.ok) {
-      throw new ProviderError(`Unleash answered HTTP ${res.status} to ${method} ${path}: ${unleashErrorMessage(text)}`, res.status);
+      throw new ProviderError(
+        `Unleash answered HTTP ${res.status} to ${method} ${path}: ${unleashErrorMessage(text)}`,
+        res.status,
+      );
     }
     if (!text) return { status: res.status, body: null as T };
     try {
       return { status: res.status, body: JSON.parse(text) as T };
     } catch {
-      throw new ProviderError(`Unleash returned a response that is not JSON to ${method} ${path}`, res.status);
+      throw new ProviderError(
+        `Unleash returned a response that is not JSON to ${method} ${path}`,
+        res.status,
+      );
     }
   };
 }

@@ -53,11 +53,17 @@ function isAllowListStrategy(s: UnleashStrategy): boolean {
 
 /** The main rollout strategy: first enabled `flexibleRollout` not titled `allow-list`, or `null`. */
 export function findMainStrategy(strategies: readonly UnleashStrategy[] | undefined): UnleashStrategy | null {
-  return sortStrategies(strategies).find((s) => s.name === ROLLOUT_STRATEGY && !s.disabled && !isAllowListStrategy(s)) ?? null;
+  return (
+    sortStrategies(strategies).find(
+      (s) => s.name === ROLLOUT_STRATEGY && !s.disabled && !isAllowListStrategy(s),
+    ) ?? null
+  );
 }
 
 /** The allow-list strategy: first enabled `flexibleRollout` titled `allow-list`, or `null`. */
-export function findAllowListStrategy(strategies: readonly UnleashStrategy[] | undefined): UnleashStrategy | null {
+export function findAllowListStrategy(
+  strategies: readonly UnleashStrategy[] | undefined,
+): UnleashStrategy | null {
   return sortStrategies(strategies).find((s) => isAllowListStrategy(s) && !s.disabled) ?? null;
 }
 
@@ -116,9 +122,13 @@ function isTargetingConstraint(c: UnleashConstraint, operator: 'IN' | 'NOT_IN'):
 }
 
 /** Values of every non-inverted `userId <operator>` constraint, deduplicated, in order. */
-export function targetingValues(constraints: readonly UnleashConstraint[] | undefined, operator: 'IN' | 'NOT_IN'): string[] {
+export function targetingValues(
+  constraints: readonly UnleashConstraint[] | undefined,
+  operator: 'IN' | 'NOT_IN',
+): string[] {
   const out = new Set<string>();
-  for (const c of constraints ?? []) if (isTargetingConstraint(c, operator)) for (const v of validKeys(c.values)) out.add(v);
+  for (const c of constraints ?? [])
+    if (isTargetingConstraint(c, operator)) for (const v of validKeys(c.values)) out.add(v);
   return [...out];
 }
 
@@ -130,7 +140,10 @@ export function withTargetingConstraint(
 ): UnleashConstraint[] {
   const kept = (constraints ?? []).filter((c) => !isTargetingConstraint(c, operator));
   if (values.length === 0) return kept;
-  return [...kept, { contextName: TARGETING_FIELD, operator, values: [...values], caseInsensitive: false, inverted: false }];
+  return [
+    ...kept,
+    { contextName: TARGETING_FIELD, operator, values: [...values], caseInsensitive: false, inverted: false },
+  ];
 }
 
 /** Layers carried by one strategy, by its role: main → rollout/AI/block; allow-list → allowList; other → none. */
@@ -229,7 +242,12 @@ export function environmentVersion(env: UnleashFeatureEnvironment): string {
  * `strategies` (so `planChange` can build full `PUT` bodies without a request).
  * `updatedAt` is `null`: Unleash's feature API has no last-modified time.
  */
-export function toFlagState(providerName: string, project: string, feature: UnleashFeature, env: UnleashFeatureEnvironment): FlagState {
+export function toFlagState(
+  providerName: string,
+  project: string,
+  feature: UnleashFeature,
+  env: UnleashFeatureEnvironment,
+): FlagState {
   const strategies = sortStrategies(env.strategies);
   const main = findMainStrategy(strategies);
   const allow = findAllowListStrategy(strategies);
@@ -276,7 +294,10 @@ const LAYER_DEFAULTS: FlagLayers = {
 const ORDER = ['rolloutPercent', 'confidenceThreshold', 'modelVersion', 'allowList', 'blockList'] as const;
 
 /** Layer changes implied by one strategy going from `before` to `after` (either may be `null`: added/removed). */
-export function strategyChanges(before: UnleashStrategy | null, after: UnleashStrategy | null): LayerChange[] {
+export function strategyChanges(
+  before: UnleashStrategy | null,
+  after: UnleashStrategy | null,
+): LayerChange[] {
   const b = strategyLayers(before);
   const a = strategyLayers(after);
   const changes: LayerChange[] = [];
@@ -290,7 +311,9 @@ export function strategyChanges(before: UnleashStrategy | null, after: UnleashSt
 }
 
 function asStrategy(v: unknown): UnleashStrategy | null {
-  return v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string' ? (v as UnleashStrategy) : null;
+  return v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string'
+    ? (v as UnleashStrategy)
+    : null;
 }
 
 /**

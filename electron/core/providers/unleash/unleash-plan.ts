@@ -88,7 +88,10 @@ export function withTreatmentPayload(
   return variants.map((v, i) => {
     if (i !== idx) return structuredClone(v);
     const current = parseAiPayload(v)!.object;
-    return { ...structuredClone(v), payload: { type: 'json', value: JSON.stringify({ ...current, ...fields }) } };
+    return {
+      ...structuredClone(v),
+      payload: { type: 'json', value: JSON.stringify({ ...current, ...fields }) },
+    };
   });
 }
 
@@ -108,13 +111,18 @@ function fmt(v: unknown): string {
  * `enabled` is always sent when present in the patch (idempotent, safe for a
  * stale cache); other layers are skipped when already at the requested value.
  *
- * @throws UnsupportedChangeError when `current` lacks `native.strategies`, or a
+ * @throws UnsupportedChangeError when `current` lacks `native.strategies` (only
+ *   `enabled` can be planned then), or a
  *   rollout/model/threshold/block-list change targets an environment without an
  *   enabled `flexibleRollout` strategy, or the treatment variant is ambiguous.
  */
 export function planUnleashChange(current: FlagState, patch: LayerPatch, project: string): UnleashPlan {
-  const strategies = nativeStrategies(current);
-  if (!strategies) throw new UnsupportedChangeError(`"${current.key}" has no Unleash strategy details; reload the flag first`);
+  const strategies = nativeStrategies(current) ?? [];
+  if (!nativeStrategies(current) && Object.keys(patch).some((k) => k !== 'enabled')) {
+    throw new UnsupportedChangeError(
+      `"${current.key}" has no Unleash strategy details; reload the flag first`,
+    );
+  }
   const base = environmentPath(project, current.key, current.environment);
   const where = `"${current.key}" in ${current.environment}`;
   const layers = current.layers;
@@ -130,7 +138,9 @@ export function planUnleashChange(current: FlagState, patch: LayerPatch, project
     patch[k] !== undefined && JSON.stringify(patch[k]) !== JSON.stringify(layers[k as keyof typeof layers]);
 
   const main = findMainStrategy(strategies);
-  const mainLayers = (['rolloutPercent', 'modelVersion', 'confidenceThreshold', 'blockList'] as const).filter(changed);
+  const mainLayers = (['rolloutPercent', 'modelVersion', 'confidenceThreshold', 'blockList'] as const).filter(
+    changed,
+  );
   let mainVariantsAfter: UnleashVariant[] | null = null;
   if (mainLayers.length > 0) {
     if (!main) {
@@ -142,7 +152,9 @@ export function planUnleashChange(current: FlagState, patch: LayerPatch, project
     const body = strategyBody(main);
     if (changed('rolloutPercent')) {
       body.parameters.rollout = formatRollout(patch.rolloutPercent!);
-      description.push(`Set rollout of ${where} ${fmt(layers.rolloutPercent)}% → ${patch.rolloutPercent}% (strategy ${main.id})`);
+      description.push(
+        `Set rollout of ${where} ${fmt(layers.rolloutPercent)}% → ${patch.rolloutPercent}% (strategy ${main.id})`,
+      );
     }
     if (changed('modelVersion') || changed('confidenceThreshold')) {
       body.variants = withTreatmentPayload(
@@ -155,14 +167,19 @@ export function planUnleashChange(current: FlagState, patch: LayerPatch, project
         `The ${ROLLOUT_STRATEGY} strategy of ${where}`,
       );
       mainVariantsAfter = body.variants;
-      if (changed('modelVersion')) description.push(`Set model version of ${where} ${fmt(layers.modelVersion)} → ${patch.modelVersion}`);
+      if (changed('modelVersion'))
+        description.push(`Set model version of ${where} ${fmt(layers.modelVersion)} → ${patch.modelVersion}`);
       if (changed('confidenceThreshold')) {
-        description.push(`Set confidence threshold of ${where} ${fmt(layers.confidenceThreshold)} → ${patch.confidenceThreshold}`);
+        description.push(
+          `Set confidence threshold of ${where} ${fmt(layers.confidenceThreshold)} → ${patch.confidenceThreshold}`,
+        );
       }
     }
     if (changed('blockList')) {
       body.constraints = withTargetingConstraint(body.constraints, 'NOT_IN', patch.blockList!);
-      description.push(`Set block list of ${where}: ${fmt(layers.blockList)} → ${fmt(patch.blockList)} (userId NOT_IN)`);
+      description.push(
+        `Set block list of ${where}: ${fmt(layers.blockList)} → ${fmt(patch.blockList)} (userId NOT_IN)`,
+      );
     }
     requests.push({ method: 'PUT', url: `${base}/strategies/${encodeURIComponent(main.id)}`, body });
   }
@@ -176,7 +193,9 @@ export function planUnleashChange(current: FlagState, patch: LayerPatch, project
     const body = strategyBody(allow);
     if (allowList !== null) {
       body.constraints = withTargetingConstraint(body.constraints, 'IN', allowList);
-      description.push(`Set allow list of ${where}: ${fmt(layers.allowList)} → ${fmt(allowList)} (userId IN)`);
+      description.push(
+        `Set allow list of ${where}: ${fmt(layers.allowList)} → ${fmt(allowList)} (userId IN)`,
+      );
     }
     if (mainVariantsAfter && findTreatmentIndex(body.variants) >= 0) {
       body.variants = withTreatmentPayload(
@@ -207,7 +226,9 @@ export function planUnleashChange(current: FlagState, patch: LayerPatch, project
       variants: structuredClone(mainVariantsAfter ?? main?.variants ?? []),
     };
     requests.push({ method: 'POST', url: `${base}/strategies`, body });
-    description.push(`Set allow list of ${where}: ${fmt(allowList)} (new strategy "${ALLOW_LIST_TITLE}", userId IN, 100%)`);
+    description.push(
+      `Set allow list of ${where}: ${fmt(allowList)} (new strategy "${ALLOW_LIST_TITLE}", userId IN, 100%)`,
+    );
   }
 
   if (patch.enabled === true) {

@@ -6,7 +6,14 @@
  */
 import type { FlagState, LayerPatch, ProviderCapabilities } from '../../../../shared/domain.ts';
 import { ConflictError, FlagNotFoundError, ProviderError } from '../provider.ts';
-import type { ChangePlan, ExecuteOutcome, FlagProvider, HistoryPage, ProviderHealth, ProviderHistoryEvent } from '../provider.ts';
+import type {
+  ChangePlan,
+  ExecuteOutcome,
+  FlagProvider,
+  HistoryPage,
+  ProviderHealth,
+  ProviderHistoryEvent,
+} from '../provider.ts';
 import { createUnleashHttp, displayUrl } from './unleash-client.ts';
 import { toFlagState, toHistoryEvent } from './unleash-mapping.ts';
 import { planUnleashChange } from './unleash-plan.ts';
@@ -77,7 +84,12 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
   const project = config.project ?? 'default';
   const timeoutMs = config.timeoutMs ?? 5000;
   const only = config.environments && config.environments.length > 0 ? new Set(config.environments) : null;
-  const request = createUnleashHttp({ baseUrl: config.url, token: config.token, timeoutMs, providerName: config.name });
+  const request = createUnleashHttp({
+    baseUrl: config.url,
+    token: config.token,
+    timeoutMs,
+    providerName: config.name,
+  });
   const p = encodeURIComponent(project);
   const featurePath = (key: string) => `/api/admin/projects/${p}/features/${encodeURIComponent(key)}`;
   const wanted = (env: string) => !only || only.has(env);
@@ -87,7 +99,9 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
       return (await request<UnleashFeature>('GET', featurePath(key))).body;
     } catch (err) {
       if (err instanceof FlagNotFoundError) {
-        throw new FlagNotFoundError(`Unleash has no feature "${key}" in project "${project}" (${err.message})`);
+        throw new FlagNotFoundError(
+          `Unleash has no feature "${key}" in project "${project}" (${err.message})`,
+        );
       }
       throw err;
     }
@@ -96,7 +110,9 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
   function stateOf(feature: UnleashFeature, environment: string): FlagState {
     const env = feature.environments.find((e) => e.name === environment);
     if (!env || !wanted(environment)) {
-      throw new FlagNotFoundError(`Unleash feature "${feature.name}" has no environment "${environment}" in provider "${config.name}"`);
+      throw new FlagNotFoundError(
+        `Unleash feature "${feature.name}" has no environment "${environment}" in provider "${config.name}"`,
+      );
     }
     return toFlagState(config.name, project, feature, env);
   }
@@ -107,7 +123,14 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
     url: displayUrl(config.url),
 
     capabilities(): ProviderCapabilities {
-      return { kill: true, rollout: true, threshold: true, modelVersion: true, allowBlock: true, history: true };
+      return {
+        kill: true,
+        rollout: true,
+        threshold: true,
+        modelVersion: true,
+        allowBlock: true,
+        history: true,
+      };
     },
 
     async health(): Promise<ProviderHealth> {
@@ -131,14 +154,16 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
       try {
         list = (await request<UnleashFeatureList>('GET', `/api/admin/projects/${p}/features`)).body;
       } catch (err) {
-        if (err instanceof FlagNotFoundError) throw new ProviderError(`Unleash has no project "${project}"`, 404);
+        if (err instanceof FlagNotFoundError)
+          throw new ProviderError(`Unleash has no project "${project}"`, 404);
         throw err;
       }
       const features = await mapLimit(list.features ?? [], DETAIL_CONCURRENCY, async (f) => {
         const envs = (f.environments ?? []).filter((e) => wanted(e.name));
         if (envs.length === 0) return null;
         // Environments without strategies need no detail request.
-        if (!envs.some((e) => e.hasStrategies !== false)) return { ...f, environments: envs.map((e) => ({ ...e, strategies: [] })) };
+        if (!envs.some((e) => e.hasStrategies !== false))
+          return { ...f, environments: envs.map((e) => ({ ...e, strategies: [] })) };
         try {
           return await getFeature(f.name);
         } catch (err) {
@@ -149,21 +174,31 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
       const states: FlagState[] = [];
       for (const f of features) {
         if (!f) continue;
-        for (const env of f.environments) if (wanted(env.name)) states.push(toFlagState(config.name, project, f, env));
+        for (const env of f.environments)
+          if (wanted(env.name)) states.push(toFlagState(config.name, project, f, env));
       }
       return states;
     },
 
     async getFlag(environment: string, key: string): Promise<FlagState> {
       if (!wanted(environment)) {
-        throw new FlagNotFoundError(`Provider "${config.name}" is not configured for environment "${environment}"`);
+        throw new FlagNotFoundError(
+          `Provider "${config.name}" is not configured for environment "${environment}"`,
+        );
       }
       return stateOf(await getFeature(key), environment);
     },
 
     async planChange(current: FlagState, patch: LayerPatch): Promise<ChangePlan> {
       const { requests, description } = planUnleashChange(current, patch, project);
-      return { environment: current.environment, key: current.key, patch, expectedVersion: current.version, description, requests };
+      return {
+        environment: current.environment,
+        key: current.key,
+        patch,
+        expectedVersion: current.version,
+        description,
+        requests,
+      };
     },
 
     async executePlan(plan: ChangePlan): Promise<ExecuteOutcome> {
@@ -193,11 +228,16 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
 
     async historySince(cursor: string | null): Promise<HistoryPage> {
       const after = cursor === null ? null : Number(cursor);
-      if (after !== null && !Number.isFinite(after)) throw new ProviderError(`Invalid Unleash history cursor "${cursor}"`);
+      if (after !== null && !Number.isFinite(after))
+        throw new ProviderError(`Invalid Unleash history cursor "${cursor}"`);
       const seen = new Map<number, ProviderHistoryEvent | null>();
       let maxId = after ?? -1;
       for (let offset = 0; ; offset += EVENT_PAGE) {
-        const q = new URLSearchParams({ project: `IS:${project}`, offset: String(offset), limit: String(EVENT_PAGE) });
+        const q = new URLSearchParams({
+          project: `IS:${project}`,
+          offset: String(offset),
+          limit: String(EVENT_PAGE),
+        });
         const page = (await request<UnleashEventPage>('GET', `/api/admin/search/events?${q}`)).body;
         const events = page.events ?? [];
         let reachedCursor = false;

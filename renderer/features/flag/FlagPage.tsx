@@ -1,0 +1,104 @@
+/** One flag in one environment: layers (editable with confirmation), provider details, history and audit log. */
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { FlagRef } from '../../../shared/domain.ts';
+import { KillBadge, StaleBadge } from '../../components/Badges.tsx';
+import { ErrorState } from '../../components/States.tsx';
+import { useNow } from '../../lib/clock.ts';
+import { resetChangeStore } from '../../stores/change-store.ts';
+import { useFleetStore } from '../../stores/fleet-store.ts';
+import { closeFlag, loadFlag, refreshFlag, useFlagStore } from '../../stores/flag-store.ts';
+import { openRollback } from '../../stores/rollback-store.ts';
+import { showFleet } from '../../stores/ui-store.ts';
+import { AuditLog } from './AuditLog.tsx';
+import { ChangeDialog } from './ChangeDialog.tsx';
+import { HistoryTimeline } from './HistoryTimeline.tsx';
+import { LayersPanel } from './LayersPanel.tsx';
+import { NativeDetails } from './NativeDetails.tsx';
+
+export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
+  const { provider, environment, key } = flagRef;
+  useEffect(() => {
+    void loadFlag({ provider, environment, key });
+    return () => {
+      closeFlag();
+      resetChangeStore();
+    };
+  }, [provider, environment, key]);
+
+  const { status, flag, history, audit, error } = useFlagStore(
+    useShallow((s) => ({ status: s.status, flag: s.flag, history: s.history, audit: s.audit, error: s.error })),
+  );
+  const capabilities = useFleetStore((s) => s.providers.find((p) => p.name === provider)?.capabilities ?? null);
+  const now = useNow();
+
+  return (
+    <div className="flag-page">
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <button type="button" className="btn btn-ghost btn-small" onClick={showFleet}>
+          ← Back to fleet
+        </button>
+        <span className="muted">
+          {provider} / {environment} / <span className="mono">{key}</span>
+        </span>
+      </nav>
+
+      {status === 'loading' || status === 'idle' ? (
+        <div className="state state-loading" aria-live="polite" aria-busy="true">
+          <div className="spinner" aria-hidden="true" />
+          <p>Loading {key}…</p>
+        </div>
+      ) : null}
+      {status === 'error' && error ? (
+        <ErrorState error={error} what={`flag ${key}`} onRetry={() => void loadFlag(flagRef)} />
+      ) : null}
+
+      {flag ? (
+        <>
+          <header
+            className="flag-header"
+            data-flag-key={flag.key}
+            data-provider={flag.provider}
+            data-environment={flag.environment}
+          >
+            <div className="flag-title">
+              <h2 className="mono">{flag.key}</h2>
+              <KillBadge enabled={flag.layers.enabled} />
+              {flag.stale ? <StaleBadge syncedAt={flag.syncedAt} now={now} /> : null}
+            </div>
+            <p className="flag-sub">
+              {flag.name ? <span>{flag.name}</span> : null}
+              <span className="muted">
+                {' '}
+                · {flag.provider} ({flag.providerKind}) · {flag.environment} · {flag.kind}
+              </span>
+            </p>
+            {flag.description ? <p className="flag-desc">{flag.description}</p> : null}
+            <div className="flag-actions">
+              <button type="button" className="btn btn-danger" onClick={() => openRollback(flag)}>
+                Roll back
+              </button>
+              <button type="button" className="btn btn-ghost" onClick={() => void refreshFlag()}>
+                Refresh
+              </button>
+            </div>
+          </header>
+          {error && status === 'ready' ? (
+            <div role="alert" className="alert alert-error">
+              Could not refresh this flag: {error.message}
+            </div>
+          ) : null}
+          <div className="flag-grid">
+            <LayersPanel flag={flag} capabilities={capabilities} />
+            <NativeDetails flag={flag} />
+          </div>
+          <div className="flag-grid">
+            <HistoryTimeline history={history} />
+            <AuditLog audit={audit} />
+          </div>
+          <ChangeDialog />
+        </>
+      ) : null}
+    </div>
+  );
+}

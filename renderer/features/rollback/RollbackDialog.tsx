@@ -1,0 +1,224 @@
+/**
+ * Roll back a flag: choose Kill (kill switch off — everyone gets the fallback)
+ * or Revert (restore the last known-good rollout/threshold/model), see exactly
+ * what will change, give a reason, confirm, and see the state confirmed by
+ * re-reading the provider (or the provider's error).
+ */
+import { useId } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ChangeTable, LayersList } from '../../components/ChangeTable.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
+import { SourceBadge } from '../../components/Badges.tsx';
+import { formatDateTime, formatLayerValue, LAYER_LABELS } from '../../lib/format.ts';
+import {
+  chooseRollbackMode,
+  closeRollback,
+  confirmRollback,
+  MIN_ROLLBACK_REASON,
+  retryRollback,
+  selectCanConfirmRollback,
+  selectReasonValid,
+  setRollbackReason,
+  useRollbackStore,
+} from '../../stores/rollback-store.ts';
+
+export function RollbackDialog() {
+  const s = useRollbackStore(
+    useShallow((st) => ({
+      phase: st.phase,
+      ref: st.ref,
+      mode: st.mode,
+      preview: st.preview,
+      reason: st.reason,
+      error: st.error,
+      result: st.result,
+      canConfirm: selectCanConfirmRollback(st),
+      reasonValid: selectReasonValid(st),
+    })),
+  );
+  const id = useId();
+  if (s.phase === 'closed' || !s.ref) return null;
+
+  const titleId = `${id}-title`;
+  const killDescId = `${id}-kill-desc`;
+  const revertDescId = `${id}-revert-desc`;
+  const reasonId = `${id}-reason`;
+  const reasonHintId = `${id}-reason-hint`;
+  const executing = s.phase === 'executing';
+  const done = s.phase === 'succeeded';
+  const editable = !executing && !done;
+
+  return (
+    <Dialog
+      labelledBy={titleId}
+      onRequestClose={closeRollback}
+      className="rollback-dialog"
+      focusKey={done || s.phase === 'failed' ? s.phase : 'open'}
+    >
+      <form
+        className="dialog-body"
+        aria-busy={executing}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void confirmRollback();
+        }}
+      >
+        <header className="dialog-header">
+          <h2 id={titleId}>
+            Roll back <span className="mono">{s.ref.key}</span>
+          </h2>
+          <p className="muted">
+            {s.ref.provider} · {s.ref.environment}
+          </p>
+        </header>
+
+        <fieldset className="mode-choice" disabled={!editable}>
+          <legend>Rollback mode</legend>
+          <div className="mode-option">
+            <button
+              type="button"
+              className={`btn mode-btn ${s.mode === 'kill' ? 'is-selected' : ''}`}
+              aria-pressed={s.mode === 'kill'}
+              aria-describedby={killDescId}
+              data-autofocus
+              onClick={() => void chooseRollbackMode('kill')}
+            >
+              Kill
+            </button>
+            <span id={killDescId} className="mode-desc">
+              Turn the kill switch off — everyone gets the fallback.
+            </span>
+          </div>
+          <div className="mode-option">
+            <button
+              type="button"
+              className={`btn mode-btn ${s.mode === 'revert' ? 'is-selected' : ''}`}
+              aria-pressed={s.mode === 'revert'}
+              aria-describedby={revertDescId}
+              onClick={() => void chooseRollbackMode('revert')}
+            >
+              Revert
+            </button>
+            <span id={revertDescId} className="mode-desc">
+              Restore the last known-good rollout, threshold and model from history.
+            </span>
+          </div>
+        </fieldset>
+
+        {s.phase === 'choosing' ? <p className="muted">Choose a mode to see exactly what will change.</p> : null}
+        {s.phase === 'previewing' ? (
+          <p className="muted" aria-live="polite" aria-busy="true">
+            Asking the provider what will change…
+          </p>
+        ) : null}
+        {s.phase === 'preview-failed' && s.error ? (
+          <div role="alert" className="alert alert-error" data-error-code={s.error.code}>
+            <strong>Cannot {s.mode === 'revert' ? 'revert' : 'kill'}:</strong> {s.error.message}
+          </div>
+        ) : null}
+
+        {s.preview && s.phase !== 'succeeded' ? (
+          <section className="preview" aria-label="What will change">
+            <h3>What will change</h3>
+            <ChangeTable changes={s.preview.changes} caption="Rollback changes" />
+            {s.mode === 'revert' && s.preview.basis ? (
+              <div className="basis" data-history-id={s.preview.basis.id}>
+                <h4>Restores the state before history entry #{s.preview.basis.id}</h4>
+                <p>
+                  <time dateTime={s.preview.basis.at}>{formatDateTime(s.preview.basis.at)}</time> ·{' '}
+                  {s.preview.basis.actor ?? 'unknown actor'} · <SourceBadge source={s.preview.basis.source} /> ·{' '}
+                  <span className="mono">{s.preview.basis.eventType}</span>
+                </p>
+                <ul className="change-lines">
+                  {s.preview.basis.changes.map((c) => (
+                    <li key={c.layer} data-layer={c.layer}>
+                      {LAYER_LABELS[c.layer]}: {formatLayerValue(c.layer, c.before)} →{' '}
+                      {formatLayerValue(c.layer, c.after)}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            {s.preview.description.length > 0 ? (
+              <>
+                <h4>Provider actions</h4>
+                <ul className="provider-actions-list">
+                  {s.preview.description.map((d, i) => (
+                    <li key={i}>{d}</li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </section>
+        ) : null}
+
+        {!done ? (
+          <div className="field">
+            <label htmlFor={reasonId}>Reason</label>
+            <textarea
+              id={reasonId}
+              value={s.reason}
+              required
+              minLength={MIN_ROLLBACK_REASON}
+              rows={3}
+              disabled={executing}
+              aria-describedby={reasonHintId}
+              aria-invalid={s.reason.length > 0 && !s.reasonValid}
+              placeholder="Why are you rolling back? e.g. error rate spike after v2.4"
+              onChange={(e) => setRollbackReason(e.target.value)}
+            />
+            <span id={reasonHintId} className="hint">
+              Required, at least {MIN_ROLLBACK_REASON} characters. Recorded in the audit log.
+            </span>
+          </div>
+        ) : null}
+
+        {executing ? (
+          <div className="progress" aria-live="polite">
+            <progress aria-label="Rolling back" />
+            <span>Rolling back… waiting for the provider to confirm.</span>
+          </div>
+        ) : null}
+
+        {s.phase === 'failed' && s.error ? (
+          <div role="alert" className="alert alert-error alert-big" data-error-code={s.error.code}>
+            <strong>Rollback failed.</strong> The provider said: <span className="error-text">{s.error.message}</span>
+            <p className="muted">The attempt is recorded as failed in the audit log.</p>
+          </div>
+        ) : null}
+
+        {done && s.result ? (
+          <div role="status" className="result result-ok" data-audit-id={s.result.audit.id}>
+            <p>
+              <strong>Rolled back.</strong> Confirmed by re-reading the provider · audit #{s.result.audit.id}
+            </p>
+            <LayersList layers={s.result.flag.layers} label="Confirmed state" />
+          </div>
+        ) : null}
+
+        <footer className="dialog-footer">
+          {done ? (
+            <button type="button" className="btn" onClick={closeRollback} data-autofocus>
+              Close
+            </button>
+          ) : (
+            <>
+              <button type="button" className="btn btn-ghost" onClick={closeRollback} disabled={executing}>
+                Cancel
+              </button>
+              {s.phase === 'failed' ? (
+                <button type="button" className="btn" onClick={() => void retryRollback()} data-autofocus>
+                  Try again
+                </button>
+              ) : (
+                <button type="submit" className="btn btn-danger" disabled={!s.canConfirm}>
+                  {executing ? 'Rolling back…' : 'Confirm rollback'}
+                </button>
+              )}
+            </>
+          )}
+        </footer>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,39 @@
+/** Renderer entry: install the transport, start routing and live updates, render. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { RcrApi } from '../shared/contract.ts';
+import { createApi } from './api/index.ts';
+import { setApi } from './api/current.ts';
+import { App, type TransportLabel } from './app/App.tsx';
+import { startLiveUpdates } from './app/live.ts';
+import { startRouter } from './app/router.ts';
+import { loadFleet } from './stores/fleet-store.ts';
+import { useUiStore } from './stores/ui-store.ts';
+import './styles.css';
+
+async function chooseApi(): Promise<{ api: RcrApi; transport: TransportLabel }> {
+  // Development-only, explicit opt-in (`?mock`); compiled out of production builds.
+  if (import.meta.env.DEV && new URLSearchParams(window.location.search).has('mock')) {
+    const mock = await import('./api/mock-api.ts');
+    return { api: mock.createMockApi({ ...mock.makeMockFleet(2000), latencyMs: 200 }), transport: 'mock' };
+  }
+  return createApi();
+}
+
+async function boot(): Promise<void> {
+  document.documentElement.dataset.theme = useUiStore.getState().theme;
+  const { api, transport } = await chooseApi();
+  setApi(api);
+  startRouter();
+  startLiveUpdates();
+  void loadFleet();
+  const root = document.getElementById('root');
+  if (!root) throw new Error('rcr: #root is missing from index.html');
+  createRoot(root).render(
+    <StrictMode>
+      <App transport={transport} />
+    </StrictMode>,
+  );
+}
+
+void boot();

@@ -79,3 +79,14 @@ export async function serveApp(options: ServeOptions = {}): Promise<ServedApp> {
     },
   };
 }
+
+/** Calls a contract channel on a served app directly (what the renderer does), returning the Result JSON. */
+export async function invokeApi(app: ServedApp, channel: string, input: unknown): Promise<{ ok: boolean; value?: any; error?: { code: string; message: string } }> {
+  const url = new URL(app.url);
+  const res = await fetch(`${url.origin}/api/invoke/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-rcr-token': url.searchParams.get('token') ?? '' },
+    body: JSON.stringify(input),
+  });
+  return (await res.json()) as { ok: boolean; value?: any; error?: { code: string; message: string } };
+}

@@ -17,7 +17,12 @@ async function chooseApi(): Promise<{ api: RcrApi; transport: TransportLabel }> 
     const mock = await import('./api/mock-api.ts');
     return { api: mock.createMockApi({ ...mock.makeMockFleet(2000), latencyMs: 200 }), transport: 'mock' };
   }
-  return createApi();
+  const real = createApi();
+  if (import.meta.env.DEV) {
+    const { withOutputValidation } = await import('./api/validate.ts');
+    return { api: withOutputValidation(real.api), transport: real.transport };
+  }
+  return real;
 }
 
 async function boot(): Promise<void> {

@@ -1,7 +1,6 @@
 /** "What will change": one row per layer, before → after. */
 import type { FlagLayers, LayerChange } from '../../shared/domain.ts';
-import { LAYER_NAMES } from '../../shared/domain.ts';
-import { formatLayer, formatLayerValue, LAYER_LABELS } from '../lib/format.ts';
+import { formatLayer, formatLayerValue, LAYER_LABELS, LAYERS } from '../lib/format.ts';
 
 export function ChangeTable({ changes, caption }: { changes: readonly LayerChange[]; caption: string }) {
   if (changes.length === 0) {
@@ -37,7 +36,7 @@ export function ChangeTable({ changes, caption }: { changes: readonly LayerChang
 export function LayersList({ layers, label }: { layers: FlagLayers; label: string }) {
   return (
     <dl className="kv layers-list" aria-label={label}>
-      {LAYER_NAMES.map((layer) => (
+      {LAYERS.map((layer) => (
         <div key={layer} className="kv-row" data-layer={layer}>
           <dt>{LAYER_LABELS[layer]}</dt>
           <dd data-col={layer}>{formatLayer(layers, layer)}</dd>

@@ -9,6 +9,23 @@ import type { FlagLayers, FlagRef, LayerName } from '../../shared/domain.ts';
 /** Shown for a missing value. */
 export const NONE = '—';
 
+/**
+ * Layer names in display order. Same as `LAYER_NAMES` in shared/domain.ts, kept
+ * here as a plain constant so the renderer bundle does not pull in zod.
+ */
+export const LAYERS = [
+  'enabled',
+  'rolloutPercent',
+  'confidenceThreshold',
+  'modelVersion',
+  'allowList',
+  'blockList',
+] as const satisfies readonly LayerName[];
+// Compile-time check that LAYERS covers every LayerName.
+type _MissingLayer = Exclude<LayerName, (typeof LAYERS)[number]>;
+const _allLayers: _MissingLayer extends never ? true : false = true;
+void _allLayers;
+
 /** Human labels of the layers, in display order. */
 export const LAYER_LABELS: Record<LayerName, string> = {
   enabled: 'Kill switch',

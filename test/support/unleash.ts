@@ -21,8 +21,8 @@ import type { PostgresHandle } from './postgres.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root (two levels above test/support). */
 export const REPO_ROOT = resolve(here, '..', '..');
-/** Where unleash-server is installed (`npm install --prefix`), outside package.json. */
-export const UNLEASH_PREFIX = join(REPO_ROOT, '.tools', 'unleash');
+/** Where unleash-server is installed (`npm install --prefix`), outside package.json; env `RCR_UNLEASH_PREFIX` overrides. */
+export const UNLEASH_PREFIX = process.env.RCR_UNLEASH_PREFIX ?? join(REPO_ROOT, '.tools', 'unleash');
 /** The npm spec installed into {@link UNLEASH_PREFIX}. */
 export const UNLEASH_PACKAGE = 'unleash-server@8';
 const SERVER_IMPL = join(UNLEASH_PREFIX, 'node_modules', 'unleash-server', 'dist', 'lib', 'server-impl.js');

@@ -2,9 +2,8 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FleetRow, LayerName, ProviderCapabilities } from '../../../shared/domain.ts';
-import { LAYER_NAMES } from '../../../shared/domain.ts';
 import { KillBadge } from '../../components/Badges.tsx';
-import { formatLayer, LAYER_LABELS } from '../../lib/format.ts';
+import { formatLayer, LAYER_LABELS, LAYERS } from '../../lib/format.ts';
 import { cancelEdit, previewEdit, setDraft, startEdit, useChangeStore } from '../../stores/change-store.ts';
 
 const CAPABILITY: Record<LayerName, keyof ProviderCapabilities> = {
@@ -140,7 +139,7 @@ export function LayersPanel({ flag, capabilities }: { flag: FleetRow; capabiliti
     <section className="panel layers-panel" aria-labelledby="layers-heading">
       <h3 id="layers-heading">Layers</h3>
       <ul className="layer-list">
-        {LAYER_NAMES.map((layer) => {
+        {LAYERS.map((layer) => {
           const supported = capabilities ? capabilities[CAPABILITY[layer]] : true;
           const editing = editingOpen && editingLayer === layer;
           return (

@@ -1,0 +1,13 @@
+import { createGeneratedProvider } from './lib/generated-provider.ts';
+import { openBenchCore } from './lib/core.ts';
+import { peakRss } from './lib/child.ts';
+const provider = createGeneratedProvider({ name: 'bench', flags: 2000 });
+const bc = await openBenchCore({ providers: [{ name: 'bench', kind: 'local' }], inject: { bench: provider } });
+const r = () => `rss=${(process.memoryUsage().rss/1048576).toFixed(0)} peak=${(peakRss()/1048576).toFixed(0)} heap=${(process.memoryUsage().heapUsed/1048576).toFixed(0)}`;
+console.log('open', r());
+let t = performance.now(); await bc.core.sync.syncProvider('bench'); console.log('first', (performance.now()-t).toFixed(0), r()); (globalThis as unknown as {gc:()=>void}).gc(); console.log('after gc', r());
+t = performance.now(); await bc.core.sync.syncProvider('bench'); console.log('noop', (performance.now()-t).toFixed(0), r());
+provider.mutate(0.01);
+t = performance.now(); await bc.core.sync.syncProvider('bench'); console.log('1pct', (performance.now()-t).toFixed(0), r());
+t = performance.now(); await bc.core.invoke('fleet.list', {}); console.log('fleet', (performance.now()-t).toFixed(0), r());
+await bc.dispose();

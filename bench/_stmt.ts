@@ -1,0 +1,12 @@
+import Database from 'better-sqlite3';
+const db = new Database(':memory:');
+db.exec('CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)');
+const r = () => `rss=${(process.memoryUsage().rss/1048576).toFixed(0)}`;
+console.log('start', r());
+let t = performance.now();
+for (let i = 0; i < 12000; i++) db.prepare('INSERT OR REPLACE INTO t (a, b) VALUES (?, ?)').run(i % 100, 'x');
+console.log('12000 prepares', (performance.now()-t).toFixed(0),'ms', r()); (globalThis as any).gc(); console.log('gc', r());
+const s = db.prepare('INSERT OR REPLACE INTO t (a, b) VALUES (?, ?)');
+t = performance.now();
+for (let i = 0; i < 12000; i++) s.run(i % 100, 'x');
+console.log('12000 cached', (performance.now()-t).toFixed(0),'ms', r());

@@ -1,0 +1,140 @@
+/**
+ * Acceptance 3–5 against a REAL Unleash 8 server on PostgreSQL 15 (started here,
+ * stopped at the end): the fleet shows an Unleash flag at 25%; Roll back (kill)
+ * turns it off in Unleash; Revert restores the rollout % after a change made
+ * directly in Unleash; with Unleash stopped the fleet renders from SQLite with a
+ * stale badge and a rollback attempt is audited as failed.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { invokeApi, serveApp, type ServedApp } from './serve-app.ts';
+import {
+  createFeatureWithRollout,
+  getFeature,
+  setRollout,
+  startUnleash,
+  type UnleashHandle,
+} from '../test/support/unleash.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+let unleash: UnleashHandle;
+let app: ServedApp;
+const KILL_FLAG = 'ai-reply-drafts';
+const REVERT_FLAG = 'ai-ticket-triage';
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  unleash = await startUnleash();
+  for (const name of [KILL_FLAG, REVERT_FLAG]) {
+    await createFeatureWithRollout(unleash.url, unleash.token, {
+      name,
+      rollout: 25,
+      variantPayload: { modelVersion: 'v2.4', minConfidence: 0.8 },
+    });
+  }
+  app = await serveApp({
+    config: {
+      version: 1,
+      syncIntervalMs: 2000,
+      providers: [
+        { name: 'local', kind: 'local' },
+        {
+          name: 'unleash',
+          kind: 'unleash',
+          url: unleash.url,
+          tokenEnv: 'RCR_E2E_UNLEASH_TOKEN',
+          environments: ['production'],
+        },
+      ],
+    },
+    env: { RCR_E2E_UNLEASH_TOKEN: unleash.token },
+  });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  await unleash?.stop();
+});
+
+const row = (page: Page, key: string) =>
+  page.locator(`[role="row"][data-provider="unleash"][data-environment="production"][data-flag-key="${key}"]`);
+const ref = (key: string) => ({ provider: 'unleash', environment: 'production', key });
+const prodEnv = async (name: string) =>
+  (await getFeature(unleash.url, unleash.token, name)).environments.find((e) => e.name === 'production');
+
+async function rollBack(page: Page, key: string, mode: 'Kill' | 'Revert', reason: string): Promise<void> {
+  await row(page, key).getByRole('button', { name: 'Roll back' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: mode }).click();
+  await expect(dialog.getByRole('region', { name: 'What will change' })).toBeVisible();
+  await dialog.getByLabel('Reason').fill(reason);
+  await dialog.getByRole('button', { name: 'Confirm rollback' }).click();
+}
+
+test('the fleet shows an Unleash flag at 25%; Roll back (kill) turns it off in Unleash with one history and one audit row', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await expect(row(page, KILL_FLAG).locator('[data-col="rolloutPercent"]')).toHaveText('25%');
+  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/ON/);
+  await expect(row(page, KILL_FLAG).locator('[data-col="modelVersion"]')).toHaveText('v2.4');
+  const before = await invokeApi(app, 'flag.get', ref(KILL_FLAG));
+  expect(before.ok).toBe(true);
+
+  await rollBack(page, KILL_FLAG, 'Kill', 'drafts hallucinate refund amounts');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('status')).toContainText('Rolled back');
+  await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+
+  expect((await prodEnv(KILL_FLAG))?.enabled).toBe(false);
+  const after = await invokeApi(app, 'flag.get', ref(KILL_FLAG));
+  expect(after.value.audit).toHaveLength(before.value.audit.length + 1);
+  expect(after.value.history).toHaveLength(before.value.history.length + 1);
+  expect(after.value.audit[0]).toMatchObject({ action: 'kill', status: 'succeeded', reason: 'drafts hallucinate refund amounts' });
+  expect(after.value.history[0]).toMatchObject({
+    source: 'app',
+    auditId: after.value.audit[0].id,
+    changes: [{ layer: 'enabled', before: true, after: false }],
+  });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+});
+
+test('Revert restores the previous rollout % after a change made directly in Unleash', async ({ page }) => {
+  await setRollout(unleash.url, unleash.token, REVERT_FLAG, 'production', 60);
+  await page.goto(app.url);
+  await expect(row(page, REVERT_FLAG).locator('[data-col="rolloutPercent"]')).toHaveText('60%', { timeout: 20_000 });
+  const history = await invokeApi(app, 'flag.get', ref(REVERT_FLAG));
+  expect(history.value.history[0]).toMatchObject({
+    source: 'provider-event',
+    changes: [{ layer: 'rolloutPercent', before: 25, after: 60 }],
+  });
+
+  await rollBack(page, REVERT_FLAG, 'Revert', 'the jump to 60% was not approved');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('status')).toContainText('Rolled back');
+  await expect(dialog.getByRole('status').locator('[data-col="rolloutPercent"]')).toHaveText('25%');
+  const strategy = (await prodEnv(REVERT_FLAG))?.strategies.find((s) => s.name === 'flexibleRollout');
+  expect(strategy?.parameters.rollout).toBe('25');
+});
+
+test('Unleash stopped: the fleet renders from SQLite marked stale, and a rollback attempt is audited as failed', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await expect(row(page, REVERT_FLAG)).toBeVisible();
+  await unleash.kill();
+  await page.getByRole('button', { name: 'Sync now' }).first().click();
+  await expect(row(page, REVERT_FLAG)).toHaveAttribute('data-stale', 'true', { timeout: 20_000 });
+  await expect(row(page, REVERT_FLAG).locator('[data-col="stale"]')).toContainText(/stale/i);
+  await expect(row(page, REVERT_FLAG).locator('[data-col="rolloutPercent"]')).toHaveText('25%');
+  await expect(page.locator('[data-provider="unleash"][data-health="unreachable"]')).toBeVisible();
+
+  await rollBack(page, REVERT_FLAG, 'Kill', 'outage drill');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('alert')).toContainText('Rollback failed');
+  const detail = await invokeApi(app, 'flag.get', ref(REVERT_FLAG));
+  expect(detail.value.audit[0]).toMatchObject({ action: 'kill', status: 'failed', reason: 'outage drill' });
+  expect(detail.value.audit[0].error).toBeTruthy();
+  expect(detail.value.flag.layers.enabled).toBe(true);
+});

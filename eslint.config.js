@@ -31,7 +31,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'electron', 'better-sqlite3'], message: 'shared/ must stay free of Node, Electron and DOM.' },
+            {
+              group: ['node:*', 'electron', 'better-sqlite3'],
+              message: 'shared/ must stay free of Node, Electron and DOM.',
+            },
           ],
         },
       ],
@@ -44,11 +47,11 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "ImportSpecifier[imported.name=/^ipc(Main|Renderer)$/]",
+          selector: 'ImportSpecifier[imported.name=/^ipc(Main|Renderer)$/]',
           message: 'Only electron/ipc-main.ts and electron/preload-ipc.ts may touch ipcMain/ipcRenderer.',
         },
         {
-          selector: "MemberExpression[property.name=/^ipc(Main|Renderer)$/]",
+          selector: 'MemberExpression[property.name=/^ipc(Main|Renderer)$/]',
           message: 'Only electron/ipc-main.ts and electron/preload-ipc.ts may touch ipcMain/ipcRenderer.',
         },
       ],

@@ -3,8 +3,8 @@
  * `rcr serve` → the fleet shows the seeded AI flag with its four layers; a
  * rollback (kill) from the fleet row is confirmed by re-reading the provider.
  */
-import { expect, test } from '@playwright/test';
-import { invokeApi, serveApp, type ServedApp } from './serve-app.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
 
 let app: ServedApp;
 test.beforeEach(async () => {
@@ -14,7 +14,7 @@ test.afterEach(async () => {
   await app.stop();
 });
 
-const aiRow = (page: import('@playwright/test').Page) =>
+const aiRow = (page: Page) =>
   page.locator('[role="row"][data-flag-key="ai-answer-assist"][data-environment="production"]');
 
 test('the fleet shows the seeded AI flag with its four layers', async ({ page }) => {
@@ -41,7 +41,9 @@ test('search filters the fleet and the keyboard opens a flag page', async ({ pag
   await expect(page.locator('[role="row"][data-flag-key="new-checkout-flow"]')).toBeVisible();
   await page.locator('[role="row"][data-flag-key="new-checkout-flow"]').focus();
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { name: /new-checkout-flow|New checkout flow/ }).first()).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: /new-checkout-flow|New checkout flow/ }).first(),
+  ).toBeVisible();
 });
 
 test('one-click rollback (kill) from the fleet: preview, reason, provider-confirmed state, audit and history', async ({
@@ -63,10 +65,17 @@ test('one-click rollback (kill) from the fleet: preview, reason, provider-confir
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(row.locator('[data-col="enabled"]')).toHaveText(/KILLED/);
 
-  const detail = await invokeApi(app, 'flag.get', { provider: 'local', environment: 'production', key: 'ai-answer-assist' });
-  expect(detail.ok).toBe(true);
-  expect(detail.value.audit[0]).toMatchObject({ action: 'kill', status: 'succeeded', reason: 'wrong answers reported by support' });
-  expect(detail.value.history[0]).toMatchObject({ source: 'app', auditId: detail.value.audit[0].id });
+  const detail = await invokeValue(app, 'flag.get', {
+    provider: 'local',
+    environment: 'production',
+    key: 'ai-answer-assist',
+  });
+  expect(detail.audit[0]).toMatchObject({
+    action: 'kill',
+    status: 'succeeded',
+    reason: 'wrong answers reported by support',
+  });
+  expect(detail.history[0]).toMatchObject({ source: 'app', auditId: detail.audit[0]?.id });
   const cli = await app.cli(['flags', 'list', '--json', '--offline', '--env', 'production']);
   const flags = JSON.parse(cli.stdout) as { key: string; enabled: boolean }[];
   expect(flags.find((f) => f.key === 'ai-answer-assist')?.enabled).toBe(false);
@@ -80,7 +89,11 @@ test('a threshold outside 0–1 is refused with the field named, and nothing cha
   await input.fill('1.5');
   await page.getByRole('button', { name: /Preview|Review/ }).click();
   await expect(page.getByRole('alert').first()).toContainText(/between 0 and 1/);
-  const detail = await invokeApi(app, 'flag.get', { provider: 'local', environment: 'production', key: 'ai-answer-assist' });
-  expect(detail.value.flag.layers.confidenceThreshold).toBe(0.7);
-  expect(detail.value.audit).toHaveLength(0);
+  const detail = await invokeValue(app, 'flag.get', {
+    provider: 'local',
+    environment: 'production',
+    key: 'ai-answer-assist',
+  });
+  expect(detail.flag.layers.confidenceThreshold).toBe(0.7);
+  expect(detail.audit).toHaveLength(0);
 });

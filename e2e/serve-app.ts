@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Channel, ChannelInput, ChannelOutput, Result } from '../shared/contract.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -25,17 +26,22 @@ export interface ServeOptions {
 }
 
 function runNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(ROOT, 'electron/cli/rcr.ts'), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', path.join(ROOT, 'electron/cli/rcr.ts'), ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 /** Starts `rcr serve --port 0`; resolves when it prints `RCR_URL=`. */
 export async function serveApp(options: ServeOptions = {}): Promise<ServedApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-'));
-  if (options.config) fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify(options.config), { mode: 0o600 });
+  if (options.config)
+    fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify(options.config), { mode: 0o600 });
   const env = { ...process.env, ...options.env };
   const child = runNode(['--data-dir', dataDir, 'serve', '--port', '0'], env);
   let stderr = '';
@@ -80,13 +86,28 @@ export async function serveApp(options: ServeOptions = {}): Promise<ServedApp> {
   };
 }
 
-/** Calls a contract channel on a served app directly (what the renderer does), returning the Result JSON. */
-export async function invokeApi(app: ServedApp, channel: string, input: unknown): Promise<{ ok: boolean; value?: any; error?: { code: string; message: string } }> {
+/** Calls a contract channel on a served app directly (what the renderer does), returning the `Result`. */
+export async function invokeApi<C extends Channel>(
+  app: ServedApp,
+  channel: C,
+  input: ChannelInput<C>,
+): Promise<Result<ChannelOutput<C>>> {
   const url = new URL(app.url);
   const res = await fetch(`${url.origin}/api/invoke/${channel}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-rcr-token': url.searchParams.get('token') ?? '' },
     body: JSON.stringify(input),
   });
-  return (await res.json()) as { ok: boolean; value?: any; error?: { code: string; message: string } };
+  return (await res.json()) as Result<ChannelOutput<C>>;
+}
+
+/** Like {@link invokeApi} but returns the value, throwing the error message on failure. */
+export async function invokeValue<C extends Channel>(
+  app: ServedApp,
+  channel: C,
+  input: ChannelInput<C>,
+): Promise<ChannelOutput<C>> {
+  const r = await invokeApi(app, channel, input);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value;
 }

@@ -6,7 +6,7 @@
  * stale badge and a rollback attempt is audited as failed.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { invokeApi, serveApp, type ServedApp } from './serve-app.ts';
+import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
 import {
   createFeatureWithRollout,
   getFeature,
@@ -57,7 +57,9 @@ test.afterAll(async () => {
 });
 
 const row = (page: Page, key: string) =>
-  page.locator(`[role="row"][data-provider="unleash"][data-environment="production"][data-flag-key="${key}"]`);
+  page.locator(
+    `[role="row"][data-provider="unleash"][data-environment="production"][data-flag-key="${key}"]`,
+  );
 const ref = (key: string) => ({ provider: 'unleash', environment: 'production', key });
 const prodEnv = async (name: string) =>
   (await getFeature(unleash.url, unleash.token, name)).environments.find((e) => e.name === 'production');
@@ -78,8 +80,7 @@ test('the fleet shows an Unleash flag at 25%; Roll back (kill) turns it off in U
   await expect(row(page, KILL_FLAG).locator('[data-col="rolloutPercent"]')).toHaveText('25%');
   await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/ON/);
   await expect(row(page, KILL_FLAG).locator('[data-col="modelVersion"]')).toHaveText('v2.4');
-  const before = await invokeApi(app, 'flag.get', ref(KILL_FLAG));
-  expect(before.ok).toBe(true);
+  const before = await invokeValue(app, 'flag.get', ref(KILL_FLAG));
 
   await rollBack(page, KILL_FLAG, 'Kill', 'drafts hallucinate refund amounts');
   const dialog = page.getByRole('dialog');
@@ -87,13 +88,17 @@ test('the fleet shows an Unleash flag at 25%; Roll back (kill) turns it off in U
   await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/KILLED/);
 
   expect((await prodEnv(KILL_FLAG))?.enabled).toBe(false);
-  const after = await invokeApi(app, 'flag.get', ref(KILL_FLAG));
-  expect(after.value.audit).toHaveLength(before.value.audit.length + 1);
-  expect(after.value.history).toHaveLength(before.value.history.length + 1);
-  expect(after.value.audit[0]).toMatchObject({ action: 'kill', status: 'succeeded', reason: 'drafts hallucinate refund amounts' });
-  expect(after.value.history[0]).toMatchObject({
+  const after = await invokeValue(app, 'flag.get', ref(KILL_FLAG));
+  expect(after.audit).toHaveLength(before.audit.length + 1);
+  expect(after.history).toHaveLength(before.history.length + 1);
+  expect(after.audit[0]).toMatchObject({
+    action: 'kill',
+    status: 'succeeded',
+    reason: 'drafts hallucinate refund amounts',
+  });
+  expect(after.history[0]).toMatchObject({
     source: 'app',
-    auditId: after.value.audit[0].id,
+    auditId: after.audit[0]?.id,
     changes: [{ layer: 'enabled', before: true, after: false }],
   });
   await dialog.getByRole('button', { name: 'Close' }).click();
@@ -103,9 +108,11 @@ test('the fleet shows an Unleash flag at 25%; Roll back (kill) turns it off in U
 test('Revert restores the previous rollout % after a change made directly in Unleash', async ({ page }) => {
   await setRollout(unleash.url, unleash.token, REVERT_FLAG, 'production', 60);
   await page.goto(app.url);
-  await expect(row(page, REVERT_FLAG).locator('[data-col="rolloutPercent"]')).toHaveText('60%', { timeout: 20_000 });
-  const history = await invokeApi(app, 'flag.get', ref(REVERT_FLAG));
-  expect(history.value.history[0]).toMatchObject({
+  await expect(row(page, REVERT_FLAG).locator('[data-col="rolloutPercent"]')).toHaveText('60%', {
+    timeout: 20_000,
+  });
+  const { history } = await invokeValue(app, 'flag.get', ref(REVERT_FLAG));
+  expect(history[0]).toMatchObject({
     source: 'provider-event',
     changes: [{ layer: 'rolloutPercent', before: 25, after: 60 }],
   });
@@ -133,8 +140,8 @@ test('Unleash stopped: the fleet renders from SQLite marked stale, and a rollbac
   await rollBack(page, REVERT_FLAG, 'Kill', 'outage drill');
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByRole('alert')).toContainText('Rollback failed');
-  const detail = await invokeApi(app, 'flag.get', ref(REVERT_FLAG));
-  expect(detail.value.audit[0]).toMatchObject({ action: 'kill', status: 'failed', reason: 'outage drill' });
-  expect(detail.value.audit[0].error).toBeTruthy();
-  expect(detail.value.flag.layers.enabled).toBe(true);
+  const detail = await invokeValue(app, 'flag.get', ref(REVERT_FLAG));
+  expect(detail.audit[0]).toMatchObject({ action: 'kill', status: 'failed', reason: 'outage drill' });
+  expect(detail.audit[0]?.error).toBeTruthy();
+  expect(detail.flag.layers.enabled).toBe(true);
 });

@@ -30,19 +30,32 @@ function run(cmd: string, cmdArgs: string[]): void {
 
 const electron = electronBinary();
 if (electron) {
-  if (!fs.existsSync(path.join(root, 'dist/electron/main.cjs')) || !fs.existsSync(path.join(root, 'dist/renderer/index.html')))
+  if (
+    !fs.existsSync(path.join(root, 'dist/electron/main.cjs')) ||
+    !fs.existsSync(path.join(root, 'dist/renderer/index.html'))
+  )
     run('npm', ['run', '--silent', 'build']);
-  const child = spawn(electron, [path.join(root, 'dist/electron/main.cjs'), ...args], { cwd: root, stdio: 'inherit' });
-  child.on('exit', (code) => process.exit(code ?? 0));
-} else {
-  process.stderr.write('No Electron binary found (set ELECTRON_PATH to use the desktop window); starting browser mode.\n');
-  if (!fs.existsSync(path.join(root, 'dist/renderer/index.html'))) run('npm', ['run', '--silent', 'build:renderer']);
-  const dataDirIndex = args.indexOf('--data-dir');
-  const globalArgs = dataDirIndex >= 0 ? args.splice(dataDirIndex, 2) : [];
-  const child = spawn(process.execPath, [path.join(root, 'electron/cli/rcr.ts'), ...globalArgs, 'serve', ...args], {
+  const child = spawn(electron, [path.join(root, 'dist/electron/main.cjs'), ...args], {
     cwd: root,
     stdio: 'inherit',
   });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  process.stderr.write(
+    'No Electron binary found (set ELECTRON_PATH to use the desktop window); starting browser mode.\n',
+  );
+  if (!fs.existsSync(path.join(root, 'dist/renderer/index.html')))
+    run('npm', ['run', '--silent', 'build:renderer']);
+  const dataDirIndex = args.indexOf('--data-dir');
+  const globalArgs = dataDirIndex >= 0 ? args.splice(dataDirIndex, 2) : [];
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'electron/cli/rcr.ts'), ...globalArgs, 'serve', ...args],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

@@ -13,11 +13,18 @@ let skipped = 0;
 for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
   if ('numPassedTests' in r) {
-    const v = r as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+    const v = r as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+    };
     passed += v.numPassedTests;
     failed += v.numFailedTests;
     skipped += v.numPendingTests + v.numTodoTests;
-    console.log(`${file}: ${v.numPassedTests} passed, ${v.numFailedTests} failed, ${v.numPendingTests} skipped`);
+    console.log(
+      `${file}: ${v.numPassedTests} passed, ${v.numFailedTests} failed, ${v.numPendingTests} skipped`,
+    );
   } else if ('stats' in r) {
     const s = r.stats as { expected: number; unexpected: number; skipped: number; flaky: number };
     passed += s.expected + s.flaky;

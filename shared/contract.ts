@@ -134,7 +134,5 @@ export interface RcrApi {
 
 /** Turns a zod error into one message naming each bad field, e.g. `patch.rolloutPercent: must be between 0 and 100`. */
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`)
-    .join('; ');
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
 }

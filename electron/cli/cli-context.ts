@@ -46,7 +46,8 @@ export async function syncFirst(core: AppCore, g: GlobalOptions, provider?: stri
   if (g.offline) return;
   const outcomes = provider ? [await core.sync.syncProvider(provider)] : await core.sync.syncAll();
   for (const o of outcomes) {
-    if (!o.ok) process.stderr.write(`rcr: provider "${o.provider}" unreachable, showing cached state: ${o.error}\n`);
+    if (!o.ok)
+      process.stderr.write(`rcr: provider "${o.provider}" unreachable, showing cached state: ${o.error}\n`);
   }
 }
 
@@ -73,7 +74,11 @@ export function resolveFlag(core: AppCore, key: string, provider?: string, envir
 }
 
 /** The ref of a fleet row. */
-export const refOf = (r: FlagRef): FlagRef => ({ provider: r.provider, environment: r.environment, key: r.key });
+export const refOf = (r: FlagRef): FlagRef => ({
+  provider: r.provider,
+  environment: r.environment,
+  key: r.key,
+});
 
 /** Prints JSON (stable, 2-space) to stdout. */
 export function printJson(value: unknown): void {

@@ -44,7 +44,10 @@ export function toFlagJson(r: FleetRow): FlagJson {
     allowList: r.layers.allowList,
     blockList: r.layers.blockList,
     stale: r.stale,
-    updatedAt: r.lastChangeAt && (!r.updatedAt || r.lastChangeAt > r.updatedAt) ? r.lastChangeAt : (r.updatedAt ?? r.syncedAt),
+    updatedAt:
+      r.lastChangeAt && (!r.updatedAt || r.lastChangeAt > r.updatedAt)
+        ? r.lastChangeAt
+        : (r.updatedAt ?? r.syncedAt),
     syncedAt: r.syncedAt,
     lastChangeAt: r.lastChangeAt,
   };

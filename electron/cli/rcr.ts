@@ -55,7 +55,12 @@ const OPTIONS = {
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const { values: v, positionals: pos } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values: v, positionals: pos } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
   if (v.help || !pos.length) {
     process.stdout.write(HELP);
     return pos.length || v.help ? 0 : 2;

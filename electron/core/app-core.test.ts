@@ -11,7 +11,8 @@ import type { FlagRef } from '../../shared/domain.ts';
 const AI: FlagRef = { provider: 'local', environment: 'production', key: SEED_AI_FLAG_KEY };
 
 function tableCounts(core: AppCore): { audit: number; history: number; local_event: number } {
-  const n = (t: string): number => (core.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+  const n = (t: string): number =>
+    (core.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
   return { audit: n('audit'), history: n('history'), local_event: n('local_event') };
 }
 
@@ -32,7 +33,12 @@ describe('core on the embedded provider', () => {
     expect(res.ok).toBe(true);
     if (!res.ok) return;
     const ai = res.value.rows.find((r) => r.key === SEED_AI_FLAG_KEY && r.environment === 'production');
-    expect(ai?.layers).toMatchObject({ enabled: true, rolloutPercent: 10, confidenceThreshold: 0.7, modelVersion: 'v2.4' });
+    expect(ai?.layers).toMatchObject({
+      enabled: true,
+      rolloutPercent: 10,
+      confidenceThreshold: 0.7,
+      modelVersion: 'v2.4',
+    });
     expect(ai?.stale).toBe(false);
     expect(res.value.rows.length).toBeGreaterThanOrEqual(5);
     const detail = await core.invoke('flag.get', AI);
@@ -48,16 +54,34 @@ describe('core on the embedded provider', () => {
     expect(res.ok).toBe(true);
     if (!res.ok) return;
     expect(res.value.flag.layers.enabled).toBe(false);
-    expect(res.value.audit).toMatchObject({ status: 'succeeded', action: 'kill', reason: 'wrong answers in EU', actor: 'tester' });
+    expect(res.value.audit).toMatchObject({
+      status: 'succeeded',
+      action: 'kill',
+      reason: 'wrong answers in EU',
+      actor: 'tester',
+    });
     expect(res.value.audit.confirmed?.enabled).toBe(false);
-    expect(tableCounts(core)).toEqual({ ...before, audit: before.audit + 1, history: before.history + 1, local_event: before.local_event + 1 });
+    expect(tableCounts(core)).toEqual({
+      ...before,
+      audit: before.audit + 1,
+      history: before.history + 1,
+      local_event: before.local_event + 1,
+    });
     const detail = await core.invoke('flag.get', AI);
     if (!detail.ok) throw new Error(detail.error.message);
-    expect(detail.value.history[0]).toMatchObject({ source: 'app', auditId: res.value.audit.id, actor: 'tester' });
+    expect(detail.value.history[0]).toMatchObject({
+      source: 'app',
+      auditId: res.value.audit.id,
+      actor: 'tester',
+    });
   });
 
   it('revert restores the values from before the last rollout/threshold/model change', async () => {
-    const set = await core.invoke('flag.applyChange', { ref: AI, patch: { rolloutPercent: 50 }, reason: 'go wider' });
+    const set = await core.invoke('flag.applyChange', {
+      ref: AI,
+      patch: { rolloutPercent: 50 },
+      reason: 'go wider',
+    });
     expect(set.ok).toBe(true);
     const res = await core.invoke('flag.rollback', { ref: AI, mode: 'revert', reason: 'too fast' });
     if (!res.ok) throw new Error(res.error.message);
@@ -75,7 +99,11 @@ describe('core on the embedded provider', () => {
   ])('bad patch %j is refused naming the field; nothing stored changes', async (patch, message) => {
     const before = tableCounts(core);
     const snapshot = core.fleet();
-    const res = await core.invoke('flag.applyChange', { ref: AI, patch: patch as never, reason: 'bad input' });
+    const res = await core.invoke('flag.applyChange', {
+      ref: AI,
+      patch: patch as never,
+      reason: 'bad input',
+    });
     expect(res.ok).toBe(false);
     if (res.ok) return;
     expect(res.error.code).toBe('BAD_INPUT');
@@ -86,8 +114,15 @@ describe('core on the embedded provider', () => {
 
   it('unknown flag key and unknown provider are NOT_FOUND and write nothing', async () => {
     const before = tableCounts(core);
-    const res = await core.invoke('flag.rollback', { ref: { ...AI, key: 'nope' }, mode: 'kill', reason: 'because' });
-    expect(res).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/"nope"/) } });
+    const res = await core.invoke('flag.rollback', {
+      ref: { ...AI, key: 'nope' },
+      mode: 'kill',
+      reason: 'because',
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: expect.stringMatching(/"nope"/) },
+    });
     const res2 = await core.invoke('flag.get', { ...AI, provider: 'ghost' });
     expect(res2).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(tableCounts(core)).toEqual(before);
@@ -95,7 +130,10 @@ describe('core on the embedded provider', () => {
 
   it('a missing reason is refused', async () => {
     const res = await core.invoke('flag.rollback', { ref: AI, mode: 'kill', reason: ' ' });
-    expect(res).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringMatching(/^reason:/) } });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_INPUT', message: expect.stringMatching(/^reason:/) },
+    });
   });
 });
 
@@ -137,10 +175,16 @@ describe('core when a provider fails', () => {
       expect(rows.every((r) => r.stale)).toBe(true);
       const ref = { provider: 'flaky', environment: 'production', key: SEED_AI_FLAG_KEY };
       const res = await core.invoke('flag.rollback', { ref, mode: 'kill', reason: 'provider down drill' });
-      expect(res).toMatchObject({ ok: false, error: { code: 'PROVIDER_ERROR', message: expect.stringMatching(/ECONNREFUSED.*audit #1: failed/) } });
+      expect(res).toMatchObject({
+        ok: false,
+        error: { code: 'PROVIDER_ERROR', message: expect.stringMatching(/ECONNREFUSED.*audit #1: failed/) },
+      });
       const detail = await core.invoke('flag.get', ref);
       if (!detail.ok) throw new Error(detail.error.message);
-      expect(detail.value.audit[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/ECONNREFUSED/) });
+      expect(detail.value.audit[0]).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/ECONNREFUSED/),
+      });
       expect(detail.value.audit[0]?.request).toBeTruthy();
       expect(detail.value.flag.layers.enabled).toBe(true);
     } finally {

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
+import type { z } from 'zod';
 import os from 'node:os';
 import {
   contract,
@@ -104,8 +105,8 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       if (filter.environment && state.environment !== filter.environment) continue;
       if (
         needle &&
-        ![state.key, state.name, state.layers.modelVersion ?? '', state.environment, state.provider].some((s) =>
-          s.toLowerCase().includes(needle),
+        ![state.key, state.name, state.layers.modelVersion ?? '', state.environment, state.provider].some(
+          (s) => s.toLowerCase().includes(needle),
         )
       )
         continue;
@@ -121,7 +122,9 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   };
 
   const fleetRow = (ref: FlagRef): FleetRow => {
-    const row = fleet({ provider: ref.provider, environment: ref.environment }).find((r) => r.key === ref.key);
+    const row = fleet({ provider: ref.provider, environment: ref.environment }).find(
+      (r) => r.key === ref.key,
+    );
     if (!row)
       throw new CoreError(
         'NOT_FOUND',
@@ -192,7 +195,10 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     },
   };
 
-  async function invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>> {
+  async function invoke<C extends Channel>(
+    channel: C,
+    input: ChannelInput<C>,
+  ): Promise<Result<ChannelOutput<C>>> {
     try {
       const spec = contract[channel];
       if (!spec) throw new CoreError('BAD_INPUT', `unknown channel "${String(channel)}"`);
@@ -228,7 +234,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
 }
 
 /** Parsed (output-side) type of a channel's input schema. */
-type ChannelOutputInput<C extends Channel> = import('zod').infer<(typeof contract)[C]['input']>;
+type ChannelOutputInput<C extends Channel> = z.infer<(typeof contract)[C]['input']>;
 
 function safeUserName(): string {
   try {

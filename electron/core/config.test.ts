@@ -35,7 +35,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file())).toThrow(/token/);
     fs.writeFileSync(
       file(),
-      JSON.stringify({ version: 1, providers: [{ name: 'a', kind: 'local' }, { name: 'a', kind: 'local' }] }),
+      JSON.stringify({
+        version: 1,
+        providers: [
+          { name: 'a', kind: 'local' },
+          { name: 'a', kind: 'local' },
+        ],
+      }),
     );
     expect(() => loadConfig(file())).toThrow(/providers\.1\.name: duplicate provider "a"/);
   });

@@ -53,7 +53,11 @@ export const ConfigSchema = z
     const seen = new Set<string>();
     c.providers.forEach((p, i) => {
       if (seen.has(p.name))
-        ctx.addIssue({ code: 'custom', path: ['providers', i, 'name'], message: `duplicate provider "${p.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', i, 'name'],
+          message: `duplicate provider "${p.name}"`,
+        });
       seen.add(p.name);
     });
   });

@@ -1,7 +1,12 @@
 /** Errors that cross the contract, and the mapping of core errors onto stable codes. */
 import { ZodError } from 'zod';
 import { describeZodError, type ApiError, type ErrorCode } from '../../shared/contract.ts';
-import { ConflictError, FlagNotFoundError, ProviderError, UnsupportedChangeError } from './providers/provider.ts';
+import {
+  ConflictError,
+  FlagNotFoundError,
+  ProviderError,
+  UnsupportedChangeError,
+} from './providers/provider.ts';
 import { ConfigError } from './config.ts';
 import { NewerSchemaError } from './db/database.ts';
 

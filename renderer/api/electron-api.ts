@@ -22,7 +22,10 @@ export function createElectronApi(bridge: RcrApi): RcrApi {
       } catch (error) {
         const failure: Result<never> = {
           ok: false,
-          error: { code: 'INTERNAL', message: `desktop bridge failed: ${(error as Error)?.message ?? String(error)}` },
+          error: {
+            code: 'INTERNAL',
+            message: `desktop bridge failed: ${(error as Error)?.message ?? String(error)}`,
+          },
         };
         return failure;
       }

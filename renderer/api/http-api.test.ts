@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createHttpApi, takeToken, TOKEN_STORAGE_KEY, type HttpApiDeps, type SocketLike } from './http-api.ts';
+import {
+  createHttpApi,
+  takeToken,
+  TOKEN_STORAGE_KEY,
+  type HttpApiDeps,
+  type SocketLike,
+} from './http-api.ts';
 
 class FakeSocket implements SocketLike {
   onopen: ((ev: unknown) => void) | null = null;
@@ -67,7 +73,10 @@ describe('invoke', () => {
   });
 
   it('passes error results through, even with a non-2xx status', async () => {
-    const body = { ok: false, error: { code: 'BAD_INPUT', message: 'patch.rolloutPercent: rolloutPercent must be between 0 and 100' } };
+    const body = {
+      ok: false,
+      error: { code: 'BAD_INPUT', message: 'patch.rolloutPercent: rolloutPercent must be between 0 and 100' },
+    };
     const fetch = vi.fn(async () => new Response(JSON.stringify(body), { status: 400 }));
     const api = createHttpApi(deps({ fetch: fetch as unknown as typeof globalThis.fetch }).d);
     expect(await api.invoke('providers.list', {})).toEqual(body);
@@ -99,7 +108,9 @@ describe('events', () => {
     const ws = t.sockets[0]!;
     expect(ws.url).toBe('ws://127.0.0.1:4800/api/events?token=s3cret');
     ws.onopen?.({});
-    ws.onmessage?.({ data: JSON.stringify({ event: 'fleet.changed', payload: { reason: 'sync', at: 'x' } }) });
+    ws.onmessage?.({
+      data: JSON.stringify({ event: 'fleet.changed', payload: { reason: 'sync', at: 'x' } }),
+    });
     ws.onmessage?.({ data: 'not json' });
     expect(seen).toEqual([{ reason: 'sync', at: 'x' }]);
 

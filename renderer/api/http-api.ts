@@ -216,7 +216,10 @@ export function createHttpApi(deps: HttpApiDeps = browserDeps()): HttpApi {
           credentials: 'same-origin',
         });
       } catch (error) {
-        return failure('INTERNAL', `control room server unreachable: ${(error as Error)?.message ?? String(error)}`);
+        return failure(
+          'INTERNAL',
+          `control room server unreachable: ${(error as Error)?.message ?? String(error)}`,
+        );
       }
       let body: unknown;
       try {

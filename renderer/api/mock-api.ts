@@ -117,7 +117,18 @@ export function makeRow(partial: Partial<FleetRow> & { key: string }): FleetRow 
   };
 }
 
-const WORDS = ['search', 'summary', 'reply', 'triage', 'ranking', 'assist', 'translate', 'vision', 'fraud', 'chat'];
+const WORDS = [
+  'search',
+  'summary',
+  'reply',
+  'triage',
+  'ranking',
+  'assist',
+  'translate',
+  'vision',
+  'fraud',
+  'chat',
+];
 const SUFFIX = ['ai', 'llm', 'model', 'beta', 'v2', 'rerank'];
 
 /** A deterministic fleet of `count` rows across providers and environments. */
@@ -214,7 +225,9 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       after,
       changes,
       basis: null,
-      description: changes.map((c) => `set ${c.layer} of ${row.key} in ${row.environment} to ${JSON.stringify(c.after)}`),
+      description: changes.map(
+        (c) => `set ${c.layer} of ${row.key} in ${row.environment} to ${JSON.stringify(c.after)}`,
+      ),
     };
   }
 
@@ -231,7 +244,8 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       };
     }
     const patch: Record<string, unknown> = {};
-    for (const c of basis.changes) if ((REVERTABLE as readonly string[]).includes(c.layer)) patch[c.layer] = c.before;
+    for (const c of basis.changes)
+      if ((REVERTABLE as readonly string[]).includes(c.layer)) patch[c.layer] = c.before;
     return { ok: true, value: { ...previewPatch(row, patch as LayerPatch), basis } };
   }
 
@@ -309,7 +323,8 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     'flag.get': (ref) => {
       const flag = findRow(ref);
       if (!flag) return notFound(ref);
-      const desc = <T extends { at: string; id: number }>(a: T, b: T) => b.at.localeCompare(a.at) || b.id - a.id;
+      const desc = <T extends { at: string; id: number }>(a: T, b: T) =>
+        b.at.localeCompare(a.at) || b.id - a.id;
       return {
         ok: true,
         value: {
@@ -326,7 +341,13 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     'flag.applyChange': ({ ref, patch, reason }) => {
       const row = findRow(ref);
       if (!row) return notFound(ref);
-      return apply(row, previewPatch(row, patch as LayerPatch), 'set-layers', reason, failures.get('flag.applyChange'));
+      return apply(
+        row,
+        previewPatch(row, patch as LayerPatch),
+        'set-layers',
+        reason,
+        failures.get('flag.applyChange'),
+      );
     },
     'flag.previewRollback': ({ ref, mode }) => {
       const row = findRow(ref);

@@ -1,5 +1,5 @@
 /** "What will change": one row per layer, before → after. */
-import type { FlagLayers, LayerChange } from '../../shared/domain.ts';
+import type { FlagLayers, LayerChange, LayerName } from '../../shared/domain.ts';
 import { formatLayer, formatLayerValue, LAYER_LABELS, LAYERS } from '../lib/format.ts';
 
 export function ChangeTable({ changes, caption }: { changes: readonly LayerChange[]; caption: string }) {
@@ -33,11 +33,25 @@ export function ChangeTable({ changes, caption }: { changes: readonly LayerChang
 }
 
 /** All layers of a state as a key/value list (e.g. the state confirmed by the provider). */
-export function LayersList({ layers, label }: { layers: FlagLayers; label: string }) {
+export function LayersList({
+  layers,
+  label,
+  changed = [],
+}: {
+  layers: FlagLayers;
+  label: string;
+  /** Layers to mark as changed by the action. */
+  changed?: readonly LayerName[];
+}) {
   return (
     <dl className="kv layers-list" aria-label={label}>
       {LAYERS.map((layer) => (
-        <div key={layer} className="kv-row" data-layer={layer}>
+        <div
+          key={layer}
+          className={`kv-row ${changed.includes(layer) ? 'is-changed' : ''}`}
+          data-layer={layer}
+          data-changed={changed.includes(layer) ? 'true' : undefined}
+        >
           <dt>{LAYER_LABELS[layer]}</dt>
           <dd data-col={layer}>{formatLayer(layers, layer)}</dd>
         </div>

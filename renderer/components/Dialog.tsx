@@ -33,7 +33,14 @@ function focusInitial(dialog: HTMLDialogElement): void {
   target.focus();
 }
 
-export function Dialog({ labelledBy, describedBy, onRequestClose, className, focusKey, children }: DialogProps) {
+export function Dialog({
+  labelledBy,
+  describedBy,
+  onRequestClose,
+  className,
+  focusKey,
+  children,
+}: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {

@@ -1,13 +1,23 @@
 /** Shared error state for a view that could not load. */
 import type { ApiError } from '../../shared/contract.ts';
 
-export function ErrorState({ error, what, onRetry }: { error: ApiError; what: string; onRetry?: () => void }) {
+export function ErrorState({
+  error,
+  what,
+  onRetry,
+}: {
+  error: ApiError;
+  what: string;
+  onRetry?: () => void;
+}) {
   const unreachable = error.message.startsWith('control room server unreachable');
   return (
     <div className="state state-error" role="alert" data-error-code={error.code}>
       <h2>{unreachable ? 'Control room server unreachable' : `Could not load ${what}`}</h2>
       <p className="error-text">{error.message}</p>
-      {unreachable ? <p className="muted">Is `rcr serve` still running? The page retries automatically.</p> : null}
+      {unreachable ? (
+        <p className="muted">Is `rcr serve` still running? The page retries automatically.</p>
+      ) : null}
       {onRetry ? (
         <button type="button" className="btn" onClick={onRetry}>
           Retry

@@ -68,9 +68,14 @@ describe('time formatting', () => {
 describe('splitValidationMessage', () => {
   it('splits a zod message into paths', () => {
     expect(
-      splitValidationMessage('patch.rolloutPercent: rolloutPercent must be between 0 and 100; reason: too short'),
+      splitValidationMessage(
+        'patch.rolloutPercent: rolloutPercent must be between 0 and 100; reason: too short',
+      ),
     ).toEqual([
-      { path: 'patch.rolloutPercent', message: 'patch.rolloutPercent: rolloutPercent must be between 0 and 100' },
+      {
+        path: 'patch.rolloutPercent',
+        message: 'patch.rolloutPercent: rolloutPercent must be between 0 and 100',
+      },
       { path: 'reason', message: 'reason: too short' },
     ]);
     expect(splitValidationMessage('something broke')).toEqual([{ path: '', message: 'something broke' }]);

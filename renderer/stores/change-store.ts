@@ -14,14 +14,7 @@ import { splitValidationMessage, toRef } from '../lib/format.ts';
 import { loadFleet } from './fleet-store.ts';
 import { refreshFlag } from './flag-store.ts';
 
-export type ChangePhase =
-  | 'idle'
-  | 'editing'
-  | 'previewing'
-  | 'confirm'
-  | 'applying'
-  | 'succeeded'
-  | 'failed';
+export type ChangePhase = 'idle' | 'editing' | 'previewing' | 'confirm' | 'applying' | 'succeeded' | 'failed';
 
 export interface ChangeState {
   phase: ChangePhase;
@@ -150,7 +143,11 @@ export async function applyEdit(): Promise<void> {
   if (!selectCanApply(s) || !s.ref || !s.patch) return;
   const gen = ++generation;
   useChangeStore.setState({ phase: 'applying', error: null });
-  const result = await api().invoke('flag.applyChange', { ref: s.ref, patch: s.patch, reason: s.reason.trim() });
+  const result = await api().invoke('flag.applyChange', {
+    ref: s.ref,
+    patch: s.patch,
+    reason: s.reason.trim(),
+  });
   if (gen !== generation) return;
   if (result.ok) {
     useChangeStore.setState({ phase: 'succeeded', result: result.value });

@@ -49,9 +49,9 @@ describe('filterRows', () => {
     expect(filterRows(rows, { provider: '', environment: '', search: 'claude' }).map((r) => r.key)).toEqual([
       'triage',
     ]);
-    expect(filterRows(rows, { provider: '', environment: '', search: 'ai search' }).map((r) => r.key)).toEqual([
-      'search-ai',
-    ]);
+    expect(
+      filterRows(rows, { provider: '', environment: '', search: 'ai search' }).map((r) => r.key),
+    ).toEqual(['search-ai']);
     expect(filterRows(rows, { provider: '', environment: '', search: '  ' })).toHaveLength(3);
   });
 
@@ -95,7 +95,10 @@ describe('fleet store', () => {
   it('reports an unreachable server, and keeps old rows on a later failure', async () => {
     const api = createMockApi({ rows });
     setApi(api);
-    api.failNext('fleet.list', { code: 'INTERNAL', message: 'control room server unreachable: Failed to fetch' });
+    api.failNext('fleet.list', {
+      code: 'INTERNAL',
+      message: 'control room server unreachable: Failed to fetch',
+    });
     await loadFleet();
     expect(useFleetStore.getState().status).toBe('error');
     expect(useFleetStore.getState().error?.message).toContain('unreachable');

@@ -146,7 +146,8 @@ export async function syncNow(): Promise<void> {
 export function setProviderFilter(provider: string): void {
   useFleetStore.setState((s) => {
     const envs = environmentsOf(s.rows, provider);
-    const environment = s.filters.environment && !envs.includes(s.filters.environment) ? '' : s.filters.environment;
+    const environment =
+      s.filters.environment && !envs.includes(s.filters.environment) ? '' : s.filters.environment;
     return { filters: { ...s.filters, provider, environment } };
   });
 }

@@ -69,7 +69,11 @@ describe('rollback store', () => {
     await executing;
     expect(state().phase).toBe('succeeded');
     expect(state().result?.flag.layers.enabled).toBe(false);
-    expect(state().result?.audit).toMatchObject({ action: 'kill', status: 'succeeded', reason: 'error rate spike' });
+    expect(state().result?.audit).toMatchObject({
+      action: 'kill',
+      status: 'succeeded',
+      reason: 'error rate spike',
+    });
     const call = api.calls.find((c) => c.channel === 'flag.rollback');
     expect(call?.input).toEqual({ ref, mode: 'kill', reason: 'error rate spike' });
   });

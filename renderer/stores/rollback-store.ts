@@ -17,14 +17,7 @@ import { loadFleet } from './fleet-store.ts';
 import { refreshFlag } from './flag-store.ts';
 
 export type RollbackPhase =
-  | 'closed'
-  | 'choosing'
-  | 'previewing'
-  | 'ready'
-  | 'preview-failed'
-  | 'executing'
-  | 'succeeded'
-  | 'failed';
+  'closed' | 'choosing' | 'previewing' | 'ready' | 'preview-failed' | 'executing' | 'succeeded' | 'failed';
 
 export interface RollbackState {
   phase: RollbackPhase;

@@ -25,7 +25,11 @@ function storedTheme(): Theme {
   }
 }
 
-export const initialUiState = (): UiState => ({ view: { name: 'fleet' }, theme: storedTheme(), lastOpened: null });
+export const initialUiState = (): UiState => ({
+  view: { name: 'fleet' },
+  theme: storedTheme(),
+  lastOpened: null,
+});
 
 export const useUiStore = create<UiState>()(() => initialUiState());
 

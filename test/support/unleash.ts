@@ -15,8 +15,8 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createDatabase, dropDatabase, ensurePostgres } from './postgres.ts';
-import type { PostgresHandle } from './postgres.ts';
+import { createDatabase, dropDatabase, ensurePostgres, testSql } from './postgres.ts';
+import type { PgConnection, PostgresHandle } from './postgres.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root (two levels above test/support). */
@@ -107,6 +107,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Starts a fresh Unleash server backed by a new PostgreSQL database.
  *
+ * Also drops databases left behind by earlier runs whose process is gone.
+ * PostgreSQL is left running by `stop()` (other test files may share it).
  * Waits until `GET /health` answers 200 and the `production` environment is
  * enabled for the `default` project (enabling it through the Admin API if not).
  * The admin token is created at startup (`authentication.initApiTokens`, see
@@ -118,6 +120,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startUnleash(opts: StartUnleashOptions = {}): Promise<UnleashHandle> {
   await ensureUnleashInstalled();
   const pg: PostgresHandle = await ensurePostgres();
+  await dropOrphanDatabases(pg.connection);
   const database = `rcr_unleash_${process.pid}_${randomBytes(4).toString('hex')}`;
   await createDatabase(pg.connection, database);
   const port = opts.port ?? (await freePort());
@@ -179,6 +182,27 @@ export async function startUnleash(opts: StartUnleashOptions = {}): Promise<Unle
     throw err;
   }
   return { url, token, database, pid: child.pid ?? -1, stop, kill };
+}
+
+/** Drops `rcr_unleash_<pid>_*` databases whose creating process is gone (a run that crashed before `stop()`). */
+async function dropOrphanDatabases(connection: PgConnection): Promise<void> {
+  const names = (
+    await testSql(connection, "SELECT datname FROM pg_database WHERE datname LIKE 'rcr\\_unleash\\_%'")
+  )
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    const pid = Number(/^rcr_unleash_(\d+)_/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (!alive) await dropDatabase(connection, name).catch(() => undefined);
+  }
 }
 
 async function terminate(

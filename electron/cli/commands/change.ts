@@ -20,7 +20,10 @@ function printPreview(p: ChangePreview): void {
   process.stderr.write(`About to change ${p.ref.key} in ${p.ref.provider}/${p.ref.environment}:\n`);
   for (const c of p.changes)
     process.stderr.write(`  ${c.layer}: ${show(c.before, c.layer)} → ${show(c.after, c.layer)}\n`);
-  if (p.basis) process.stderr.write(`  (restoring the values from before history entry #${p.basis.id}, ${p.basis.at})\n`);
+  if (p.basis)
+    process.stderr.write(
+      `  (restoring the values from before history entry #${p.basis.id}, ${p.basis.at})\n`,
+    );
 }
 
 async function confirmOrRefuse(yes: boolean, preview: ChangePreview): Promise<void> {
@@ -37,7 +40,8 @@ export async function rollbackCommand(
   w: Where & { mode?: string; reason?: string; yes: boolean },
 ): Promise<number> {
   const mode = w.mode ?? 'kill';
-  if (mode !== 'kill' && mode !== 'revert') throw new UsageError(`--mode must be kill or revert, not "${mode}"`);
+  if (mode !== 'kill' && mode !== 'revert')
+    throw new UsageError(`--mode must be kill or revert, not "${mode}"`);
   if (!w.reason) throw new UsageError('rollback: --reason TEXT is required (it goes into the audit log)');
   const core = await openCliCore(g);
   try {
@@ -60,7 +64,12 @@ export async function rollbackCommand(
 }
 
 /** Parses `--rollout/--threshold/--model/--enabled` into a patch; numbers are validated by the contract. */
-export function patchFromArgs(a: { rollout?: string; threshold?: string; model?: string; enabled?: string }): LayerPatch {
+export function patchFromArgs(a: {
+  rollout?: string;
+  threshold?: string;
+  model?: string;
+  enabled?: string;
+}): LayerPatch {
   const patch: Record<string, unknown> = {};
   const num = (name: string, v: string): number => {
     const n = Number(v);
@@ -71,10 +80,12 @@ export function patchFromArgs(a: { rollout?: string; threshold?: string; model?:
   if (a.threshold !== undefined) patch.confidenceThreshold = num('threshold', a.threshold);
   if (a.model !== undefined) patch.modelVersion = a.model;
   if (a.enabled !== undefined) {
-    if (a.enabled !== 'true' && a.enabled !== 'false') throw new UsageError('--enabled must be true or false');
+    if (a.enabled !== 'true' && a.enabled !== 'false')
+      throw new UsageError('--enabled must be true or false');
     patch.enabled = a.enabled === 'true';
   }
-  if (!Object.keys(patch).length) throw new UsageError('flag set: give at least one of --rollout, --threshold, --model, --enabled');
+  if (!Object.keys(patch).length)
+    throw new UsageError('flag set: give at least one of --rollout, --threshold, --model, --enabled');
   return patch as LayerPatch;
 }
 
@@ -82,7 +93,14 @@ export function patchFromArgs(a: { rollout?: string; threshold?: string; model?:
 export async function flagSetCommand(
   g: GlobalOptions,
   key: string,
-  w: Where & { reason?: string; yes: boolean; rollout?: string; threshold?: string; model?: string; enabled?: string },
+  w: Where & {
+    reason?: string;
+    yes: boolean;
+    rollout?: string;
+    threshold?: string;
+    model?: string;
+    enabled?: string;
+  },
 ): Promise<number> {
   const patch = patchFromArgs(w);
   if (!w.reason) throw new UsageError('flag set: --reason TEXT is required (it goes into the audit log)');

@@ -53,7 +53,8 @@ export async function flagShowCommand(g: GlobalOptions, key: string, w: Where): 
     await syncFirst(core, g, w.provider);
     const row = resolveFlag(core, key, w.provider, w.env);
     const detail = unwrap(await core.invoke('flag.get', refOf(row)));
-    if (g.json) printJson({ ...toFlagJson(detail.flag), variants: detail.flag.variants, native: detail.flag.native });
+    if (g.json)
+      printJson({ ...toFlagJson(detail.flag), variants: detail.flag.variants, native: detail.flag.native });
     else {
       const l = row.layers;
       process.stdout.write(

@@ -22,7 +22,10 @@ export async function providersCommand(g: GlobalOptions, a: ProvidersArgs): Prom
     const core = await openCliCore(g);
     try {
       const statuses = core.providerStatuses();
-      const rows = core.config.providers.map((p) => ({ ...p, status: statuses.find((s) => s.name === p.name) }));
+      const rows = core.config.providers.map((p) => ({
+        ...p,
+        status: statuses.find((s) => s.name === p.name),
+      }));
       if (g.json) printJson(rows);
       else
         for (const r of rows)
@@ -37,7 +40,9 @@ export async function providersCommand(g: GlobalOptions, a: ProvidersArgs): Prom
   const config = loadConfig(file);
   if (a.sub === 'add') {
     if (a.kind !== 'unleash' && a.kind !== 'local')
-      throw new UsageError('usage: rcr providers add unleash --name NAME --url URL --token-env VAR [--project P] [--env E ...]');
+      throw new UsageError(
+        'usage: rcr providers add unleash --name NAME --url URL --token-env VAR [--project P] [--env E ...]',
+      );
     if (!a.name) throw new UsageError('providers add: --name is required');
     if (config.providers.some((p) => p.name === a.name))
       throw new CoreError('BAD_INPUT', `providers add: a provider named "${a.name}" already exists`);

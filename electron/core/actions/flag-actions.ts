@@ -80,7 +80,11 @@ export class FlagActions {
   }
 
   /** What `patch` would change, and the provider requests it takes. Sends nothing. */
-  async previewChange(ref: FlagRef, patch: LayerPatch, basis: HistoryEntry | null = null): Promise<ChangePreview> {
+  async previewChange(
+    ref: FlagRef,
+    patch: LayerPatch,
+    basis: HistoryEntry | null = null,
+  ): Promise<ChangePreview> {
     const { state } = await this.current(ref);
     const after = applyPatch(state.layers, patch);
     const plan = await this.provider(ref).planChange(state, patch, '', this.deps.actor);
@@ -95,7 +99,10 @@ export class FlagActions {
   }
 
   /** The patch a rollback makes, and for `revert` the history entry it restores from. */
-  async rollbackPatch(ref: FlagRef, mode: RollbackMode): Promise<{ patch: LayerPatch; basis: HistoryEntry | null }> {
+  async rollbackPatch(
+    ref: FlagRef,
+    mode: RollbackMode,
+  ): Promise<{ patch: LayerPatch; basis: HistoryEntry | null }> {
     if (mode === 'kill') {
       const { state } = await this.current(ref);
       if (!state.layers.enabled)
@@ -110,10 +117,14 @@ export class FlagActions {
       );
     const patch: Record<string, unknown> = {};
     for (const c of basis.changes) {
-      if (REVERTIBLE_LAYERS.has(c.layer) && c.before !== null && c.before !== undefined) patch[c.layer] = c.before;
+      if (REVERTIBLE_LAYERS.has(c.layer) && c.before !== null && c.before !== undefined)
+        patch[c.layer] = c.before;
     }
     if (!Object.keys(patch).length)
-      throw new CoreError('BAD_INPUT', `the last change of "${ref.key}" has no earlier value to restore; use kill`);
+      throw new CoreError(
+        'BAD_INPUT',
+        `the last change of "${ref.key}" has no earlier value to restore; use kill`,
+      );
     return { patch: patch as LayerPatch, basis };
   }
 
@@ -134,7 +145,12 @@ export class FlagActions {
    * @throws CoreError (NOT_FOUND, UNSUPPORTED, CONFLICT, PROVIDER_ERROR) — after the
    *   audit row is completed as `failed` when the provider was called.
    */
-  async apply(ref: FlagRef, patch: LayerPatch, reason: string, action: ActionKind = 'set-layers'): Promise<ActionResult> {
+  async apply(
+    ref: FlagRef,
+    patch: LayerPatch,
+    reason: string,
+    action: ActionKind = 'set-layers',
+  ): Promise<ActionResult> {
     const { audit, cache, now, actor } = this.deps;
     const provider = this.provider(ref);
     const { state } = await this.current(ref);
@@ -163,7 +179,13 @@ export class FlagActions {
       }
       const completedAt = new Date(now()).toISOString();
       cache.put(confirmed, completedAt);
-      audit.end(auditId, { status: 'succeeded', response, error: null, confirmed: confirmed.layers, completedAt });
+      audit.end(auditId, {
+        status: 'succeeded',
+        response,
+        error: null,
+        confirmed: confirmed.layers,
+        completedAt,
+      });
     } catch (error) {
       const message = toApiError(error).message;
       audit.end(auditId, {
@@ -175,7 +197,10 @@ export class FlagActions {
       });
       this.deps.onChanged('action-failed');
       const code = error instanceof ConflictError ? 'CONFLICT' : toApiError(error).code;
-      throw new CoreError(code === 'INTERNAL' ? 'PROVIDER_ERROR' : code, `${message} (audit #${auditId}: failed)`);
+      throw new CoreError(
+        code === 'INTERNAL' ? 'PROVIDER_ERROR' : code,
+        `${message} (audit #${auditId}: failed)`,
+      );
     }
     await this.recordHistory(provider, ref, auditId, state, patch);
     this.deps.onChanged('action');

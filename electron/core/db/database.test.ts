@@ -15,11 +15,10 @@ describe('openDatabase migrations', () => {
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'audit'").get() as { sql: string }).sql;
+    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'audit'").get() as { sql: string })
+      .sql;
     expect(sql).toMatch(/STRICT/);
-    db.prepare(
-      "INSERT INTO provider_status (provider, healthy) VALUES ('x', 1)",
-    ).run();
+    db.prepare("INSERT INTO provider_status (provider, healthy) VALUES ('x', 1)").run();
     db.close();
     const again = openDatabase(file);
     expect(again.prepare('SELECT COUNT(*) AS n FROM provider_status').get()).toEqual({ n: 1 });
@@ -34,10 +33,14 @@ describe('openDatabase migrations', () => {
     raw.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
     raw.close();
     expect(() => openDatabase(file)).toThrow(NewerSchemaError);
-    expect(() => openDatabase(file)).toThrow(new RegExp(`schema version ${SCHEMA_VERSION + 5}.*\\(${SCHEMA_VERSION}\\)`));
+    expect(() => openDatabase(file)).toThrow(
+      new RegExp(`schema version ${SCHEMA_VERSION + 5}.*\\(${SCHEMA_VERSION}\\)`),
+    );
     const check = new Database(file);
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 5);
-    expect(check.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'audit'").get()).toEqual({ n: 0 });
+    expect(check.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'audit'").get()).toEqual({
+      n: 0,
+    });
     check.close();
   });
 });

@@ -16,7 +16,12 @@ const NONE: ProviderCapabilities = {
 };
 
 /** A provider that cannot be used (e.g. its token variable is unset); every call fails with `message`. */
-export function unavailableProvider(name: string, kind: ProviderKind, url: string | null, message: string): FlagProvider {
+export function unavailableProvider(
+  name: string,
+  kind: ProviderKind,
+  url: string | null,
+  message: string,
+): FlagProvider {
   const fail = async (): Promise<never> => {
     throw new ProviderError(message);
   };

@@ -11,7 +11,13 @@ import { tempDataDir } from '../test-support/temp-dir.ts';
 function rawStatus(port: number, host: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: '/api/invoke/fleet.list', method: 'POST', headers: { host, 'content-type': 'application/json', 'x-rcr-token': token } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/invoke/fleet.list',
+        method: 'POST',
+        headers: { host, 'content-type': 'application/json', 'x-rcr-token': token },
+      },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -81,7 +87,9 @@ describe('browser-mode server', () => {
     expect((await invoke('fleet.list', {}, { origin: 'http://evil.example' })).status).toBe(403);
     expect(await rawStatus(server.port, `evil.example:${server.port}`, server.token)).toBe(403);
     expect(await rawStatus(server.port, `127.0.0.1:${server.port}`, server.token)).toBe(200);
-    expect((await fetch(`${base}/api/invoke/fleet.list`, { headers: { 'x-rcr-token': server.token } })).status).toBe(405);
+    expect(
+      (await fetch(`${base}/api/invoke/fleet.list`, { headers: { 'x-rcr-token': server.token } })).status,
+    ).toBe(405);
     expect((await invoke('fleet.list', {}, { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await invoke('no.such', {})).status).toBe(404);
   });
@@ -94,7 +102,10 @@ describe('browser-mode server', () => {
     });
     const message = new Promise<string>((resolve) => ws.once('message', (d) => resolve(String(d))));
     await core.sync.syncAll();
-    expect(JSON.parse(await message)).toMatchObject({ event: 'fleet.changed', payload: { reason: 'synced:local' } });
+    expect(JSON.parse(await message)).toMatchObject({
+      event: 'fleet.changed',
+      payload: { reason: 'synced:local' },
+    });
     ws.close();
     const denied = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=bad`);
     await expect(

@@ -15,7 +15,13 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { contract, eventContract, type Channel, type EventName, type RcrApi } from '../../../shared/contract.ts';
+import {
+  contract,
+  eventContract,
+  type Channel,
+  type EventName,
+  type RcrApi,
+} from '../../../shared/contract.ts';
 import { securityHeaders } from './security-headers.ts';
 import {
   TOKEN_COOKIE,
@@ -106,13 +112,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         return refuse(res, 415, 'content-type must be application/json');
       const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
       if (!Object.hasOwn(contract, channel))
-        return send(res, 404, JSON.stringify({ ok: false, error: { code: 'BAD_INPUT', message: `unknown channel "${channel}"` } }));
+        return send(
+          res,
+          404,
+          JSON.stringify({
+            ok: false,
+            error: { code: 'BAD_INPUT', message: `unknown channel "${channel}"` },
+          }),
+        );
       let input: unknown;
       try {
         const body = await readBody(req);
         input = body ? JSON.parse(body) : {};
       } catch (error) {
-        return send(res, 400, JSON.stringify({ ok: false, error: { code: 'BAD_INPUT', message: `body: ${(error as Error).message}` } }));
+        return send(
+          res,
+          400,
+          JSON.stringify({
+            ok: false,
+            error: { code: 'BAD_INPUT', message: `body: ${(error as Error).message}` },
+          }),
+        );
       }
       const result = await options.api.invoke(channel as Channel, input as never);
       return send(res, 200, JSON.stringify(result));
@@ -122,7 +142,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const queryToken = url.searchParams.get('token');
     const cookieOk = tokenEquals(readCookie(req, TOKEN_COOKIE), token);
     const queryOk = tokenEquals(queryToken, token);
-    if (!cookieOk && !queryOk) return refuse(res, 401, 'open the URL printed by `rcr serve` (it carries the session token)');
+    if (!cookieOk && !queryOk)
+      return refuse(res, 401, 'open the URL printed by `rcr serve` (it carries the session token)');
 
     const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     const file = path.resolve(staticRoot, rel);
@@ -132,7 +153,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (path.extname(rel)) return send(res, 404, 'not found', 'text/plain');
       target = path.join(staticRoot, 'index.html');
     }
-    if (!fs.existsSync(target)) return send(res, 500, 'renderer not built: run `npm run build:renderer`', 'text/plain');
+    if (!fs.existsSync(target))
+      return send(res, 500, 'renderer not built: run `npm run build:renderer`', 'text/plain');
     const headers: Record<string, string> = {
       ...securityHeaders(port),
       'content-type': MIME[path.extname(target)] ?? 'application/octet-stream',
@@ -150,7 +172,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const ok =
       url.pathname === '/api/events' &&
       checkHostAndOrigin(req, port) === null &&
-      (tokenEquals(url.searchParams.get('token'), token) || tokenEquals(readCookie(req, TOKEN_COOKIE), token));
+      (tokenEquals(url.searchParams.get('token'), token) ||
+        tokenEquals(readCookie(req, TOKEN_COOKIE), token));
     if (!ok) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();

@@ -41,8 +41,10 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
 /** Why a request is refused, or `null` when Host and Origin are acceptable. */
 export function checkHostAndOrigin(req: IncomingMessage, port: number): string | null {
   const hosts = allowedHosts(port);
-  if (!req.headers.host || !hosts.has(req.headers.host)) return `host "${req.headers.host ?? ''}" not allowed`;
+  if (!req.headers.host || !hosts.has(req.headers.host))
+    return `host "${req.headers.host ?? ''}" not allowed`;
   const origin = req.headers.origin;
-  if (origin !== undefined && !hosts.has(origin.replace(/^http:\/\//, ''))) return `origin "${origin}" not allowed`;
+  if (origin !== undefined && !hosts.has(origin.replace(/^http:\/\//, '')))
+    return `origin "${origin}" not allowed`;
   return null;
 }

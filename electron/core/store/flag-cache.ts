@@ -56,7 +56,9 @@ export class FlagCache {
             )
             .all(provider)
         : this.db
-            .prepare('SELECT state_json, synced_at FROM flag_snapshot ORDER BY provider, environment, flag_key')
+            .prepare(
+              'SELECT state_json, synced_at FROM flag_snapshot ORDER BY provider, environment, flag_key',
+            )
             .all()
     ) as Row[];
     return rows.map(toCached);
@@ -72,7 +74,8 @@ export class FlagCache {
     );
     let n = 0;
     for (const r of rows) {
-      if (!keep.has(`${r.environment}/${r.flag_key}`)) n += del.run(provider, r.environment, r.flag_key).changes;
+      if (!keep.has(`${r.environment}/${r.flag_key}`))
+        n += del.run(provider, r.environment, r.flag_key).changes;
     }
     return n;
   }

@@ -30,7 +30,8 @@ export class ProviderStatusStore {
 
   /** Status of a provider; a never-synced provider is unhealthy with nulls. */
   get(provider: string): StoredProviderStatus {
-    const r = this.db.prepare('SELECT * FROM provider_status WHERE provider = ?').get(provider) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM provider_status WHERE provider = ?').get(provider) as
+      Row | undefined;
     if (!r)
       return {
         healthy: false,

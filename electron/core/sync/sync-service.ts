@@ -88,12 +88,19 @@ export class SyncService {
   }
 
   private async runSync(name: string): Promise<SyncOutcome> {
-    const { cache, history, status, now } = this.deps;
+    const { cache, status, now } = this.deps;
     const provider = this.deps.providers().get(name);
     const started = now();
     const startedIso = new Date(started).toISOString();
     if (!provider) {
-      return { provider: name, ok: false, flags: 0, newHistory: 0, ms: 0, error: `unknown provider "${name}"` };
+      return {
+        provider: name,
+        ok: false,
+        flags: 0,
+        newHistory: 0,
+        ms: 0,
+        error: `unknown provider "${name}"`,
+      };
     }
     try {
       const flags = await provider.listFlags();
@@ -126,7 +133,14 @@ export class SyncService {
         status.success(name, syncedAt, now() - started, cursor);
       })();
       this.deps.onSynced(name);
-      return { provider: name, ok: true, flags: flags.length, newHistory: added, ms: now() - started, error: null };
+      return {
+        provider: name,
+        ok: true,
+        flags: flags.length,
+        newHistory: added,
+        ms: now() - started,
+        error: null,
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       status.failure(name, startedIso, message);
@@ -140,7 +154,9 @@ export class SyncService {
     const ref: FlagRef = { provider, environment: event.environment, key: event.key };
     if (!event.changes.length) return false;
     const since = new Date(Date.parse(event.at) - ATTRIBUTION_WINDOW_MS).toISOString();
-    const action = this.deps.audit.recentUnlinked(ref, since).find((a) => matchesPatch(event.changes, a.patch));
+    const action = this.deps.audit
+      .recentUnlinked(ref, since)
+      .find((a) => matchesPatch(event.changes, a.patch));
     return (
       this.deps.history.add({
         ...ref,

@@ -29,7 +29,8 @@ export function ChangeDialog() {
     })),
   );
   const id = useId();
-  const open = s.phase === 'confirm' || s.phase === 'applying' || s.phase === 'succeeded' || s.phase === 'failed';
+  const open =
+    s.phase === 'confirm' || s.phase === 'applying' || s.phase === 'succeeded' || s.phase === 'failed';
   if (!open || !s.ref || !s.layer || !s.preview) return null;
 
   const titleId = `${id}-title`;
@@ -110,7 +111,9 @@ export function ChangeDialog() {
         {s.phase === 'failed' && (s.error || s.fieldErrors.length > 0) ? (
           <div role="alert" className="alert alert-error alert-big" data-error-code={s.error?.code}>
             <strong>Change failed.</strong>{' '}
-            <span className="error-text">{[...s.fieldErrors, s.error?.message].filter(Boolean).join('; ')}</span>
+            <span className="error-text">
+              {[...s.fieldErrors, s.error?.message].filter(Boolean).join('; ')}
+            </span>
             <p className="muted">The attempt is recorded as failed in the audit log.</p>
           </div>
         ) : null}
@@ -118,9 +121,14 @@ export function ChangeDialog() {
         {done && s.result ? (
           <div role="status" className="result result-ok" data-audit-id={s.result.audit.id}>
             <p>
-              <strong>Change applied.</strong> Confirmed by re-reading the provider · audit #{s.result.audit.id}
+              <strong>Change applied.</strong> Confirmed by re-reading the provider · audit #
+              {s.result.audit.id}
             </p>
-            <LayersList layers={s.result.flag.layers} label="Confirmed state" />
+            <LayersList
+              layers={s.result.flag.layers}
+              label="Confirmed state"
+              changed={s.preview?.changes.map((c) => c.layer)}
+            />
           </div>
         ) : null}
 

@@ -27,9 +27,17 @@ export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
   }, [provider, environment, key]);
 
   const { status, flag, history, audit, error } = useFlagStore(
-    useShallow((s) => ({ status: s.status, flag: s.flag, history: s.history, audit: s.audit, error: s.error })),
+    useShallow((s) => ({
+      status: s.status,
+      flag: s.flag,
+      history: s.history,
+      audit: s.audit,
+      error: s.error,
+    })),
   );
-  const capabilities = useFleetStore((s) => s.providers.find((p) => p.name === provider)?.capabilities ?? null);
+  const capabilities = useFleetStore(
+    (s) => s.providers.find((p) => p.name === provider)?.capabilities ?? null,
+  );
   const now = useNow();
 
   return (

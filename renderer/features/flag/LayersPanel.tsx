@@ -42,7 +42,13 @@ function LayerEditor({ layer }: { layer: LayerName }) {
       <fieldset className="radio-group" aria-describedby={describedBy}>
         <legend className="sr-only">{LAYER_LABELS.enabled}</legend>
         <label>
-          <input type="radio" name={inputId} checked={draft === true} onChange={() => setDraft(true)} data-autofocus />
+          <input
+            type="radio"
+            name={inputId}
+            checked={draft === true}
+            onChange={() => setDraft(true)}
+            data-autofocus
+          />
           Serving (ON)
         </label>
         <label>
@@ -131,9 +137,18 @@ function LayerEditor({ layer }: { layer: LayerName }) {
   );
 }
 
-export function LayersPanel({ flag, capabilities }: { flag: FleetRow; capabilities: ProviderCapabilities | null }) {
+export function LayersPanel({
+  flag,
+  capabilities,
+}: {
+  flag: FleetRow;
+  capabilities: ProviderCapabilities | null;
+}) {
   const { editingLayer, editingOpen } = useChangeStore(
-    useShallow((s) => ({ editingLayer: s.layer, editingOpen: s.phase === 'editing' || s.phase === 'previewing' })),
+    useShallow((s) => ({
+      editingLayer: s.layer,
+      editingOpen: s.phase === 'editing' || s.phase === 'previewing',
+    })),
   );
   return (
     <section className="panel layers-panel" aria-labelledby="layers-heading">
@@ -147,7 +162,11 @@ export function LayersPanel({ flag, capabilities }: { flag: FleetRow; capabiliti
               <div className="layer-head">
                 <span className="layer-label">{LAYER_LABELS[layer]}</span>
                 <span className="layer-value" data-col={layer}>
-                  {layer === 'enabled' ? <KillBadge enabled={flag.layers.enabled} /> : formatLayer(flag.layers, layer)}
+                  {layer === 'enabled' ? (
+                    <KillBadge enabled={flag.layers.enabled} />
+                  ) : (
+                    formatLayer(flag.layers, layer)
+                  )}
                 </span>
                 {!editing ? (
                   <button

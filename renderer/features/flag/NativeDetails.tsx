@@ -42,8 +42,12 @@ export function NativeDetails({ flag }: { flag: FleetRow }) {
             {flag.variants.map((v) => (
               <li key={v.key}>
                 <span className="mono">{v.key}</span>
-                {v.weightPercent !== null ? <span className="muted"> · {formatPercent(v.weightPercent)}</span> : null}
-                {v.value !== undefined ? <span className="muted mono"> · {formatNative(v.value)}</span> : null}
+                {v.weightPercent !== null ? (
+                  <span className="muted"> · {formatPercent(v.weightPercent)}</span>
+                ) : null}
+                {v.value !== undefined ? (
+                  <span className="muted mono"> · {formatNative(v.value)}</span>
+                ) : null}
               </li>
             ))}
           </ul>

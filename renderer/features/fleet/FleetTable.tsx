@@ -183,7 +183,10 @@ export function FleetTable({ rows, totalCount, onOpen, restoreFocusTo }: FleetTa
     const rowEl = (e.target as HTMLElement).closest<HTMLElement>('[role="row"][data-index]');
     if (!rowEl) return;
     const index = Number(rowEl.dataset.index);
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const page = Math.max(
+      1,
+      Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1,
+    );
     switch (e.key) {
       case 'ArrowDown':
         moveTo(index + 1);

@@ -78,7 +78,8 @@ export function FleetView() {
       <div className="state state-empty" data-empty="no-providers">
         <h2>No providers configured</h2>
         <p>
-          Add a flag provider (local, Unleash, LaunchDarkly or HTTP) to the control room configuration, then sync.
+          Add a flag provider (local, Unleash, LaunchDarkly or HTTP) to the control room configuration, then
+          sync.
         </p>
       </div>
     );
@@ -103,9 +104,7 @@ export function FleetView() {
       </div>
     );
   } else {
-    body = (
-      <FleetTable rows={visible} totalCount={rows.length} onOpen={onOpen} restoreFocusTo={lastOpened} />
-    );
+    body = <FleetTable rows={visible} totalCount={rows.length} onOpen={onOpen} restoreFocusTo={lastOpened} />;
   }
 
   return (
@@ -158,7 +157,9 @@ export function FleetView() {
           />
         </label>
         <p className="toolbar-count" aria-live="polite" data-testid="fleet-count">
-          {filtered ? `${visible.length.toLocaleString()} of ${rows.length.toLocaleString()} flags` : `${rows.length.toLocaleString()} flags`}
+          {filtered
+            ? `${visible.length.toLocaleString()} of ${rows.length.toLocaleString()} flags`
+            : `${rows.length.toLocaleString()} flags`}
           {staleCount > 0 ? <span className="muted"> · {staleCount} showing cached state</span> : null}
         </p>
       </div>

@@ -23,7 +23,10 @@ export function ProviderStrip() {
             <span className="provider-name">{p.name}</span>
             <span className="provider-kind">{p.kind}</span>
             <HealthBadge provider={p} />
-            <span className="provider-sync" title={`Last successful sync: ${formatDateTime(p.lastSuccessAt)}`}>
+            <span
+              className="provider-sync"
+              title={`Last successful sync: ${formatDateTime(p.lastSuccessAt)}`}
+            >
               {p.lastSuccessAt ? `synced ${formatRelative(p.lastSuccessAt, now)}` : 'never synced'}
             </span>
             <span className="provider-count">{p.flagCount} flags</span>
@@ -36,7 +39,13 @@ export function ProviderStrip() {
         ))}
       </ul>
       <div className="provider-actions">
-        <button type="button" className="btn" onClick={() => void syncNow()} disabled={syncing} aria-busy={syncing}>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => void syncNow()}
+          disabled={syncing}
+          aria-busy={syncing}
+        >
           {syncing ? 'Syncing…' : 'Sync now'}
         </button>
       </div>

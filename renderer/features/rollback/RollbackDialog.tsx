@@ -72,7 +72,7 @@ export function RollbackDialog() {
           </p>
         </header>
 
-        <fieldset className="mode-choice" disabled={!editable}>
+        <fieldset className="mode-choice" disabled={!editable} hidden={done}>
           <legend>Rollback mode</legend>
           <div className="mode-option">
             <button
@@ -105,7 +105,9 @@ export function RollbackDialog() {
           </div>
         </fieldset>
 
-        {s.phase === 'choosing' ? <p className="muted">Choose a mode to see exactly what will change.</p> : null}
+        {s.phase === 'choosing' ? (
+          <p className="muted">Choose a mode to see exactly what will change.</p>
+        ) : null}
         {s.phase === 'previewing' ? (
           <p className="muted" aria-live="polite" aria-busy="true">
             Asking the provider what will change…
@@ -126,8 +128,8 @@ export function RollbackDialog() {
                 <h4>Restores the state before history entry #{s.preview.basis.id}</h4>
                 <p>
                   <time dateTime={s.preview.basis.at}>{formatDateTime(s.preview.basis.at)}</time> ·{' '}
-                  {s.preview.basis.actor ?? 'unknown actor'} · <SourceBadge source={s.preview.basis.source} /> ·{' '}
-                  <span className="mono">{s.preview.basis.eventType}</span>
+                  {s.preview.basis.actor ?? 'unknown actor'} · <SourceBadge source={s.preview.basis.source} />{' '}
+                  · <span className="mono">{s.preview.basis.eventType}</span>
                 </p>
                 <ul className="change-lines">
                   {s.preview.basis.changes.map((c) => (
@@ -182,7 +184,8 @@ export function RollbackDialog() {
 
         {s.phase === 'failed' && s.error ? (
           <div role="alert" className="alert alert-error alert-big" data-error-code={s.error.code}>
-            <strong>Rollback failed.</strong> The provider said: <span className="error-text">{s.error.message}</span>
+            <strong>Rollback failed.</strong> The provider said:{' '}
+            <span className="error-text">{s.error.message}</span>
             <p className="muted">The attempt is recorded as failed in the audit log.</p>
           </div>
         ) : null}
@@ -192,7 +195,11 @@ export function RollbackDialog() {
             <p>
               <strong>Rolled back.</strong> Confirmed by re-reading the provider · audit #{s.result.audit.id}
             </p>
-            <LayersList layers={s.result.flag.layers} label="Confirmed state" />
+            <LayersList
+              layers={s.result.flag.layers}
+              label="Confirmed state"
+              changed={s.preview?.changes.map((c) => c.layer)}
+            />
           </div>
         ) : null}
 

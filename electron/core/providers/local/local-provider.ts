@@ -59,13 +59,29 @@ export function seedLocalFlags(db: Db, nowMs: number): boolean {
     for (const f of SEED_FLAGS) {
       const last = SEED_EVENTS.filter((e) => e.key === f.key && e.environment === f.environment).at(-1);
       const updated = new Date(nowMs - (last?.hoursAgo ?? 24 * 30) * HOUR_MS).toISOString();
-      insert.run(f.environment, f.key, f.name, f.description, f.kind, JSON.stringify(f.layers), JSON.stringify(f.variants), updated);
+      insert.run(
+        f.environment,
+        f.key,
+        f.name,
+        f.description,
+        f.kind,
+        JSON.stringify(f.layers),
+        JSON.stringify(f.variants),
+        updated,
+      );
     }
     const event = db.prepare(
       'INSERT INTO local_event (at, actor, environment, flag_key, type, changes_json) VALUES (?, ?, ?, ?, ?, ?)',
     );
     for (const e of SEED_EVENTS) {
-      event.run(new Date(nowMs - e.hoursAgo * HOUR_MS).toISOString(), e.actor, e.environment, e.key, e.type, JSON.stringify(e.changes));
+      event.run(
+        new Date(nowMs - e.hoursAgo * HOUR_MS).toISOString(),
+        e.actor,
+        e.environment,
+        e.key,
+        e.type,
+        JSON.stringify(e.changes),
+      );
     }
   })();
   return true;
@@ -105,7 +121,10 @@ export function createLocalProvider(options: LocalProviderOptions): FlagProvider
     const row = db
       .prepare('SELECT * FROM local_flag WHERE environment = ? AND flag_key = ?')
       .get(environment, key) as Row | undefined;
-    if (!row) throw new FlagNotFoundError(`flag "${key}" not found in environment "${environment}" of provider "${name}"`);
+    if (!row)
+      throw new FlagNotFoundError(
+        `flag "${key}" not found in environment "${environment}" of provider "${name}"`,
+      );
     return toState(row);
   };
 
@@ -114,7 +133,14 @@ export function createLocalProvider(options: LocalProviderOptions): FlagProvider
     kind: 'local',
     url: null,
     capabilities(): ProviderCapabilities {
-      return { kill: true, rollout: true, threshold: true, modelVersion: true, allowBlock: true, history: true };
+      return {
+        kill: true,
+        rollout: true,
+        threshold: true,
+        modelVersion: true,
+        allowBlock: true,
+        history: true,
+      };
     },
     async health(): Promise<ProviderHealth> {
       const t0 = performance.now();
@@ -122,7 +148,9 @@ export function createLocalProvider(options: LocalProviderOptions): FlagProvider
       return { ok: true, latencyMs: performance.now() - t0, message: null };
     },
     async listFlags(): Promise<FlagState[]> {
-      return (db.prepare('SELECT * FROM local_flag ORDER BY environment, flag_key').all() as Row[]).map(toState);
+      return (db.prepare('SELECT * FROM local_flag ORDER BY environment, flag_key').all() as Row[]).map(
+        toState,
+      );
     },
     async getFlag(environment, key) {
       return read(environment, key);
@@ -135,7 +163,8 @@ export function createLocalProvider(options: LocalProviderOptions): FlagProvider
         patch,
         expectedVersion: current.version,
         description: changes.map(
-          (c) => `set ${c.layer} of ${current.key} in ${current.environment}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`,
+          (c) =>
+            `set ${c.layer} of ${current.key} in ${current.environment}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`,
         ),
         requests: [
           {

@@ -109,18 +109,33 @@ export const SEED_FLAGS: readonly SeedFlag[] = [
   },
 ];
 
-const c = (layer: LayerChange['layer'], before: unknown, after: unknown): LayerChange => ({ layer, before, after });
+const c = (layer: LayerChange['layer'], before: unknown, after: unknown): LayerChange => ({
+  layer,
+  before,
+  after,
+});
 
 /** History that explains how the seeded AI flag got where it is. */
 export const SEED_EVENTS: readonly SeedEvent[] = [
-  { hoursAgo: 24 * 9, actor: 'pm-ana', environment: 'production', key: SEED_AI_FLAG_KEY, type: 'flag-created', changes: [] },
+  {
+    hoursAgo: 24 * 9,
+    actor: 'pm-ana',
+    environment: 'production',
+    key: SEED_AI_FLAG_KEY,
+    type: 'flag-created',
+    changes: [],
+  },
   {
     hoursAgo: 24 * 8,
     actor: 'pm-ana',
     environment: 'production',
     key: SEED_AI_FLAG_KEY,
     type: 'layers-updated',
-    changes: [c('rolloutPercent', 0, 1), c('modelVersion', null, 'v2.3'), c('confidenceThreshold', null, 0.65)],
+    changes: [
+      c('rolloutPercent', 0, 1),
+      c('modelVersion', null, 'v2.3'),
+      c('confidenceThreshold', null, 0.65),
+    ],
   },
   {
     hoursAgo: 24 * 5,

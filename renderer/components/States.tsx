@@ -18,6 +18,11 @@ export function ErrorState({
       {unreachable ? (
         <p className="muted">Is `rcr serve` still running? The page retries automatically.</p>
       ) : null}
+      {error.code === 'FORBIDDEN' ? (
+        <p className="muted">
+          Open the control room with the URL that `rcr serve` printed (it carries the session token).
+        </p>
+      ) : null}
       {onRetry ? (
         <button type="button" className="btn" onClick={onRetry}>
           Retry

@@ -47,12 +47,14 @@ export const initialFleetState = (): FleetState => ({
 
 export const useFleetStore = create<FleetState>()(() => initialFleetState());
 
-/** Stable display order: provider, environment, key. */
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** Stable display order: provider, environment, key (natural order: `flag-9` before `flag-10`). */
 export function compareRows(a: FleetRow, b: FleetRow): number {
   return (
-    a.provider.localeCompare(b.provider) ||
-    a.environment.localeCompare(b.environment) ||
-    a.key.localeCompare(b.key)
+    collator.compare(a.provider, b.provider) ||
+    collator.compare(a.environment, b.environment) ||
+    collator.compare(a.key, b.key)
   );
 }
 

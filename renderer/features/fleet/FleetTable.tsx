@@ -20,6 +20,8 @@ import {
 import { openRollback } from '../../stores/rollback-store.ts';
 
 export const ROW_HEIGHT = 44;
+/** Height of the sticky header row (keep in sync with `.fleet-header-row` in styles.css). */
+export const HEADER_HEIGHT = 36;
 
 const COLUMNS: { id: string; label: string; srOnly?: boolean }[] = [
   { id: 'provider', label: 'Provider' },
@@ -131,6 +133,9 @@ export function FleetTable({ rows, totalCount, onOpen, restoreFocusTo }: FleetTa
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    // Rows start below the sticky header inside the same scroll container.
+    scrollMargin: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
     getItemKey: (i) => {
       const r = rows[i];
       return r ? refId(r) : i;
@@ -223,12 +228,14 @@ export function FleetTable({ rows, totalCount, onOpen, restoreFocusTo }: FleetTa
 
   return (
     <div
+      ref={scrollRef}
       className="fleet-table"
       role="table"
       aria-label="Fleet"
       aria-rowcount={rows.length + 1}
       data-total={totalCount}
       data-visible={rows.length}
+      onKeyDown={onKeyDown}
     >
       <div role="rowgroup" className="fleet-head">
         <div role="row" className="fleet-row fleet-header-row" aria-rowindex={1}>
@@ -239,24 +246,22 @@ export function FleetTable({ rows, totalCount, onOpen, restoreFocusTo }: FleetTa
           ))}
         </div>
       </div>
-      <div role="rowgroup" className="fleet-body" ref={scrollRef} onKeyDown={onKeyDown}>
-        <div className="fleet-body-inner" style={{ height: virtualizer.getTotalSize() }}>
-          {items.map((item) => {
-            const row = rows[item.index];
-            if (!row) return null;
-            return (
-              <FleetRowView
-                key={item.key}
-                row={row}
-                index={item.index}
-                start={item.start}
-                active={item.index === active}
-                onOpen={onOpen}
-                onActivate={setActiveIndex}
-              />
-            );
-          })}
-        </div>
+      <div role="rowgroup" className="fleet-body" style={{ height: virtualizer.getTotalSize() }}>
+        {items.map((item) => {
+          const row = rows[item.index];
+          if (!row) return null;
+          return (
+            <FleetRowView
+              key={item.key}
+              row={row}
+              index={item.index}
+              start={item.start - HEADER_HEIGHT}
+              active={item.index === active}
+              onOpen={onOpen}
+              onActivate={setActiveIndex}
+            />
+          );
+        })}
       </div>
     </div>
   );

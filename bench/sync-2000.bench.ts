@@ -11,7 +11,7 @@
  * and reports the process's peak RSS. Also times `fleet.list` over the 2,000 rows.
  *
  * Part B (real Unleash): starts unleash-server@8 + PostgreSQL (test/support/unleash.ts),
- * creates N features through its Admin API (default N = 2,000, env
+ * creates N features through its Admin API (default N = 1,000, env
  * `BENCH_UNLEASH_FLAGS`; `BENCH_SKIP_UNLEASH=1` skips it), and times the same three
  * syncs through the real Unleash provider (production environment only). Here the
  * time is dominated by Unleash's HTTP API (one list + one detail request per feature).
@@ -72,7 +72,10 @@ async function timedSync(core: Awaited<ReturnType<typeof openBenchCore>>['core']
 /** Child: one synthetic run. */
 async function syntheticChild(): Promise<RunResult> {
   const provider = createGeneratedProvider({ name: 'bench', flags: FLAGS, eventsPerFlag: EVENTS_PER_FLAG });
-  const bc = await openBenchCore({ providers: [{ name: 'bench', kind: 'local' }], inject: { bench: provider } });
+  const bc = await openBenchCore({
+    providers: [{ name: 'bench', kind: 'local' }],
+    inject: { bench: provider },
+  });
   try {
     const { core } = bc;
     const rssBeforeSync = process.memoryUsage().rss;
@@ -80,17 +83,25 @@ async function syntheticChild(): Promise<RunResult> {
     const first = await timedSync(core, 'bench');
     const providerMs = provider.ownMs();
     const snapshots = (
-      core.db.prepare("SELECT COUNT(*) AS n FROM flag_snapshot WHERE provider = 'bench'").get() as { n: number }
+      core.db.prepare("SELECT COUNT(*) AS n FROM flag_snapshot WHERE provider = 'bench'").get() as {
+        n: number;
+      }
     ).n;
     check(snapshots === FLAGS, `expected ${FLAGS} snapshots, found ${snapshots}`);
-    check(first.outcome.newHistory === FLAGS * EVENTS_PER_FLAG, `history after first sync: ${first.outcome.newHistory}`);
+    check(
+      first.outcome.newHistory === FLAGS * EVENTS_PER_FLAG,
+      `history after first sync: ${first.outcome.newHistory}`,
+    );
 
     const noChange = await timedSync(core, 'bench');
     check(noChange.outcome.newHistory === 0, 'a repeat sync without changes added history');
 
     const changed = provider.mutate(0.01);
     const repeat = await timedSync(core, 'bench');
-    check(repeat.outcome.newHistory === changed, `expected ${changed} new history rows, got ${repeat.outcome.newHistory}`);
+    check(
+      repeat.outcome.newHistory === changed,
+      `expected ${changed} new history rows, got ${repeat.outcome.newHistory}`,
+    );
 
     const fleetTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -128,7 +139,14 @@ async function unleashChild(): Promise<RunResult> {
   const run = Number(process.env.RCR_BENCH_RUN ?? 0);
   const bc = await openBenchCore({
     providers: [
-      { name: 'unleash', kind: 'unleash', url, tokenEnv: UNLEASH_TOKEN_ENV, project: 'default', environments: [UNLEASH_ENV] },
+      {
+        name: 'unleash',
+        kind: 'unleash',
+        url,
+        tokenEnv: UNLEASH_TOKEN_ENV,
+        project: 'default',
+        environments: [UNLEASH_ENV],
+      },
     ],
   });
   try {
@@ -146,7 +164,10 @@ async function unleashChild(): Promise<RunResult> {
     }
     await Promise.all(changes);
     const repeat = await timedSync(core, 'unleash');
-    check(repeat.outcome.newHistory >= changedCount, `expected ≥ ${changedCount} new history rows, got ${repeat.outcome.newHistory}`);
+    check(
+      repeat.outcome.newHistory >= changedCount,
+      `expected ≥ ${changedCount} new history rows, got ${repeat.outcome.newHistory}`,
+    );
     return {
       firstMs: first.ms,
       repeatNoChangeMs: noChange.ms,
@@ -247,7 +268,7 @@ export async function run(): Promise<BenchReport> {
     rows.push({ bench: 'sync-2000', metric: 'real Unleash', value: 'skipped (BENCH_SKIP_UNLEASH=1)' });
     return { bench: 'sync-2000', rows, raw };
   }
-  const n = Number(process.env.BENCH_UNLEASH_FLAGS ?? 2000);
+  const n = Number(process.env.BENCH_UNLEASH_FLAGS ?? 1000);
   const { startUnleash } = await import('../test/support/unleash.ts');
   progress('sync-2000: starting Unleash');
   const t0 = performance.now();

@@ -30,6 +30,8 @@ function findElectronBinary(): string | null {
 }
 
 const electronBinary = findElectronBinary();
+// Say it in the run's output too, not only in the report: a skip must never look like a pass.
+if (electronBinary === null) console.warn(`e2e/electron.spec.ts: ${SKIP_REASON}`);
 
 /** The bits of the page's `window` these tests touch (the e2e tsconfig has no DOM lib). */
 interface PageWindow {

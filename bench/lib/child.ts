@@ -10,7 +10,12 @@ import { execFile } from 'node:child_process';
 const MARK = 'CHILD_JSON=';
 
 /** Starts `file --child mode` and returns the parsed result line. */
-export function runChild<T>(file: string, mode: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 170_000): Promise<T> {
+export function runChild<T>(
+  file: string,
+  mode: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 170_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -19,7 +24,9 @@ export function runChild<T>(file: string, mode: string, env: NodeJS.ProcessEnv =
       (error, stdout, stderr) => {
         const line = stdout.split('\n').find((l) => l.startsWith(MARK));
         if (error || !line) {
-          reject(new Error(`child ${mode} failed: ${error?.message ?? 'no result line'}\n${stderr.slice(-4000)}`));
+          reject(
+            new Error(`child ${mode} failed: ${error?.message ?? 'no result line'}\n${stderr.slice(-4000)}`),
+          );
           return;
         }
         resolve(JSON.parse(line.slice(MARK.length)) as T);

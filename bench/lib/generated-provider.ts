@@ -73,7 +73,11 @@ export function generatedFlag(provider: string, i: number, count: number, nowMs:
       ? []
       : [
           { key: 'control', value: { modelVersion: 'v2.2' }, weightPercent: 100 - (rollout ?? 0) },
-          { key: 'treatment', value: { modelVersion: layers.modelVersion ?? 'b' }, weightPercent: rollout ?? 0 },
+          {
+            key: 'treatment',
+            value: { modelVersion: layers.modelVersion ?? 'b' },
+            weightPercent: rollout ?? 0,
+          },
         ];
   const key = `${kind === 'ai' ? 'ai' : 'flag'}-${pad(n)}-${['search', 'inbox', 'billing', 'editor'][n % 4]}`;
   return {
@@ -98,7 +102,9 @@ export function createGeneratedProvider(options: GeneratedProviderOptions): Gene
   const eventsPerFlag = options.eventsPerFlag ?? 2;
   const pageSize = options.pageSize ?? 1000;
   const nowMs = options.nowMs ?? Date.now();
-  const states: FlagState[] = Array.from({ length: count }, (_, i) => generatedFlag(options.name, i, count, nowMs));
+  const states: FlagState[] = Array.from({ length: count }, (_, i) =>
+    generatedFlag(options.name, i, count, nowMs),
+  );
   const events: ProviderHistoryEvent[] = [];
   let own = 0;
   let round = 0;
@@ -121,7 +127,13 @@ export function createGeneratedProvider(options: GeneratedProviderOptions): Gene
       const changes: LayerChange[] =
         e === 0
           ? [{ layer: 'enabled', before: false, after: true }]
-          : [{ layer: 'rolloutPercent', before: Math.max(0, (s.layers.rolloutPercent ?? 0) - e), after: s.layers.rolloutPercent }];
+          : [
+              {
+                layer: 'rolloutPercent',
+                before: Math.max(0, (s.layers.rolloutPercent ?? 0) - e),
+                after: s.layers.rolloutPercent,
+              },
+            ];
       addEvent(s, at, e === 0 ? 'feature-environment-enabled' : 'feature-strategy-updated', changes);
     }
   }
@@ -169,7 +181,9 @@ export function createGeneratedProvider(options: GeneratedProviderOptions): Gene
         key: current.key,
         patch,
         expectedVersion: current.version,
-        description: diffLayers(current.layers, applyPatch(current.layers, patch)).map((c) => `set ${c.layer}`),
+        description: diffLayers(current.layers, applyPatch(current.layers, patch)).map(
+          (c) => `set ${c.layer}`,
+        ),
         requests: [{ method: 'PATCH', url: `generated:${current.environment}/${current.key}`, body: patch }],
       };
     },
@@ -206,7 +220,9 @@ export function createGeneratedProvider(options: GeneratedProviderOptions): Gene
           version: String(Number(s.version) + 1),
           updatedAt: at,
         };
-        addEvent(s, at, 'feature-strategy-updated', [{ layer: 'rolloutPercent', before: s.layers.rolloutPercent, after: next }]);
+        addEvent(s, at, 'feature-strategy-updated', [
+          { layer: 'rolloutPercent', before: s.layers.rolloutPercent, after: next },
+        ]);
         changed++;
       }
       return changed;

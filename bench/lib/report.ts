@@ -49,7 +49,8 @@ export function percentile(xs: readonly number[], p: number): number {
 export const min = (xs: readonly number[]): number => Math.min(...xs);
 export const max = (xs: readonly number[]): number => Math.max(...xs);
 
-export const ms = (n: number): string => `${n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)} ms`;
+export const ms = (n: number): string =>
+  `${n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)} ms`;
 export const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
 /** `min–max, n=7` spread note. */
@@ -67,11 +68,33 @@ export function machine(): Record<string, string | number> {
     cpuModel: cpus[0]?.model ?? 'unknown',
     nproc: os.availableParallelism(),
     memTotal: mib(os.totalmem()),
+    loadAvg: loadAvg(),
+  };
+}
+
+/** 1/5/15-minute load averages, e.g. `1.95 / 2.10 / 1.40` (other work on the machine skews timings). */
+export function loadAvg(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+}
+
+/** A context row recording the machine load while a bench ran. */
+export function loadRow(bench: string, atStart: string): BenchRow {
+  return {
+    bench,
+    metric: 'machine load avg (1/5/15 min) at start → end',
+    value: `${atStart} → ${loadAvg()}`,
+    note: `${os.availableParallelism()} cores; load above the core count means other work competed`,
   };
 }
 
 /** Prints rows as an aligned text table. */
-export function printTable(rows: readonly BenchRow[], out: (s: string) => void = (s) => process.stdout.write(s)): void {
+export function printTable(
+  rows: readonly BenchRow[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): void {
   const header = ['bench', 'metric', 'value', 'target', 'met', 'note'];
   const cells = rows.map((r) => [
     r.bench,
@@ -115,7 +138,9 @@ export function runAsMain(importMetaUrl: string, fn: () => Promise<BenchReport>)
       process.exit(0);
     },
     (error: unknown) => {
-      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

@@ -11,6 +11,7 @@ import type { ActionResult, ChangePreview, RollbackMode } from '../../../shared/
 import type {
   ActionKind,
   FlagRef,
+  FlagLayers,
   FlagState,
   FleetRow,
   HistoryEntry,
@@ -28,7 +29,7 @@ import {
 import type { AuditStore } from '../store/audit-store.ts';
 import type { FlagCache } from '../store/flag-cache.ts';
 import { REVERTIBLE_LAYERS, type HistoryStore } from '../store/history-store.ts';
-import { confirmsPatch, type SyncService } from '../sync/sync-service.ts';
+import type { SyncService } from '../sync/sync-service.ts';
 
 export interface ActionDeps {
   providers: () => ReadonlyMap<string, FlagProvider>;
@@ -41,6 +42,13 @@ export interface ActionDeps {
   /** Builds the fleet row of a flag from the cache (freshness, last change). */
   fleetRow: (ref: FlagRef) => FleetRow;
   onChanged: (reason: string) => void;
+}
+
+/** True when the re-read layers hold every value the patch asked for. */
+function confirmsPatch(layers: FlagLayers, patch: LayerPatch): boolean {
+  return Object.entries(patch).every(
+    ([k, v]) => JSON.stringify((layers as Record<string, unknown>)[k]) === JSON.stringify(v),
+  );
 }
 
 /** Plans, journals, executes and confirms flag changes. */
@@ -66,15 +74,13 @@ export class FlagActions {
     try {
       return { state: await provider.getFlag(ref.environment, ref.key), fresh: true };
     } catch (error) {
-      const cached = this.deps.cache.get(ref);
-      if (error instanceof FlagNotFoundError || !cached) {
-        if (error instanceof FlagNotFoundError || !(error instanceof ProviderError))
-          throw new CoreError(
-            'NOT_FOUND',
-            `flag "${ref.key}" not found in environment "${ref.environment}" of provider "${ref.provider}"`,
-          );
-        throw error;
-      }
+      if (error instanceof FlagNotFoundError)
+        throw new CoreError(
+          'NOT_FOUND',
+          `flag "${ref.key}" not found in environment "${ref.environment}" of provider "${ref.provider}"`,
+        );
+      const cached = error instanceof ProviderError ? this.deps.cache.get(ref) : undefined;
+      if (!cached) throw error;
       return { state: cached.state, fresh: false };
     }
   }
@@ -85,16 +91,19 @@ export class FlagActions {
     patch: LayerPatch,
     basis: HistoryEntry | null = null,
   ): Promise<ChangePreview> {
-    const { state } = await this.current(ref);
+    const { state, fresh } = await this.current(ref);
     const after = applyPatch(state.layers, patch);
     const plan = await this.provider(ref).planChange(state, patch, '', this.deps.actor);
+    const warning = fresh
+      ? []
+      : [`provider "${ref.provider}" is unreachable: this preview is from the cached state`];
     return {
       ref,
       before: state.layers,
       after,
       changes: diffLayers(state.layers, after),
       basis,
-      description: plan.description,
+      description: [...warning, ...plan.description],
     };
   }
 

@@ -79,9 +79,4 @@ export class FlagCache {
     }
     return n;
   }
-
-  /** Deletes every snapshot of a provider (when it is removed from the config). */
-  removeProvider(provider: string): void {
-    this.db.prepare('DELETE FROM flag_snapshot WHERE provider = ?').run(provider);
-  }
 }

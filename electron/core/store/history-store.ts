@@ -89,7 +89,7 @@ export class HistoryStore {
     return null;
   }
 
-  /** Time of the newest entry per flag of one provider, keyed `environment/key`. */
+  /** Time of the newest entry per flag, keyed `provider/environment/key`. */
   lastChangeTimes(): Map<string, string> {
     const rows = this.db
       .prepare(
@@ -97,14 +97,5 @@ export class HistoryStore {
       )
       .all() as { provider: string; environment: string; flag_key: string; at: string }[];
     return new Map(rows.map((r) => [`${r.provider}/${r.environment}/${r.flag_key}`, r.at]));
-  }
-
-  /** Number of entries of one flag (for tests and the CLI). */
-  count(ref: FlagRef): number {
-    return (
-      this.db
-        .prepare('SELECT COUNT(*) AS n FROM history WHERE provider = ? AND environment = ? AND flag_key = ?')
-        .get(ref.provider, ref.environment, ref.key) as { n: number }
-    ).n;
   }
 }

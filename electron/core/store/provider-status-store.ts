@@ -73,9 +73,4 @@ export class ProviderStatusStore {
       )
       .run(provider, at, error);
   }
-
-  /** Forgets a provider. */
-  remove(provider: string): void {
-    this.db.prepare('DELETE FROM provider_status WHERE provider = ?').run(provider);
-  }
 }

@@ -5,7 +5,7 @@
  * fleet then marks stale.
  */
 import type { Db } from '../db/database.ts';
-import type { FlagLayers, FlagRef, LayerChange } from '../../../shared/domain.ts';
+import type { FlagRef, LayerChange } from '../../../shared/domain.ts';
 import { diffLayers, type FlagProvider, type ProviderHistoryEvent } from '../providers/provider.ts';
 import type { FlagCache } from '../store/flag-cache.ts';
 import type { HistoryStore } from '../store/history-store.ts';
@@ -187,11 +187,4 @@ export class SyncService {
       }) !== null
     );
   }
-}
-
-/** Re-exported for the actions module: layers equal on every patched key. */
-export function confirmsPatch(layers: FlagLayers, patch: Record<string, unknown>): boolean {
-  return Object.entries(patch).every(
-    ([k, v]) => JSON.stringify((layers as Record<string, unknown>)[k]) === JSON.stringify(v),
-  );
 }

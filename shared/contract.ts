@@ -16,6 +16,15 @@ import {
   LayerPatchSchema,
   ProviderStatusSchema,
 } from './domain.ts';
+import {
+  AbInputSchema,
+  AbResultSchema,
+  PredictionLogSchema,
+  RecommendationSchema,
+  SliceSchema,
+  SweepSeriesSchema,
+  TargetSchema,
+} from './simulator.ts';
 
 /** Rollback modes: `kill` turns the kill switch off; `revert` restores the last known-good layers. */
 export const RollbackModeSchema = z.enum(['kill', 'revert']);
@@ -91,6 +100,41 @@ export const contract = {
     input: z.object({ provider: z.string().optional() }),
     output: z.array(ProviderStatusSchema),
   },
+  /** Stored prediction logs, optionally only those of one flag. */
+  'predictions.list': {
+    input: z.object({ flag: FlagRefSchema.optional() }),
+    output: z.array(PredictionLogSchema),
+  },
+  /** Imports a CSV / JSONL / Parquet file (a path on the machine running the core); progress via `predictions.progress`. */
+  'predictions.import': {
+    input: z.object({
+      path: z.string().min(1, 'path is required'),
+      name: z.string().min(1).max(200).optional(),
+      flag: FlagRefSchema.optional(),
+    }),
+    output: PredictionLogSchema,
+  },
+  /**
+   * Sweep of one slice. `grid` (default 1001 → thresholds 0, 0.001, …, 1) returns exact metrics at
+   * evenly spaced thresholds, so a slider only looks points up; `grid: 0` returns every distinct threshold.
+   */
+  'simulator.sweep': {
+    input: z.object({
+      logId: z.number().int(),
+      slice: SliceSchema.default({ modelVersion: null, segment: null }),
+      grid: z.number().int().min(0).max(100_001).default(1001),
+    }),
+    output: SweepSeriesSchema,
+  },
+  /** Lowest threshold meeting the target, per model version × segment (and overall per model version). */
+  'simulator.recommend': {
+    input: z.object({ logId: z.number().int(), target: TargetSchema }),
+    output: z.array(RecommendationSchema),
+  },
+  'simulator.ab': {
+    input: AbInputSchema,
+    output: AbResultSchema,
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -103,6 +147,14 @@ export const CHANNELS = Object.keys(contract) as Channel[];
 export const eventContract = {
   /** The cached fleet changed (sync finished or an action completed). */
   'fleet.changed': z.object({ reason: z.string(), at: z.string() }),
+  /** Import progress: rows read so far and bytes of the file read (0–totalBytes). */
+  'predictions.progress': z.object({
+    path: z.string(),
+    rows: z.number().int(),
+    bytesRead: z.number(),
+    totalBytes: z.number(),
+    done: z.boolean(),
+  }),
 } as const;
 export type EventName = keyof typeof eventContract;
 export type EventPayload<E extends EventName> = z.infer<(typeof eventContract)[E]>;

@@ -127,4 +127,53 @@ describe('rcr CLI', { timeout: 30_000 }, () => {
     expect(list.stderr).toMatch(/UNLEASH_T .*is not set/);
     expect(rcr('providers', 'remove', 'u').code).toBe(0);
   });
+
+  it('sweep --json prints one object per threshold in ascending order with the documented keys', () => {
+    const file = path.resolve(import.meta.dirname, '../../test/fixtures/sweep/ties.csv');
+    const r = rcr('sweep', '--predictions', file, '--thresholds', '0.7,0.5,0.99', '--json');
+    expect(r.code).toBe(0);
+    const points = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(points.map((p) => p.threshold)).toEqual([0.5, 0.7, 0.99]);
+    expect(Object.keys(points[0] ?? {}).sort()).toEqual(
+      [
+        'threshold',
+        'n',
+        'covered',
+        'coverage',
+        'precision',
+        'recall',
+        'fpr',
+        'fallbackRate',
+        'precisionCi',
+      ].sort(),
+    );
+    const expected = JSON.parse(
+      fs.readFileSync(
+        path.resolve(import.meta.dirname, '../../test/fixtures/sweep/ties.expected.json'),
+        'utf8',
+      ),
+    ) as { precision_recall_curve: { precision: number[]; thresholds: number[] } };
+    const i = expected.precision_recall_curve.thresholds.indexOf(0.5);
+    expect(points[0]?.precision).toBeCloseTo(expected.precision_recall_curve.precision[i] as number, 12);
+    const all = JSON.parse(rcr('sweep', '--predictions', file, '--json').stdout) as unknown[];
+    expect(all).toHaveLength(101);
+  });
+
+  it('recommend --json gives one recommendation per slice; a bad file names its line', () => {
+    const file = path.join(tmp.dir, 'preds.csv');
+    fs.writeFileSync(file, 'confidence,label,model_version\n0.9,1,a\n0.8,1,a\n0.3,0,a\n0.95,1,b\n0.2,0,b\n');
+    const r = rcr('recommend', '--predictions', file, '--min-precision', '0.5', '--no-lower-bound', '--json');
+    expect(r.code).toBe(0);
+    const recs = JSON.parse(r.stdout) as { slice: { modelVersion: string }; threshold: number | null }[];
+    expect(recs.map((x) => [x.slice.modelVersion, x.threshold])).toEqual([
+      ['a', 0.3],
+      ['b', 0.2],
+    ]);
+    fs.writeFileSync(file, 'confidence,label\n0.9,1\n-0.1,0\n');
+    const bad = rcr('sweep', '--predictions', file, '--json');
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/preds\.csv line 3: confidence -0\.1 must be between 0 and 1/),
+    });
+  });
 });

@@ -12,6 +12,7 @@ import { providersCommand } from './commands/providers.ts';
 import { flagShowCommand, flagsListCommand, historyCommand, syncCommand } from './commands/flags.ts';
 import { flagSetCommand, rollbackCommand } from './commands/change.ts';
 import { serveCommand } from './commands/serve.ts';
+import { recommendCommand, sweepCommand } from './commands/simulate.ts';
 
 const HELP = `Rollout Control Room CLI
 
@@ -27,6 +28,8 @@ usage: rcr [--data-dir DIR] COMMAND [options]
   history KEY [--provider P] [--env E] [--json] [--offline]
   sync [--provider P] [--json]
   serve [--port N]
+  sweep --predictions FILE [--model-version V] [--segment S] [--thresholds 0.5,0.7,0.9] [--json]
+  recommend --predictions FILE (--min-precision P [--no-lower-bound] | --max-fpr F) [--json]
 
 --data-dir DIR (env RCR_DATA_DIR) selects the database and config; default: the OS app-data folder.
 Reading commands sync with the providers first unless --offline is given.
@@ -50,6 +53,13 @@ const OPTIONS = {
   model: { type: 'string' },
   enabled: { type: 'string' },
   port: { type: 'string' },
+  predictions: { type: 'string' },
+  'model-version': { type: 'string' },
+  segment: { type: 'string' },
+  thresholds: { type: 'string' },
+  'min-precision': { type: 'string' },
+  'max-fpr': { type: 'string' },
+  'no-lower-bound': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -108,6 +118,20 @@ export async function main(argv: string[]): Promise<number> {
       return syncCommand(g, where);
     case 'serve':
       return serveCommand(g, { port: v.port });
+    case 'sweep':
+      return sweepCommand(g, {
+        predictions: v.predictions,
+        modelVersion: v['model-version'],
+        segment: v.segment,
+        thresholds: v.thresholds,
+      });
+    case 'recommend':
+      return recommendCommand(g, {
+        predictions: v.predictions,
+        minPrecision: v['min-precision'],
+        maxFpr: v['max-fpr'],
+        noLowerBound: v['no-lower-bound'],
+      });
     default:
       throw new UsageError(`unknown command "${cmd}"\n\n${HELP}`);
   }

@@ -6,7 +6,6 @@
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import type { z } from 'zod';
 import os from 'node:os';
 import {
   contract,
@@ -32,6 +31,12 @@ import { AuditStore } from './store/audit-store.ts';
 import { ProviderStatusStore } from './store/provider-status-store.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { FlagActions } from './actions/flag-actions.ts';
+import type { Handlers, ParsedInput } from './handler-types.ts';
+import { PredictionStore } from './simulator/prediction-store.ts';
+import { SimulatorService } from './simulator/simulator-service.ts';
+import { simulatorHandlers } from './simulator/simulator-handlers.ts';
+import { SEED_AI_FLAG_KEY } from './providers/local/local-seed.ts';
+import path from 'node:path';
 
 /** Options of {@link openCore}. */
 export interface CoreOptions {
@@ -47,7 +52,15 @@ export interface CoreOptions {
   now?: () => number;
   /** Builds providers from config entries; default {@link createProvider} (tests inject fakes). */
   providerFactory?: typeof createProvider;
+  /** Folder of shipped resources (the sample prediction log); default `<repo>/resources`. */
+  resourcesDir?: string;
 }
+
+/** Default folder of shipped resources. */
+export const DEFAULT_RESOURCES_DIR = path.resolve(import.meta.dirname, '../../resources');
+
+/** The sample prediction log shipped with the app (see docs/model-card.md). */
+export const SAMPLE_PREDICTIONS = 'sample-predictions/predictions.csv';
 
 /** The running core. */
 export interface AppCore extends RcrApi {
@@ -75,9 +88,18 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   const actor = options.actor ?? config.actor ?? safeUserName();
   const env = options.env ?? process.env;
   const providers = new Map<string, FlagProvider>();
+  const predictions = new PredictionStore(db);
   for (const p of config.providers) {
     providers.set(p.name, (options.providerFactory ?? createProvider)(p, db, env, now));
-    if (p.kind === 'local') seedLocalFlags(db, now());
+    if (p.kind === 'local' && seedLocalFlags(db, now())) {
+      const sample = path.join(options.resourcesDir ?? DEFAULT_RESOURCES_DIR, SAMPLE_PREDICTIONS);
+      if (fs.existsSync(sample))
+        await predictions.importFile(sample, {
+          name: 'SpamAssassin sample: v2.3 vs v2.4 held-out predictions',
+          flag: { provider: p.name, environment: 'production', key: SEED_AI_FLAG_KEY },
+          now,
+        });
+    }
   }
   const cache = new FlagCache(db);
   const history = new HistoryStore(db);
@@ -175,7 +197,14 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     onChanged: emit,
   });
 
-  const handlers: { [C in Channel]: (input: ChannelOutputInput<C>) => Promise<ChannelOutput<C>> } = {
+  const simulator = new SimulatorService(predictions);
+  const handlers: Handlers<Channel> = {
+    ...simulatorHandlers({
+      store: predictions,
+      simulator,
+      now,
+      progress: (payload) => events.emit('predictions.progress', payload),
+    }),
     'fleet.list': async (q) => ({ rows: fleet(q), providers: providerStatuses() }),
     'flag.get': async (ref) => ({
       flag: fleetRow(ref),
@@ -202,7 +231,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     try {
       const spec = contract[channel];
       if (!spec) throw new CoreError('BAD_INPUT', `unknown channel "${String(channel)}"`);
-      const parsed = spec.input.parse(input) as ChannelOutputInput<C>;
+      const parsed = spec.input.parse(input) as ParsedInput<C>;
       const value = await handlers[channel](parsed);
       return { ok: true, value };
     } catch (error) {
@@ -232,9 +261,6 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     },
   };
 }
-
-/** Parsed (output-side) type of a channel's input schema. */
-type ChannelOutputInput<C extends Channel> = z.infer<(typeof contract)[C]['input']>;
 
 function safeUserName(): string {
   try {

@@ -9,6 +9,7 @@ import {
 } from './providers/provider.ts';
 import { ConfigError } from './config.ts';
 import { NewerSchemaError } from './db/database.ts';
+import { PredictionFormatError } from './simulator/prediction-reader.ts';
 
 /** An error with a contract error code and a message meant for the user. */
 export class CoreError extends Error {
@@ -28,7 +29,11 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ConflictError) return { code: 'CONFLICT', message: error.message };
   if (error instanceof UnsupportedChangeError) return { code: 'UNSUPPORTED', message: error.message };
   if (error instanceof ProviderError) return { code: 'PROVIDER_ERROR', message: error.message };
-  if (error instanceof ConfigError || error instanceof NewerSchemaError)
+  if (
+    error instanceof ConfigError ||
+    error instanceof NewerSchemaError ||
+    error instanceof PredictionFormatError
+  )
     return { code: 'BAD_INPUT', message: error.message };
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }

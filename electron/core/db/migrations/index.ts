@@ -3,8 +3,9 @@
  * version i to i+1 (`PRAGMA user_version`). Append only; never edit a shipped one.
  */
 import { migration001 } from './001-initial.ts';
+import { migration002 } from './002-predictions.ts';
 
-export const MIGRATIONS: readonly string[] = [migration001];
+export const MIGRATIONS: readonly string[] = [migration001, migration002];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -129,7 +129,8 @@ async function start(): Promise<void> {
   if (app.isPackaged) app.setAsDefaultProtocolClient(PROTOCOL);
 
   try {
-    core = await openCore({ dataDir });
+    // app.getAppPath() is the folder (or app.asar) holding package.json and resources/.
+    core = await openCore({ dataDir, resourcesDir: path.join(app.getAppPath(), 'resources') });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error('rcr: could not open the core', error);

@@ -6,7 +6,7 @@
  *   resources/sample-predictions/predictions.csv   one row per held-out message per model
  *   resources/sample-predictions/metrics.json      per model and segment: n, positives, accuracy, AUC…
  *
- * Run: `node scripts/train-sample-models.ts` (offline; ~30 s). Everything is seeded,
+ * Run: `node scripts/train-sample-models.ts` (offline; 10–40 s). Everything is seeded,
  * so a re-run writes byte-identical files. See docs/model-card.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { format, resolveConfig } from 'prettier';
 import { GROUPS, SEGMENTS, loadMessages, prng, segmentOf, shuffled, split } from './train/corpus.ts';
 import type { Group, GroupCounts, Message, Segment } from './train/corpus.ts';
 import { featureMatrix, tokens, vocabulary } from './train/features.ts';
-import { sliceMetrics } from './train/metrics.ts';
+import { mean, reliability, shareAtLeast, sliceMetrics } from './train/metrics.ts';
 import type { SliceMetrics } from './train/metrics.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -189,13 +189,41 @@ for (const model of trained) {
   const bySegment = Object.fromEntries(
     SEGMENTS.map((s) => [s, slice(test.filter((m) => segment.get(m.unitId) === s))]),
   ) as Record<Segment, SliceMetrics>;
-  metrics[model.spec.version] = { all: slice(test), ...bySegment };
-  for (const [s, x] of Object.entries(metrics[model.spec.version] ?? {})) {
+  const all = slice(test);
+  metrics[model.spec.version] = { all, ...bySegment };
+  for (const [s, x] of [['all', all] as const, ...SEGMENTS.map((s) => [s, bySegment[s]] as const)]) {
     log(
       `  ${model.spec.version} ${s.padEnd(8)} n=${x.n} positives=${x.positives} accuracy@0.5=${x.accuracyAt05} AUC=${x.rocAuc} Brier=${x.brier}`,
     );
   }
 }
+// Score distribution per corpus part and calibration per model (the shift between parts).
+const confidences = (model: Trained, ms: readonly Message[]) =>
+  ms.map((m) => Number(model.confidence.get(m.unitId)));
+const byGroup = Object.fromEntries(
+  trained.map((model) => [
+    model.spec.version,
+    Object.fromEntries(
+      GROUPS.map((g) => {
+        const c = confidences(
+          model,
+          test.filter((m) => m.group === g),
+        );
+        return [g, { n: c.length, meanConfidence: mean(c), ...shareAtLeast(c, [0.5, 0.9]) }];
+      }),
+    ),
+  ]),
+);
+const calibration = Object.fromEntries(
+  trained.map((model) => [
+    model.spec.version,
+    reliability(
+      confidences(model, test),
+      test.map((m) => m.label),
+      5,
+    ),
+  ]),
+);
 const segmentComposition = Object.fromEntries(
   SEGMENTS.map((s) => {
     const ms = test.filter((m) => segment.get(m.unitId) === s);
@@ -232,6 +260,8 @@ const report = {
     ]),
   ),
   metrics,
+  byGroup,
+  calibration,
 };
 const metricsPath = join(OUT_DIR, 'metrics.json');
 const prettierOptions = (await resolveConfig(metricsPath)) ?? {};

@@ -72,3 +72,47 @@ export function sliceMetrics(scores: readonly number[], labels: readonly (0 | 1)
     brier: round4(sq / scores.length),
   };
 }
+
+export interface ReliabilityBin {
+  /** [from, to) of confidence; the last bin includes 1. */
+  from: number;
+  to: number;
+  n: number;
+  meanConfidence: number | null;
+  /** Fraction that is really spam. */
+  spamRate: number | null;
+}
+
+/** Reliability diagram: `bins` equal-width confidence bins, mean confidence vs observed spam rate. */
+export function reliability(
+  scores: readonly number[],
+  labels: readonly (0 | 1)[],
+  bins: number,
+): ReliabilityBin[] {
+  const acc = Array.from({ length: bins }, () => ({ n: 0, sum: 0, pos: 0 }));
+  scores.forEach((s, i) => {
+    const b = acc[Math.min(bins - 1, Math.floor(s * bins))] as { n: number; sum: number; pos: number };
+    b.n++;
+    b.sum += s;
+    b.pos += labels[i] as number;
+  });
+  return acc.map((b, i) => ({
+    from: round4(i / bins),
+    to: round4((i + 1) / bins),
+    n: b.n,
+    meanConfidence: b.n ? round4(b.sum / b.n) : null,
+    spamRate: b.n ? round4(b.pos / b.n) : null,
+  }));
+}
+
+/** Share of scores at or above each threshold. */
+export function shareAtLeast(
+  scores: readonly number[],
+  thresholds: readonly number[],
+): Record<string, number> {
+  return Object.fromEntries(
+    thresholds.map((t) => [`atLeast${t}`, round4(scores.filter((s) => s >= t).length / scores.length)]),
+  );
+}
+
+export const mean = (xs: readonly number[]): number => round4(xs.reduce((a, b) => a + b, 0) / xs.length);

@@ -9,6 +9,9 @@
  *   - repeat sync with nothing changed,
  *   - repeat sync after 1 % of the flags changed (20 flags, 20 new events),
  * and reports the process's peak RSS. Also times `fleet.list` over the 2,000 rows.
+ * A clearly labelled WHAT-IF variant repeats this with `db.prepare` memoized by a
+ * monkeypatch in this file (the stores prepare a statement on every call), to
+ * size that cost; it does not change the shipped code.
  *
  * Part B (real Unleash): starts unleash-server@8 + PostgreSQL (test/support/unleash.ts),
  * creates N features through its Admin API (default N = 1,000, env
@@ -23,6 +26,8 @@ import { createGeneratedProvider } from './lib/generated-provider.ts';
 import { openBenchCore } from './lib/core.ts';
 import { childDone, childMode, peakRss, runChild } from './lib/child.ts';
 import {
+  loadAvg,
+  loadRow,
   median,
   mib,
   ms,
@@ -37,6 +42,7 @@ const FILE = fileURLToPath(import.meta.url);
 const FLAGS = 2000;
 const EVENTS_PER_FLAG = 2;
 const SYNTHETIC_RUNS = 7;
+const WHAT_IF_RUNS = 5;
 const UNLEASH_RUNS = 5;
 const UNLEASH_ENV = 'production';
 const UNLEASH_TOKEN_ENV = 'RCR_BENCH_UNLEASH_TOKEN';
@@ -54,7 +60,10 @@ interface RunResult {
   providerMs: number | null;
   fleetListMs: number | null;
   rssBeforeSync: number;
+  /** Peak RSS of the process up to the end of the three syncs. */
   peakRss: number;
+  /** Peak RSS after the `fleet.list` calls as well (synthetic only). */
+  peakRssAfterFleetList: number | null;
 }
 
 function check(condition: boolean, message: string): void {
@@ -69,13 +78,28 @@ async function timedSync(core: Awaited<ReturnType<typeof openBenchCore>>['core']
   return { ms: elapsed, outcome };
 }
 
-/** Child: one synthetic run. */
-async function syntheticChild(): Promise<RunResult> {
+/**
+ * What-if only: makes `db.prepare` return one cached statement per SQL text, to
+ * show what the stores' prepare-on-every-call costs. Never used for the main figures.
+ */
+function memoizePrepare(db: { prepare: (sql: string) => unknown }): void {
+  const original = db.prepare.bind(db);
+  const cache = new Map<string, unknown>();
+  db.prepare = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) cache.set(sql, (stmt = original(sql)));
+    return stmt;
+  };
+}
+
+/** Child: one synthetic run (with `whatIfCachedStatements`, the what-if variant). */
+async function syntheticChild(whatIfCachedStatements = false): Promise<RunResult> {
   const provider = createGeneratedProvider({ name: 'bench', flags: FLAGS, eventsPerFlag: EVENTS_PER_FLAG });
   const bc = await openBenchCore({
     providers: [{ name: 'bench', kind: 'local' }],
     inject: { bench: provider },
   });
+  if (whatIfCachedStatements) memoizePrepare(bc.core.db as unknown as { prepare: (sql: string) => unknown });
   try {
     const { core } = bc;
     const rssBeforeSync = process.memoryUsage().rss;
@@ -103,6 +127,7 @@ async function syntheticChild(): Promise<RunResult> {
       `expected ${changed} new history rows, got ${repeat.outcome.newHistory}`,
     );
 
+    const peakAfterSyncs = peakRss();
     const fleetTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
@@ -121,7 +146,8 @@ async function syntheticChild(): Promise<RunResult> {
       providerMs,
       fleetListMs: median(fleetTimes),
       rssBeforeSync,
-      peakRss: peakRss(),
+      peakRss: peakAfterSyncs,
+      peakRssAfterFleetList: peakRss(),
     };
   } finally {
     await bc.dispose();
@@ -180,6 +206,7 @@ async function unleashChild(): Promise<RunResult> {
       fleetListMs: null,
       rssBeforeSync,
       peakRss: peakRss(),
+      peakRssAfterFleetList: null,
     };
   } finally {
     await bc.dispose();
@@ -229,7 +256,7 @@ function rowsFor(label: string, runs: RunResult[], target: { first?: string; rep
     },
     {
       bench,
-      metric: `${label}: peak RSS of the syncing process`,
+      metric: `${label}: peak RSS of the process during the three syncs`,
       value: mib(Math.max(...pick((r) => r.peakRss))),
       note: `max over runs; RSS before first sync ${mib(median(pick((r) => r.rssBeforeSync)))} (median)`,
     },
@@ -250,11 +277,20 @@ function rowsFor(label: string, runs: RunResult[], target: { first?: string; rep
       value: ms(median(fleet)),
       note: `median of per-run medians (5 calls each); n=${fleet.length}`,
     });
+  const peakFleet = runs.map((r) => r.peakRssAfterFleetList).filter((x): x is number => x !== null);
+  if (peakFleet.length)
+    rows.push({
+      bench,
+      metric: `${label}: peak RSS after 5 × fleet.list as well`,
+      value: mib(Math.max(...peakFleet)),
+      note: 'max over runs',
+    });
   return rows;
 }
 
 /** Runs the whole bench (parent). */
 export async function run(): Promise<BenchReport> {
+  const loadAtStart = loadAvg();
   const raw: Record<string, unknown> = {};
   const synthetic: RunResult[] = [];
   for (let i = 0; i < SYNTHETIC_RUNS; i++) {
@@ -263,9 +299,21 @@ export async function run(): Promise<BenchReport> {
   }
   raw.synthetic = synthetic;
   const rows = rowsFor('generated provider', synthetic, {});
+  const whatIf: RunResult[] = [];
+  for (let i = 0; i < WHAT_IF_RUNS; i++) {
+    progress(`sync-2000: what-if run ${i + 1}/${WHAT_IF_RUNS} (statements cached)`);
+    whatIf.push(await runChild<RunResult>(FILE, 'synthetic-cached'));
+  }
+  raw.whatIfCachedStatements = whatIf;
+  rows.push(
+    ...rowsFor('WHAT-IF db.prepare memoized (bench monkeypatch, not the shipped code)', whatIf, {}).filter(
+      (r) => !r.metric.includes('inside the provider'),
+    ),
+  );
 
   if (process.env.BENCH_SKIP_UNLEASH === '1') {
     rows.push({ bench: 'sync-2000', metric: 'real Unleash', value: 'skipped (BENCH_SKIP_UNLEASH=1)' });
+    rows.push(loadRow('sync-2000', loadAtStart));
     return { bench: 'sync-2000', rows, raw };
   }
   const n = Number(process.env.BENCH_UNLEASH_FLAGS ?? 1000);
@@ -303,10 +351,12 @@ export async function run(): Promise<BenchReport> {
   } finally {
     await unleash.stop();
   }
+  rows.push(loadRow('sync-2000', loadAtStart));
   return { bench: 'sync-2000', rows, raw };
 }
 
 const mode = childMode();
 if (mode === 'synthetic') childDone(await syntheticChild());
+else if (mode === 'synthetic-cached') childDone(await syntheticChild(true));
 else if (mode === 'unleash') childDone(await unleashChild());
 else runAsMain(import.meta.url, run);

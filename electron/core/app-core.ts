@@ -144,20 +144,22 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   };
 
   const fleetRow = (ref: FlagRef): FleetRow => {
-    const row = fleet({ provider: ref.provider, environment: ref.environment }).find(
-      (r) => r.key === ref.key,
-    );
-    if (!row)
+    const cached = providers.has(ref.provider) ? cache.get(ref) : undefined;
+    if (!cached)
       throw new CoreError(
         'NOT_FOUND',
         `flag "${ref.key}" not found in environment "${ref.environment}" of provider "${ref.provider}"`,
       );
-    return row;
+    return {
+      ...cached.state,
+      syncedAt: cached.syncedAt,
+      stale: isStale(ref.provider),
+      lastChangeAt: history.lastChangeAt(ref),
+    };
   };
 
   const providerStatuses = (): ProviderStatus[] => {
-    const counts = new Map<string, number>();
-    for (const { state } of cache.list()) counts.set(state.provider, (counts.get(state.provider) ?? 0) + 1);
+    const counts = cache.countByProvider();
     return [...providers.values()].map((p) => {
       const s = status.get(p.name);
       return {

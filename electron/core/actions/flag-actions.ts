@@ -216,7 +216,7 @@ export class FlagActions {
     return { audit: audit.get(auditId), flag: this.deps.fleetRow(ref) };
   }
 
-  /** Pulls the provider's events so the change lands in history linked to its audit row. */
+  /** Pulls the provider's new events (not a full sync) so the change lands in history linked to its audit row. */
   private async recordHistory(
     provider: FlagProvider,
     ref: FlagRef,
@@ -225,7 +225,7 @@ export class FlagActions {
     patch: LayerPatch,
   ): Promise<void> {
     if (provider.capabilities().history) {
-      await this.deps.sync.syncProvider(provider.name);
+      await this.deps.sync.syncHistory(provider.name);
       return;
     }
     const entry = this.deps.audit.get(auditId);

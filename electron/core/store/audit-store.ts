@@ -5,7 +5,7 @@
  * requests about to be sent) and completed as `succeeded` / `failed` after it,
  * so a crash mid-call still leaves a record of what may have reached production.
  */
-import type { Db } from '../db/database.ts';
+import { statementCache, type Db, type Sql } from '../db/database.ts';
 import type { ActionKind, AuditEntry, FlagLayers, FlagRef } from '../../../shared/domain.ts';
 
 /** Fields known when an action starts. */
@@ -71,52 +71,48 @@ const toEntry = (r: Row): AuditEntry => ({
 
 /** Reads and writes the audit log. */
 export class AuditStore {
-  private readonly db: Db;
+  private readonly sql: Sql;
   constructor(db: Db) {
-    this.db = db;
+    this.sql = statementCache(db);
   }
 
   /** Journals an action as `pending`; returns its id. */
   begin(s: AuditStart): number {
-    const r = this.db
-      .prepare(
-        `INSERT INTO audit (at, actor, provider, environment, flag_key, action, reason, patch_json, request_json, status, before_json)
+    const r = this.sql(
+      `INSERT INTO audit (at, actor, provider, environment, flag_key, action, reason, patch_json, request_json, status, before_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-      )
-      .run(
-        s.at,
-        s.actor,
-        s.ref.provider,
-        s.ref.environment,
-        s.ref.key,
-        s.action,
-        s.reason,
-        JSON.stringify(s.patch),
-        JSON.stringify(s.request ?? null),
-        s.before ? JSON.stringify(s.before) : null,
-      );
+    ).run(
+      s.at,
+      s.actor,
+      s.ref.provider,
+      s.ref.environment,
+      s.ref.key,
+      s.action,
+      s.reason,
+      JSON.stringify(s.patch),
+      JSON.stringify(s.request ?? null),
+      s.before ? JSON.stringify(s.before) : null,
+    );
     return Number(r.lastInsertRowid);
   }
 
   /** Completes a pending action. */
   end(id: number, e: AuditEnd): void {
-    this.db
-      .prepare(
-        `UPDATE audit SET status = ?, response_json = ?, error = ?, confirmed_json = ?, completed_at = ? WHERE id = ?`,
-      )
-      .run(
-        e.status,
-        e.response === undefined ? null : JSON.stringify(e.response),
-        e.error,
-        e.confirmed ? JSON.stringify(e.confirmed) : null,
-        e.completedAt,
-        id,
-      );
+    this.sql(
+      `UPDATE audit SET status = ?, response_json = ?, error = ?, confirmed_json = ?, completed_at = ? WHERE id = ?`,
+    ).run(
+      e.status,
+      e.response === undefined ? null : JSON.stringify(e.response),
+      e.error,
+      e.confirmed ? JSON.stringify(e.confirmed) : null,
+      e.completedAt,
+      id,
+    );
   }
 
   /** One entry; throws when absent. */
   get(id: number): AuditEntry {
-    const row = this.db.prepare('SELECT * FROM audit WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM audit WHERE id = ?').get(id) as Row | undefined;
     if (!row) throw new Error(`audit entry ${id} not found`);
     return toEntry(row);
   }
@@ -124,23 +120,19 @@ export class AuditStore {
   /** Entries of one flag, newest first. */
   forFlag(ref: FlagRef, limit = 200): AuditEntry[] {
     return (
-      this.db
-        .prepare(
-          `SELECT * FROM audit WHERE provider = ? AND environment = ? AND flag_key = ? ORDER BY id DESC LIMIT ?`,
-        )
-        .all(ref.provider, ref.environment, ref.key, limit) as Row[]
+      this.sql(
+        `SELECT * FROM audit WHERE provider = ? AND environment = ? AND flag_key = ? ORDER BY id DESC LIMIT ?`,
+      ).all(ref.provider, ref.environment, ref.key, limit) as Row[]
     ).map(toEntry);
   }
 
   /** Pending or succeeded actions on a flag since `sinceIso` not yet linked to a history entry. */
   recentUnlinked(ref: FlagRef, sinceIso: string): AuditEntry[] {
     return (
-      this.db
-        .prepare(
-          `SELECT * FROM audit a WHERE provider = ? AND environment = ? AND flag_key = ? AND status IN ('pending', 'succeeded') AND at >= ?
+      this.sql(
+        `SELECT * FROM audit a WHERE provider = ? AND environment = ? AND flag_key = ? AND status IN ('pending', 'succeeded') AND at >= ?
            AND NOT EXISTS (SELECT 1 FROM history h WHERE h.audit_id = a.id) ORDER BY id`,
-        )
-        .all(ref.provider, ref.environment, ref.key, sinceIso) as Row[]
+      ).all(ref.provider, ref.environment, ref.key, sinceIso) as Row[]
     ).map(toEntry);
   }
 }

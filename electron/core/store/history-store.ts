@@ -1,5 +1,5 @@
 /** Rollout history: every observed change of a flag, before → after per layer (table `history`). */
-import type { Db } from '../db/database.ts';
+import { statementCache, type Db, type Sql } from '../db/database.ts';
 import type { FlagRef, HistoryEntry, LayerChange } from '../../../shared/domain.ts';
 
 /** A history entry before it has an id. */
@@ -38,9 +38,9 @@ export const REVERTIBLE_LAYERS = new Set(['rolloutPercent', 'confidenceThreshold
 
 /** Reads and writes rollout history. */
 export class HistoryStore {
-  private readonly db: Db;
+  private readonly sql: Sql;
   constructor(db: Db) {
-    this.db = db;
+    this.sql = statementCache(db);
   }
 
   /**
@@ -48,36 +48,32 @@ export class HistoryStore {
    * @returns the new id, or `null` when it was a duplicate.
    */
   add(e: NewHistoryEntry): number | null {
-    const result = this.db
-      .prepare(
-        `INSERT INTO history (provider, environment, flag_key, at, actor, source, provider_event_id, event_type, changes_json, audit_id)
+    const result = this.sql(
+      `INSERT INTO history (provider, environment, flag_key, at, actor, source, provider_event_id, event_type, changes_json, audit_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
-      )
-      .run(
-        e.provider,
-        e.environment,
-        e.key,
-        e.at,
-        e.actor,
-        e.source,
-        e.providerEventId,
-        e.eventType,
-        JSON.stringify(e.changes),
-        e.auditId,
-      );
+    ).run(
+      e.provider,
+      e.environment,
+      e.key,
+      e.at,
+      e.actor,
+      e.source,
+      e.providerEventId,
+      e.eventType,
+      JSON.stringify(e.changes),
+      e.auditId,
+    );
     return result.changes ? Number(result.lastInsertRowid) : null;
   }
 
   /** Entries of one flag, newest first. */
   forFlag(ref: FlagRef, limit = 200): HistoryEntry[] {
     return (
-      this.db
-        .prepare(
-          `SELECT * FROM history WHERE provider = ? AND environment = ? AND flag_key = ?
+      this.sql(
+        `SELECT * FROM history WHERE provider = ? AND environment = ? AND flag_key = ?
            ORDER BY at DESC, id DESC LIMIT ?`,
-        )
-        .all(ref.provider, ref.environment, ref.key, limit) as Row[]
+      ).all(ref.provider, ref.environment, ref.key, limit) as Row[]
     ).map(toEntry);
   }
 
@@ -89,13 +85,19 @@ export class HistoryStore {
     return null;
   }
 
+  /** Time of the newest entry of one flag, or `null`. */
+  lastChangeAt(ref: FlagRef): string | null {
+    const row = this.sql(
+      'SELECT MAX(at) AS at FROM history WHERE provider = ? AND environment = ? AND flag_key = ?',
+    ).get(ref.provider, ref.environment, ref.key) as { at: string | null };
+    return row.at;
+  }
+
   /** Time of the newest entry per flag, keyed `provider/environment/key`. */
   lastChangeTimes(): Map<string, string> {
-    const rows = this.db
-      .prepare(
-        'SELECT provider, environment, flag_key, MAX(at) AS at FROM history GROUP BY provider, environment, flag_key',
-      )
-      .all() as { provider: string; environment: string; flag_key: string; at: string }[];
+    const rows = this.sql(
+      'SELECT provider, environment, flag_key, MAX(at) AS at FROM history GROUP BY provider, environment, flag_key',
+    ).all() as { provider: string; environment: string; flag_key: string; at: string }[];
     return new Map(rows.map((r) => [`${r.provider}/${r.environment}/${r.flag_key}`, r.at]));
   }
 }

@@ -1,5 +1,5 @@
 /** Per-provider sync health and history cursor (table `provider_status`). */
-import type { Db } from '../db/database.ts';
+import { statementCache, type Db, type Sql } from '../db/database.ts';
 
 /** Stored sync status of one provider. */
 export interface StoredProviderStatus {
@@ -23,15 +23,14 @@ interface Row {
 
 /** Reads and writes provider status rows. */
 export class ProviderStatusStore {
-  private readonly db: Db;
+  private readonly sql: Sql;
   constructor(db: Db) {
-    this.db = db;
+    this.sql = statementCache(db);
   }
 
   /** Status of a provider; a never-synced provider is unhealthy with nulls. */
   get(provider: string): StoredProviderStatus {
-    const r = this.db.prepare('SELECT * FROM provider_status WHERE provider = ?').get(provider) as
-      Row | undefined;
+    const r = this.sql('SELECT * FROM provider_status WHERE provider = ?').get(provider) as Row | undefined;
     if (!r)
       return {
         healthy: false,
@@ -53,24 +52,28 @@ export class ProviderStatusStore {
 
   /** Records a successful sync (and the new history cursor). */
   success(provider: string, at: string, ms: number, cursor: string | null): void {
-    this.db
-      .prepare(
-        `INSERT INTO provider_status (provider, healthy, last_attempt_at, last_success_at, last_error, last_sync_ms, history_cursor)
+    this.sql(
+      `INSERT INTO provider_status (provider, healthy, last_attempt_at, last_success_at, last_error, last_sync_ms, history_cursor)
          VALUES (?, 1, ?, ?, NULL, ?, ?)
          ON CONFLICT (provider) DO UPDATE SET healthy = 1, last_attempt_at = excluded.last_attempt_at,
            last_success_at = excluded.last_success_at, last_error = NULL, last_sync_ms = excluded.last_sync_ms,
            history_cursor = excluded.history_cursor`,
-      )
-      .run(provider, at, at, ms, cursor);
+    ).run(provider, at, at, ms, cursor);
+  }
+
+  /** Moves the history cursor (after a history-only import). */
+  setCursor(provider: string, cursor: string | null): void {
+    this.sql(
+      `INSERT INTO provider_status (provider, healthy, history_cursor) VALUES (?, 0, ?)
+       ON CONFLICT (provider) DO UPDATE SET history_cursor = excluded.history_cursor`,
+    ).run(provider, cursor);
   }
 
   /** Records a failed sync attempt; cached flags stay as they were. */
   failure(provider: string, at: string, error: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO provider_status (provider, healthy, last_attempt_at, last_error) VALUES (?, 0, ?, ?)
+    this.sql(
+      `INSERT INTO provider_status (provider, healthy, last_attempt_at, last_error) VALUES (?, 0, ?, ?)
          ON CONFLICT (provider) DO UPDATE SET healthy = 0, last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error`,
-      )
-      .run(provider, at, error);
+    ).run(provider, at, error);
   }
 }

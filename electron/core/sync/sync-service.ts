@@ -5,7 +5,7 @@
  * fleet then marks stale.
  */
 import type { Db } from '../db/database.ts';
-import type { FlagRef, LayerChange } from '../../../shared/domain.ts';
+import type { FlagRef, FlagState, LayerChange } from '../../../shared/domain.ts';
 import { diffLayers, type FlagProvider, type ProviderHistoryEvent } from '../providers/provider.ts';
 import type { FlagCache } from '../store/flag-cache.ts';
 import type { HistoryStore } from '../store/history-store.ts';
@@ -48,7 +48,7 @@ function matchesPatch(changes: LayerChange[], patch: Record<string, unknown>): b
 /** Serialised per-provider sync with a polling timer. */
 export class SyncService {
   private readonly deps: SyncDeps;
-  private readonly queues = new Map<string, Promise<SyncOutcome>>();
+  private readonly queues = new Map<string, Promise<SyncOutcome | null>>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(deps: SyncDeps) {
@@ -61,6 +61,52 @@ export class SyncService {
     const next = previous.then(() => this.runSync(name));
     this.queues.set(name, next);
     return next;
+  }
+
+  /**
+   * Imports only the provider's new history events (no flag listing), queued like a sync.
+   * Used right after an action so its history row appears without a full sync. Never throws.
+   */
+  syncHistory(name: string): Promise<number> {
+    const previous = this.queues.get(name) ?? Promise.resolve(null);
+    const next = previous.then(() => this.runHistory(name));
+    this.queues.set(
+      name,
+      next.then(() => null),
+    );
+    return next;
+  }
+
+  private async runHistory(name: string): Promise<number> {
+    const provider = this.deps.providers().get(name);
+    if (!provider?.capabilities().history) return 0;
+    try {
+      const { events, cursor } = await this.pullHistory(provider, this.deps.status.get(name).historyCursor);
+      return this.deps.db.transaction(() => {
+        let added = 0;
+        for (const event of events) added += this.recordEvent(name, event) ? 1 : 0;
+        this.deps.status.setCursor(name, cursor);
+        return added;
+      })();
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Pages through `historySince` from `from` (at most 50 pages). */
+  private async pullHistory(
+    provider: FlagProvider,
+    from: string | null,
+  ): Promise<{ events: ProviderHistoryEvent[]; cursor: string | null }> {
+    let cursor = from;
+    const events: ProviderHistoryEvent[] = [];
+    for (let page = 0; page < 50; page++) {
+      const result = await provider.historySince(cursor);
+      events.push(...result.events);
+      if (!result.events.length || result.cursor === cursor) break;
+      cursor = result.cursor;
+    }
+    return { events, cursor };
   }
 
   /** Syncs all providers in parallel. */
@@ -105,29 +151,26 @@ export class SyncService {
     try {
       const flags = await provider.listFlags();
       const hasHistory = provider.capabilities().history;
-      let cursor = status.get(name).historyCursor;
-      const events: ProviderHistoryEvent[] = [];
-      if (hasHistory) {
-        for (let page = 0; page < 50; page++) {
-          const result = await provider.historySince(cursor);
-          events.push(...result.events);
-          if (!result.events.length || result.cursor === cursor) break;
-          cursor = result.cursor;
-        }
-      }
+      const { events, cursor } = hasHistory
+        ? await this.pullHistory(provider, status.get(name).historyCursor)
+        : { events: [], cursor: status.get(name).historyCursor };
       const syncedAt = new Date(now()).toISOString();
       let added = 0;
       this.deps.db.transaction(() => {
+        const stored = cache.rawStates(name);
         const keep = new Set<string>();
         for (const flag of flags) {
-          keep.add(`${flag.environment}/${flag.key}`);
-          const previous = cache.get(flag);
-          cache.put(flag, syncedAt);
-          if (!hasHistory && previous) {
-            const changes = diffLayers(previous.state.layers, flag.layers);
+          const id = `${flag.environment}/${flag.key}`;
+          keep.add(id);
+          const previous = stored.get(id);
+          if (previous === JSON.stringify(flag)) continue;
+          if (!hasHistory && previous !== undefined) {
+            const changes = diffLayers((JSON.parse(previous) as FlagState).layers, flag.layers);
             if (changes.length) added += this.recordObserved(flag, changes, syncedAt) ? 1 : 0;
           }
+          cache.put(flag, syncedAt);
         }
+        cache.touchProvider(name, syncedAt);
         cache.removeMissing(name, keep);
         for (const event of events) added += this.recordEvent(name, event) ? 1 : 0;
         status.success(name, syncedAt, now() - started, cursor);

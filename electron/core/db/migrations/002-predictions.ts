@@ -1,4 +1,4 @@
-/** Schema v2: prediction logs for the confidence-threshold simulator. */
+/** Schema v2: prediction logs for the confidence-threshold simulator; index of history by audit id. */
 export const migration002 = `
 CREATE TABLE prediction_log (
   id INTEGER PRIMARY KEY,
@@ -24,4 +24,5 @@ CREATE TABLE prediction (
   latency_ms REAL
 ) STRICT;
 CREATE INDEX prediction_slice ON prediction (log_id, model_version, segment);
+CREATE INDEX history_audit ON history (audit_id);
 `;

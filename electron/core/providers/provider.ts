@@ -91,6 +91,16 @@ export interface FlagProvider {
   close?(): Promise<void>;
 }
 
+/** Every capability: a provider that supports each action the UI offers. */
+export const ALL_CAPABILITIES: Readonly<ProviderCapabilities> = Object.freeze({
+  kill: true,
+  rollout: true,
+  threshold: true,
+  modelVersion: true,
+  allowBlock: true,
+  history: true,
+});
+
 /** Base class of provider failures; `message` is shown to the user as is. */
 export class ProviderError extends Error {
   readonly status: number | null;

@@ -13,6 +13,7 @@ import {
   type Variant,
 } from '../../../../shared/domain.ts';
 import {
+  ALL_CAPABILITIES,
   ConflictError,
   FlagNotFoundError,
   applyPatch,
@@ -133,14 +134,7 @@ export function createLocalProvider(options: LocalProviderOptions): FlagProvider
     kind: 'local',
     url: null,
     capabilities(): ProviderCapabilities {
-      return {
-        kill: true,
-        rollout: true,
-        threshold: true,
-        modelVersion: true,
-        allowBlock: true,
-        history: true,
-      };
+      return { ...ALL_CAPABILITIES };
     },
     async health(): Promise<ProviderHealth> {
       const t0 = performance.now();

@@ -5,7 +5,7 @@
  * `unleash-mapping.ts` / `unleash-plan.ts`; HTTP in `unleash-client.ts`.
  */
 import type { FlagState, LayerPatch, ProviderCapabilities } from '../../../../shared/domain.ts';
-import { ConflictError, FlagNotFoundError, ProviderError } from '../provider.ts';
+import { ALL_CAPABILITIES, ConflictError, FlagNotFoundError, ProviderError } from '../provider.ts';
 import type {
   ChangePlan,
   ExecuteOutcome,
@@ -123,14 +123,7 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
     url: displayUrl(config.url),
 
     capabilities(): ProviderCapabilities {
-      return {
-        kill: true,
-        rollout: true,
-        threshold: true,
-        modelVersion: true,
-        allowBlock: true,
-        history: true,
-      };
+      return { ...ALL_CAPABILITIES };
     },
 
     async health(): Promise<ProviderHealth> {

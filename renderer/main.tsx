@@ -15,7 +15,16 @@ async function chooseApi(): Promise<{ api: RcrApi; transport: TransportLabel }> 
   // Development-only, explicit opt-in (`?mock`); compiled out of production builds.
   if (import.meta.env.DEV && new URLSearchParams(window.location.search).has('mock')) {
     const mock = await import('./api/mock-api.ts');
-    return { api: mock.createMockApi({ ...mock.makeMockFleet(2000), latencyMs: 200 }), transport: 'mock' };
+    const { makeMockPredictionLogs } = await import('./api/mock-simulator.ts');
+    const fleet = mock.makeMockFleet(2000);
+    // chat-beta-1: local / production, threshold 0.7, rollout 25%
+    const row = fleet.rows[9]!;
+    const predictions = makeMockPredictionLogs({
+      provider: row.provider,
+      environment: row.environment,
+      key: row.key,
+    });
+    return { api: mock.createMockApi({ ...fleet, predictions, latencyMs: 200 }), transport: 'mock' };
   }
   const real = createApi();
   if (import.meta.env.DEV) {

@@ -30,12 +30,15 @@ import {
   type LayerPatch,
   type ProviderStatus,
 } from '../../shared/domain.ts';
+import { createSimulatorHandlers, type MockPredictionLog } from './mock-simulator.ts';
 
 export interface MockState {
   rows: FleetRow[];
   providers: ProviderStatus[];
   history: HistoryEntry[];
   audit: AuditEntry[];
+  /** Prediction logs for the threshold simulator (see ./mock-simulator.ts). */
+  predictions?: MockPredictionLog[];
 }
 
 export interface MockApiOptions extends Partial<MockState> {
@@ -190,11 +193,13 @@ function diffLayers(before: FlagLayers, after: FlagLayers): LayerChange[] {
 const REVERTABLE = ['rolloutPercent', 'confidenceThreshold', 'modelVersion'] as const;
 
 export function createMockApi(options: MockApiOptions = {}): MockApi {
+  const predictions = structuredClone(options.predictions ?? []);
   const state: MockState = {
     rows: structuredClone(options.rows ?? []),
     providers: structuredClone(options.providers ?? []),
     history: structuredClone(options.history ?? []),
     audit: structuredClone(options.audit ?? []),
+    predictions,
   };
   const now = options.now ?? Date.now;
   const actor = options.actor ?? 'mock-operator';
@@ -308,7 +313,11 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     return { ok: true, value: { audit: structuredClone(audit), flag: structuredClone(row) } };
   }
 
-  type Handler<C extends Channel> = (input: ChannelInput<C>) => Result<ChannelOutput<C>>;
+  const simulator = createSimulatorHandlers(predictions, (p) => emit('predictions.progress', p), now);
+
+  type Handler<C extends Channel> = (
+    input: ChannelInput<C>,
+  ) => Result<ChannelOutput<C>> | Promise<Result<ChannelOutput<C>>>;
   const handlers: { [C in Channel]: Handler<C> } = {
     'fleet.list': (q) => {
       const s = q.search?.trim().toLowerCase();
@@ -372,6 +381,11 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       changed('sync');
       return { ok: true, value: state.providers };
     },
+    'predictions.list': (input) => simulator.list(contract['predictions.list'].input.parse(input)),
+    'predictions.import': (input) => simulator.import(contract['predictions.import'].input.parse(input)),
+    'simulator.sweep': (input) => simulator.sweep(contract['simulator.sweep'].input.parse(input)),
+    'simulator.recommend': (input) => simulator.recommend(contract['simulator.recommend'].input.parse(input)),
+    'simulator.ab': (input) => simulator.ab(contract['simulator.ab'].input.parse(input)),
   };
 
   return {
@@ -388,7 +402,7 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
         failures.delete(channel);
         return { ok: false, error: failure };
       }
-      const result = (handlers[channel] as Handler<C>)(parsed.data as ChannelInput<C>);
+      const result = await (handlers[channel] as Handler<C>)(parsed.data as ChannelInput<C>);
       failures.delete(channel);
       return structuredClone(result);
     },

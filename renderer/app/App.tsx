@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { FlagPage } from '../features/flag/FlagPage.tsx';
 import { FleetView } from '../features/fleet/FleetView.tsx';
 import { RollbackDialog } from '../features/rollback/RollbackDialog.tsx';
+import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx';
 import { refId } from '../lib/format.ts';
 import { useRollbackStore } from '../stores/rollback-store.ts';
 import { showFleet, toggleTheme, useUiStore } from '../stores/ui-store.ts';
@@ -52,7 +53,13 @@ export function App({ transport }: { transport: TransportLabel }) {
         </button>
       </header>
       <main className="app-main">
-        {view.name === 'fleet' ? <FleetView /> : <FlagPage key={refId(view.ref)} flagRef={view.ref} />}
+        {view.name === 'fleet' ? (
+          <FleetView />
+        ) : view.name === 'simulator' ? (
+          <SimulatorPage key={`sim:${refId(view.ref)}`} flagRef={view.ref} />
+        ) : (
+          <FlagPage key={refId(view.ref)} flagRef={view.ref} />
+        )}
       </main>
       {rollbackOpen ? <RollbackDialog /> : null}
     </div>

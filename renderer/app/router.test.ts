@@ -12,4 +12,14 @@ describe('hash routes', () => {
     expect(hashToView('')).toEqual({ name: 'fleet' });
     expect(hashToView('#/flag/%E0%A4%A/x/y')).toEqual({ name: 'fleet' });
   });
+
+  it('round-trips the threshold simulator of a flag', () => {
+    const view = {
+      name: 'simulator' as const,
+      ref: { provider: 'local', environment: 'production', key: 'search/ai' },
+    };
+    expect(viewToHash(view)).toBe('#/flag/local/production/search%2Fai/simulator');
+    expect(hashToView(viewToHash(view))).toEqual(view);
+    expect(hashToView('#/flag/local/production/search-ai/other')).toEqual({ name: 'fleet' });
+  });
 });

@@ -1,18 +1,20 @@
 /**
  * Hash routing (works under file:// in Electron and under http):
- * `#/` is the fleet, `#/flag/<provider>/<environment>/<key>` a flag page.
+ * `#/` is the fleet, `#/flag/<provider>/<environment>/<key>` a flag page,
+ * `#/flag/<provider>/<environment>/<key>/simulator` its threshold simulator.
  */
 import type { FlagRef } from '../../shared/domain.ts';
-import { showFlag, showFleet, useUiStore, type View } from '../stores/ui-store.ts';
+import { showFlag, showFleet, showSimulator, useUiStore, type View } from '../stores/ui-store.ts';
 
 export function viewToHash(view: View): string {
   if (view.name === 'fleet') return '#/';
   const { provider, environment, key } = view.ref;
-  return `#/flag/${[provider, environment, key].map(encodeURIComponent).join('/')}`;
+  const base = `#/flag/${[provider, environment, key].map(encodeURIComponent).join('/')}`;
+  return view.name === 'simulator' ? `${base}/simulator` : base;
 }
 
 export function hashToView(hash: string): View {
-  const m = /^#\/flag\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(hash);
+  const m = /^#\/flag\/([^/]+)\/([^/]+)\/([^/]+)(\/simulator)?$/.exec(hash);
   if (!m) return { name: 'fleet' };
   try {
     const ref: FlagRef = {
@@ -20,7 +22,7 @@ export function hashToView(hash: string): View {
       environment: decodeURIComponent(m[2]!),
       key: decodeURIComponent(m[3]!),
     };
-    return { name: 'flag', ref };
+    return m[4] ? { name: 'simulator', ref } : { name: 'flag', ref };
   } catch {
     return { name: 'fleet' };
   }
@@ -28,6 +30,7 @@ export function hashToView(hash: string): View {
 
 function apply(view: View): void {
   if (view.name === 'flag') showFlag(view.ref);
+  else if (view.name === 'simulator') showSimulator(view.ref);
   else showFleet();
 }
 

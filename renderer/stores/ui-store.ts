@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { FlagRef } from '../../shared/domain.ts';
 
-export type View = { name: 'fleet' } | { name: 'flag'; ref: FlagRef };
+export type View = { name: 'fleet' } | { name: 'flag'; ref: FlagRef } | { name: 'simulator'; ref: FlagRef };
 export type Theme = 'dark' | 'light';
 
 export const THEME_STORAGE_KEY = 'rcr.theme';
@@ -40,6 +40,12 @@ export function showFleet(): void {
 export function showFlag(ref: FlagRef): void {
   const clean = { provider: ref.provider, environment: ref.environment, key: ref.key };
   useUiStore.setState({ view: { name: 'flag', ref: clean }, lastOpened: clean });
+}
+
+/** The confidence-threshold simulator of a flag. */
+export function showSimulator(ref: FlagRef): void {
+  const clean = { provider: ref.provider, environment: ref.environment, key: ref.key };
+  useUiStore.setState({ view: { name: 'simulator', ref: clean }, lastOpened: clean });
 }
 
 export function setTheme(theme: Theme): void {

@@ -9,7 +9,7 @@ import { resetChangeStore } from '../../stores/change-store.ts';
 import { useFleetStore } from '../../stores/fleet-store.ts';
 import { closeFlag, loadFlag, refreshFlag, useFlagStore } from '../../stores/flag-store.ts';
 import { openRollback } from '../../stores/rollback-store.ts';
-import { showFleet } from '../../stores/ui-store.ts';
+import { showFleet, showSimulator } from '../../stores/ui-store.ts';
 import { AuditLog } from './AuditLog.tsx';
 import { ChangeDialog } from './ChangeDialog.tsx';
 import { HistoryTimeline } from './HistoryTimeline.tsx';
@@ -86,6 +86,11 @@ export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
               <button type="button" className="btn btn-danger" onClick={() => openRollback(flag)}>
                 Roll back
               </button>
+              {flag.kind === 'ai' || flag.layers.confidenceThreshold !== null ? (
+                <button type="button" className="btn" onClick={() => showSimulator(flag)}>
+                  Threshold simulator
+                </button>
+              ) : null}
               <button type="button" className="btn btn-ghost" onClick={() => void refreshFlag()}>
                 Refresh
               </button>

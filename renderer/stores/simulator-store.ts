@@ -1,0 +1,555 @@
+/**
+ * The confidence-threshold what-if simulator of one flag.
+ *
+ * - Prediction logs: those attached to the flag (`predictions.list {flag}`)
+ *   and all others (`predictions.list {}`), so the user can pick any log.
+ * - Sweeps: one `simulator.sweep` per slice (model version × segment, `null`
+ *   = all), cached by log and slice. Each has exact metrics at thresholds
+ *   0, 0.001, …, 1, so moving the candidate threshold is a lookup
+ *   ({@link pointAt}), never a server call.
+ * - Recommendations (`simulator.recommend`) and model A/B (`simulator.ab`)
+ *   run on demand; answers for another log or older inputs are dropped.
+ * - Import (`predictions.import`) with progress from `predictions.progress`.
+ * - Apply goes through the change store (`flag.previewChange` → confirmation
+ *   with reason → `flag.applyChange`), like any other layer edit.
+ */
+import { create } from 'zustand';
+import type { ApiError, EventPayload } from '../../shared/contract.ts';
+import type { FlagRef, FleetRow } from '../../shared/domain.ts';
+import type {
+  AbResult,
+  PredictionLog,
+  Recommendation,
+  Slice,
+  SweepPoint,
+  SweepSeries,
+} from '../../shared/simulator.ts';
+import { api } from '../api/current.ts';
+import { sameRef, toRef } from '../lib/format.ts';
+import { previewEdit, setDraft, startEdit } from './change-store.ts';
+import type { LoadStatus } from './fleet-store.ts';
+
+export type SweepStatus = 'loading' | 'ready' | 'error';
+
+export interface SweepEntry {
+  status: SweepStatus;
+  series: SweepSeries | null;
+  error: ApiError | null;
+}
+
+export type TargetKind = 'min-precision' | 'max-fpr';
+
+/** The recommendation target as edited (text fields are sent as typed; the server validates). */
+export interface TargetDraft {
+  kind: TargetKind;
+  minPrecision: string;
+  useLowerBound: boolean;
+  maxFpr: string;
+}
+
+export interface AbSideDraft {
+  modelVersion: string;
+  threshold: string;
+}
+
+export interface AbDraft {
+  segment: string | null;
+  control: AbSideDraft;
+  treatment: AbSideDraft;
+  shipMarginPp: string;
+}
+
+export type RequestStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export type ImportStatus = 'idle' | 'importing' | 'failed' | 'succeeded';
+
+export interface ImportState {
+  open: boolean;
+  path: string;
+  name: string;
+  /** Attach the imported log to the open flag. */
+  attach: boolean;
+  status: ImportStatus;
+  progress: EventPayload<'predictions.progress'> | null;
+  error: ApiError | null;
+  result: PredictionLog | null;
+}
+
+/** What the simulator needs to know about the flag to pick defaults. */
+export interface FlagContext {
+  /** The flag's `confidenceThreshold` (the "current" threshold). */
+  threshold: number | null;
+  modelVersion: string | null;
+}
+
+export interface SimulatorState {
+  ref: FlagRef | null;
+  flag: FlagContext;
+  logsStatus: LoadStatus;
+  logsError: ApiError | null;
+  /** Logs attached to the open flag. */
+  flagLogs: PredictionLog[];
+  /** Every stored log (including the flag's). */
+  allLogs: PredictionLog[];
+  logId: number | null;
+  /** The slice the charts and the projected change show. */
+  slice: Slice;
+  /** Cached sweeps by {@link sliceKey}. */
+  sweeps: Record<string, SweepEntry>;
+  /** Candidate threshold (0–1, on the 0.001 grid); `null` until initialised from the flag. */
+  candidate: number | null;
+  /** Users per day for the projection, as typed. */
+  usersPerDay: string;
+  target: TargetDraft;
+  recommendStatus: RequestStatus;
+  recommendations: Recommendation[];
+  recommendError: ApiError | null;
+  /** A/B inputs and the inputs of the shown result. */
+  ab: AbDraft | null;
+  abStatus: RequestStatus;
+  abResult: AbResult | null;
+  abResultFor: AbDraft | null;
+  abError: ApiError | null;
+  import: ImportState;
+}
+
+export const DEFAULT_USERS_PER_DAY = '10000';
+export const DEFAULT_MIN_PRECISION = '0.95';
+export const DEFAULT_MAX_FPR = '0.05';
+/** Side by side fetches at most this many slices. */
+export const MAX_SIDE_BY_SIDE_SLICES = 48;
+const SWEEP_CONCURRENCY = 4;
+
+const initialImport = (): ImportState => ({
+  open: false,
+  path: '',
+  name: '',
+  attach: true,
+  status: 'idle',
+  progress: null,
+  error: null,
+  result: null,
+});
+
+export const initialSimulatorState = (): SimulatorState => ({
+  ref: null,
+  flag: { threshold: null, modelVersion: null },
+  logsStatus: 'idle',
+  logsError: null,
+  flagLogs: [],
+  allLogs: [],
+  logId: null,
+  slice: { modelVersion: null, segment: null },
+  sweeps: {},
+  candidate: null,
+  usersPerDay: DEFAULT_USERS_PER_DAY,
+  target: {
+    kind: 'min-precision',
+    minPrecision: DEFAULT_MIN_PRECISION,
+    useLowerBound: true,
+    maxFpr: DEFAULT_MAX_FPR,
+  },
+  recommendStatus: 'idle',
+  recommendations: [],
+  recommendError: null,
+  ab: null,
+  abStatus: 'idle',
+  abResult: null,
+  abResultFor: null,
+  abError: null,
+  import: initialImport(),
+});
+
+export const useSimulatorStore = create<SimulatorState>()(() => initialSimulatorState());
+
+const get = () => useSimulatorStore.getState();
+const set = (patch: Partial<SimulatorState>) => useSimulatorStore.setState(patch);
+
+/* ---------------- pure helpers ---------------- */
+
+/** Cache key of a slice of a log. */
+export function sliceKey(logId: number, slice: Slice): string {
+  return JSON.stringify([logId, slice.modelVersion, slice.segment]);
+}
+
+/** Round to the 0.001 grid and clamp to [0, 1]; `null` for anything that is not a number. */
+export function toGrid(t: number): number | null {
+  if (!Number.isFinite(t)) return null;
+  return Math.min(1, Math.max(0, Math.round(t * 1000) / 1000));
+}
+
+/**
+ * The precomputed point at threshold `t`: `points[round(t × (size − 1))]`
+ * (size 1001 → step 0.001). `null` for an empty series.
+ */
+export function pointAt(series: SweepSeries | null | undefined, t: number): SweepPoint | null {
+  if (!series || series.points.length === 0) return null;
+  const last = series.points.length - 1;
+  const i = Math.min(last, Math.max(0, Math.round(t * last)));
+  return series.points[i] ?? null;
+}
+
+/** Every slice of a log: all, each model version, each segment, each version × segment. */
+export function slicesOf(log: Pick<PredictionLog, 'modelVersions' | 'segments'>): Slice[] {
+  const out: Slice[] = [];
+  for (const modelVersion of [null, ...log.modelVersions])
+    for (const segment of [null, ...log.segments]) out.push({ modelVersion, segment });
+  return out;
+}
+
+/** A/B defaults: v2.3 → v2.4 when present, else the two last versions in order. */
+export function defaultAbVersions(
+  versions: readonly string[],
+): { control: string; treatment: string } | null {
+  if (versions.length < 2) return null;
+  if (versions.includes('v2.3') && versions.includes('v2.4')) return { control: 'v2.3', treatment: 'v2.4' };
+  const sorted = [...versions].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  return { control: sorted[sorted.length - 2]!, treatment: sorted[sorted.length - 1]! };
+}
+
+/**
+ * A recommended threshold moved onto the 0.001 grid: rounded **up**, since the
+ * recommendation is the lowest threshold meeting the target (anything lower
+ * does not), so lookups stay exact.
+ */
+export function gridAtOrAbove(t: number): number {
+  return Math.min(1, Math.ceil(Math.round(t * 1e9) / 1e6) / 1000);
+}
+
+/** Threshold as the inputs show it: `0.8` → `0.80`, `0.835` → `0.835`. */
+export function thresholdText(t: number): string {
+  const two = t.toFixed(2);
+  return Number(two) === t ? two : String(Number(t.toFixed(3)));
+}
+
+/** The open log, or `null`. */
+export const selectLog = (s: SimulatorState): PredictionLog | null =>
+  s.allLogs.find((l) => l.id === s.logId) ?? s.flagLogs.find((l) => l.id === s.logId) ?? null;
+
+/** The cache entry of a slice of the open log. */
+export const selectSweep = (s: SimulatorState, slice: Slice = s.slice): SweepEntry | null =>
+  s.logId === null ? null : (s.sweeps[sliceKey(s.logId, slice)] ?? null);
+
+/** Users per day as a number, or `null` when the field is not a non-negative number. */
+export const selectUsersPerDay = (s: SimulatorState): number | null => {
+  const text = s.usersPerDay.trim();
+  if (text === '') return null;
+  const n = Number(text.replace(/[,_\s]/g, ''));
+  return Number.isFinite(n) && n >= 0 ? n : null;
+};
+
+/* ---------------- actions ---------------- */
+
+/** Bumped when another flag is opened or the store is reset: older answers are dropped. */
+let flagGeneration = 0;
+let logsGeneration = 0;
+let recommendGeneration = 0;
+let abGeneration = 0;
+let importUnsubscribe: (() => void) | null = null;
+
+/**
+ * Open the simulator of a flag (call once the flag is loaded): sets the
+ * candidate to the flag's current threshold and loads the logs. Reopening the
+ * same flag keeps the cache and the candidate.
+ */
+export function openSimulator(ref: FlagRef, flag: FlagContext): Promise<void> {
+  const clean = toRef(ref);
+  if (!sameRef(get().ref, clean)) {
+    flagGeneration += 1;
+    stopImportListener();
+    useSimulatorStore.setState({ ...initialSimulatorState(), ref: clean }, true);
+  }
+  set({ flag: { threshold: flag.threshold, modelVersion: flag.modelVersion } });
+  if (get().candidate === null) set({ candidate: toGrid(flag.threshold ?? 0.5) });
+  return loadLogs();
+}
+
+/** Keep the flag's current threshold / model version up to date (e.g. after an apply). */
+export function setFlagContext(flag: FlagContext): void {
+  const cur = get().flag;
+  if (cur.threshold !== flag.threshold || cur.modelVersion !== flag.modelVersion)
+    set({ flag: { threshold: flag.threshold, modelVersion: flag.modelVersion } });
+}
+
+/** (Re)load the flag's logs and all logs; keeps the selected log when it still exists. */
+export async function loadLogs(): Promise<void> {
+  const ref = get().ref;
+  if (!ref) return;
+  const gen = ++logsGeneration;
+  const fg = flagGeneration;
+  if (get().logsStatus !== 'ready') set({ logsStatus: 'loading', logsError: null });
+  const [mine, all] = await Promise.all([
+    api().invoke('predictions.list', { flag: ref }),
+    api().invoke('predictions.list', {}),
+  ]);
+  if (gen !== logsGeneration || fg !== flagGeneration) return;
+  if (!mine.ok || !all.ok) {
+    const error = !mine.ok ? mine.error : !all.ok ? all.error : null;
+    set({ logsStatus: get().logsStatus === 'ready' ? 'ready' : 'error', logsError: error });
+    return;
+  }
+  const allLogs = [...all.value, ...mine.value.filter((m) => all.value.every((l) => l.id !== m.id))];
+  set({ logsStatus: 'ready', logsError: null, flagLogs: mine.value, allLogs });
+  const current = get().logId;
+  if (current !== null && allLogs.some((l) => l.id === current)) return;
+  // Open the flag's own log; logs of other flags are only opened on request.
+  const first = mine.value[0];
+  if (first) selectPredictionLog(first.id);
+  else if (current !== null) selectPredictionLog(null);
+}
+
+/** The slice to show first: the flag's model version when the log has it. */
+function defaultSlice(log: PredictionLog, flagModel: string | null): Slice {
+  return {
+    modelVersion: flagModel && log.modelVersions.includes(flagModel) ? flagModel : null,
+    segment: null,
+  };
+}
+
+/** Open a log: fetch the shown slice, then the side-by-side slices; run recommendations and the A/B. */
+export function selectPredictionLog(logId: number | null): void {
+  recommendGeneration += 1;
+  abGeneration += 1;
+  const cleared = {
+    recommendStatus: 'idle' as const,
+    recommendations: [],
+    recommendError: null,
+    abStatus: 'idle' as const,
+    abResult: null,
+    abResultFor: null,
+    abError: null,
+  };
+  if (logId === null) {
+    set({ logId: null, ab: null, ...cleared });
+    return;
+  }
+  const s = get();
+  const log = [...s.allLogs, ...s.flagLogs].find((l) => l.id === logId);
+  if (!log) return;
+  const versions = defaultAbVersions(log.modelVersions);
+  const control = s.flag.threshold ?? s.candidate ?? 0.5;
+  const treatment = s.candidate ?? control;
+  set({
+    logId,
+    slice: defaultSlice(log, s.flag.modelVersion),
+    ...cleared,
+    ab: versions
+      ? {
+          segment: null,
+          control: { modelVersion: versions.control, threshold: thresholdText(control) },
+          treatment: { modelVersion: versions.treatment, threshold: thresholdText(treatment) },
+          shipMarginPp: '2',
+        }
+      : null,
+  });
+  void loadSweep(get().slice).then(() => loadSideBySide());
+  void runRecommend();
+  if (versions) void runAb();
+}
+
+/** Show another slice (fetched once, then cached). */
+export function setSlice(patch: Partial<Slice>): void {
+  const slice = { ...get().slice, ...patch };
+  set({ slice });
+  void loadSweep(slice);
+}
+
+/** Fetch one slice's sweep unless it is cached or in flight (errors are retried). */
+export async function loadSweep(slice: Slice): Promise<void> {
+  const { logId } = get();
+  if (logId === null) return;
+  const key = sliceKey(logId, slice);
+  const cached = get().sweeps[key];
+  if (cached && cached.status !== 'error') return;
+  const fg = flagGeneration;
+  set({ sweeps: { ...get().sweeps, [key]: { status: 'loading', series: null, error: null } } });
+  const result = await api().invoke('simulator.sweep', {
+    logId,
+    slice: { modelVersion: slice.modelVersion, segment: slice.segment },
+    grid: 1001,
+  });
+  // The store was reset for another flag meanwhile (another log of this flag is still cached).
+  if (fg !== flagGeneration) return;
+  const entry: SweepEntry = result.ok
+    ? { status: 'ready', series: result.value, error: null }
+    : { status: 'error', series: null, error: result.error };
+  set({ sweeps: { ...get().sweeps, [key]: entry } });
+}
+
+/** The side-by-side slices of the open log (capped at {@link MAX_SIDE_BY_SIDE_SLICES}). */
+export function sideBySideSlices(log: Pick<PredictionLog, 'modelVersions' | 'segments'>): {
+  slices: Slice[];
+  total: number;
+} {
+  const all = slicesOf(log);
+  return { slices: all.slice(0, MAX_SIDE_BY_SIDE_SLICES), total: all.length };
+}
+
+/** Fetch every side-by-side slice, a few at a time. */
+export async function loadSideBySide(): Promise<void> {
+  const log = selectLog(get());
+  if (!log) return;
+  const logId = log.id;
+  const queue = [...sideBySideSlices(log).slices];
+  const worker = async () => {
+    while (queue.length && get().logId === logId) {
+      const slice = queue.shift()!;
+      // failed slices stay failed (with their Retry) instead of being retried silently
+      if (!get().sweeps[sliceKey(logId, slice)]) await loadSweep(slice);
+    }
+  };
+  await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
+}
+
+/** Move the candidate (clamped to 0–1, on the 0.001 grid). Pure lookup; no server call. */
+export function setCandidate(t: number): void {
+  const g = toGrid(t);
+  if (g !== null && g !== get().candidate) set({ candidate: g });
+}
+
+export function setUsersPerDay(text: string): void {
+  set({ usersPerDay: text });
+}
+
+export function setTarget(patch: Partial<TargetDraft>): void {
+  set({ target: { ...get().target, ...patch } });
+}
+
+function parseNumberish(text: string): number {
+  const t = text.trim();
+  return t === '' ? Number.NaN : Number(t);
+}
+
+/** Ask for the lowest threshold meeting the target per model version × segment. */
+export async function runRecommend(): Promise<void> {
+  const { logId, target } = get();
+  if (logId === null) return;
+  const gen = ++recommendGeneration;
+  set({ recommendStatus: 'loading', recommendError: null });
+  const result = await api().invoke('simulator.recommend', {
+    logId,
+    target:
+      target.kind === 'max-fpr'
+        ? { kind: 'max-fpr', value: parseNumberish(target.maxFpr) }
+        : {
+            kind: 'min-precision',
+            value: parseNumberish(target.minPrecision),
+            useLowerBound: target.useLowerBound,
+          },
+  });
+  if (gen !== recommendGeneration) return;
+  if (result.ok) set({ recommendStatus: 'ready', recommendations: result.value, recommendError: null });
+  else set({ recommendStatus: 'error', recommendError: result.error });
+}
+
+export function setAbDraft(
+  patch: Partial<Omit<AbDraft, 'control' | 'treatment'>> & {
+    control?: Partial<AbSideDraft>;
+    treatment?: Partial<AbSideDraft>;
+  },
+): void {
+  const ab = get().ab;
+  if (!ab) return;
+  set({
+    ab: {
+      ...ab,
+      ...patch,
+      control: { ...ab.control, ...patch.control },
+      treatment: { ...ab.treatment, ...patch.treatment },
+    },
+  });
+}
+
+/** Compare two model versions at their thresholds. */
+export async function runAb(): Promise<void> {
+  const { logId, ab } = get();
+  if (logId === null || !ab) return;
+  const gen = ++abGeneration;
+  set({ abStatus: 'loading', abError: null });
+  const result = await api().invoke('simulator.ab', {
+    logId,
+    segment: ab.segment,
+    control: { modelVersion: ab.control.modelVersion, threshold: parseNumberish(ab.control.threshold) },
+    treatment: { modelVersion: ab.treatment.modelVersion, threshold: parseNumberish(ab.treatment.threshold) },
+    shipMarginPp: parseNumberish(ab.shipMarginPp),
+  });
+  if (gen !== abGeneration) return;
+  if (result.ok) set({ abStatus: 'ready', abResult: result.value, abResultFor: ab, abError: null });
+  else set({ abStatus: 'error', abError: result.error });
+}
+
+/** Apply the candidate: opens the usual confirmation (before → after, reason) for `confidenceThreshold`. */
+export function applyThreshold(flag: FleetRow, t: number): Promise<void> {
+  startEdit(flag, 'confidenceThreshold', flag.layers);
+  setDraft(String(t));
+  return previewEdit();
+}
+
+/* ---------------- import ---------------- */
+
+function setImport(patch: Partial<ImportState>): void {
+  set({ import: { ...get().import, ...patch } });
+}
+
+function stopImportListener(): void {
+  importUnsubscribe?.();
+  importUnsubscribe = null;
+}
+
+export function openImport(): void {
+  if (get().import.status === 'importing') return setImport({ open: true });
+  set({ import: { ...initialImport(), open: true, attach: get().ref !== null } });
+}
+
+/** Close the import dialog (an import in progress keeps running and is shown when reopened). */
+export function closeImport(): void {
+  if (get().import.status === 'importing') return setImport({ open: false });
+  set({ import: initialImport() });
+}
+
+export function setImportField(patch: Partial<Pick<ImportState, 'path' | 'name' | 'attach'>>): void {
+  setImport({
+    ...patch,
+    ...(get().import.status === 'failed' ? { status: 'idle' as const, error: null } : {}),
+  });
+}
+
+/** Import a file by path (on the machine running the core); on success reload logs and open it. */
+export async function startImport(): Promise<void> {
+  const s = get();
+  if (s.import.status === 'importing') return;
+  const path = s.import.path.trim();
+  const name = s.import.name.trim();
+  const fg = flagGeneration;
+  stopImportListener();
+  importUnsubscribe = api().on('predictions.progress', (p) => {
+    const cur = get().import;
+    if (cur.status !== 'importing') return;
+    // The core may report the resolved path; one import runs at a time, so take either.
+    if (p.path === path || !cur.progress || cur.progress.path === p.path) setImport({ progress: p });
+  });
+  setImport({ status: 'importing', progress: null, error: null, result: null });
+  const result = await api().invoke('predictions.import', {
+    path,
+    ...(name ? { name } : {}),
+    ...(s.import.attach && s.ref ? { flag: s.ref } : {}),
+  });
+  stopImportListener();
+  if (fg !== flagGeneration) return;
+  if (!result.ok) {
+    setImport({ status: 'failed', error: result.error });
+    return;
+  }
+  setImport({ status: 'succeeded', result: result.value });
+  await loadLogs();
+  selectPredictionLog(result.value.id);
+}
+
+export function resetSimulatorStore(): void {
+  flagGeneration += 1;
+  logsGeneration += 1;
+  recommendGeneration += 1;
+  abGeneration += 1;
+  stopImportListener();
+  useSimulatorStore.setState(initialSimulatorState(), true);
+}

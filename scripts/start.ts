@@ -23,6 +23,22 @@ function electronBinary(): string | null {
   return candidates.find((c): c is string => !!c && fs.existsSync(c)) ?? null;
 }
 
+/** Newest modification time (ms) of the files under `dirs`. */
+function newestMtime(dirs: string[]): number {
+  let newest = 0;
+  for (const dir of dirs)
+    for (const entry of fs.readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true }))
+      if (entry.isFile())
+        newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  return newest;
+}
+
+/** True when the built renderer is missing or older than its sources. */
+function rendererOutdated(): boolean {
+  const built = path.join(root, 'dist/renderer/index.html');
+  return !fs.existsSync(built) || fs.statSync(built).mtimeMs < newestMtime(['renderer', 'shared']);
+}
+
 function run(cmd: string, cmdArgs: string[]): void {
   const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -30,10 +46,7 @@ function run(cmd: string, cmdArgs: string[]): void {
 
 const electron = electronBinary();
 if (electron) {
-  if (
-    !fs.existsSync(path.join(root, 'dist/electron/main.cjs')) ||
-    !fs.existsSync(path.join(root, 'dist/renderer/index.html'))
-  )
+  if (!fs.existsSync(path.join(root, 'dist/electron/main.cjs')) || rendererOutdated())
     run('npm', ['run', '--silent', 'build']);
   const child = spawn(electron, [path.join(root, 'dist/electron/main.cjs'), ...args], {
     cwd: root,
@@ -44,8 +57,7 @@ if (electron) {
   process.stderr.write(
     'No Electron binary found (set ELECTRON_PATH to use the desktop window); starting browser mode.\n',
   );
-  if (!fs.existsSync(path.join(root, 'dist/renderer/index.html')))
-    run('npm', ['run', '--silent', 'build:renderer']);
+  if (rendererOutdated()) run('npm', ['run', '--silent', 'build:renderer']);
   const dataDirIndex = args.indexOf('--data-dir');
   const globalArgs = dataDirIndex >= 0 ? args.splice(dataDirIndex, 2) : [];
   const child = spawn(

@@ -13,6 +13,7 @@ import { flagShowCommand, flagsListCommand, historyCommand, syncCommand } from '
 import { flagSetCommand, rollbackCommand } from './commands/change.ts';
 import { serveCommand } from './commands/serve.ts';
 import { recommendCommand, sweepCommand } from './commands/simulate.ts';
+import { compareCommand } from './commands/compare.ts';
 
 const HELP = `Rollout Control Room CLI
 
@@ -30,6 +31,7 @@ usage: rcr [--data-dir DIR] COMMAND [options]
   serve [--port N]
   sweep --predictions FILE [--model-version V] [--segment S] [--thresholds 0.5,0.7,0.9] [--json]
   recommend --predictions FILE (--min-precision P [--no-lower-bound] | --max-fpr F) [--json]
+  compare --summary FILE.jsonl   (A/B statistics per metric line; JSONL in, JSONL out; - = stdin)
 
 --data-dir DIR (env RCR_DATA_DIR) selects the database and config; default: the OS app-data folder.
 Reading commands sync with the providers first unless --offline is given.
@@ -60,6 +62,7 @@ const OPTIONS = {
   'min-precision': { type: 'string' },
   'max-fpr': { type: 'string' },
   'no-lower-bound': { type: 'boolean', default: false },
+  summary: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -132,6 +135,8 @@ export async function main(argv: string[]): Promise<number> {
         maxFpr: v['max-fpr'],
         noLowerBound: v['no-lower-bound'],
       });
+    case 'compare':
+      return compareCommand(g, { summary: v.summary });
     default:
       throw new UsageError(`unknown command "${cmd}"\n\n${HELP}`);
   }

@@ -2,9 +2,10 @@
  * Runs every bench, each in its own Node process (so one bench's memory or
  * Unleash server cannot skew the next), and prints one combined table.
  *
- * Usage: `npm run bench` or `node bench/run.ts [--only sync,render,rollback] [--out results.json]`.
+ * Usage: `npm run bench` or `node bench/run.ts [--only sync,render,rollback,sweep,slider] [--out results.json]`.
  * Environment knobs: `BENCH_SKIP_UNLEASH=1` (sync bench without the real
- * Unleash part), `BENCH_UNLEASH_FLAGS`, `BENCH_ROLLBACK_FLEET`, `BENCH_RENDERER_BUILD=1`.
+ * Unleash part), `BENCH_UNLEASH_FLAGS`, `BENCH_ROLLBACK_FLEET`, `BENCH_RENDERER_BUILD=1`,
+ * `BENCH_SWEEP_ROWS`, `BENCH_SWEEP_RUNS`, `BENCH_PYTHON`, `BENCH_SLIDER_ROWS`, `BENCH_SLIDER_MOVES`.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +16,8 @@ const BENCHES: { id: string; file: string }[] = [
   { id: 'sync', file: 'sync-2000.bench.ts' },
   { id: 'render', file: 'fleet-render.bench.ts' },
   { id: 'rollback', file: 'rollback-latency.bench.ts' },
+  { id: 'sweep', file: 'sweep-10m.bench.ts' },
+  { id: 'slider', file: 'slider.bench.ts' },
 ];
 const MARK = 'BENCH_JSON=';
 

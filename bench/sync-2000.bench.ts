@@ -9,9 +9,6 @@
  *   - repeat sync with nothing changed,
  *   - repeat sync after 1 % of the flags changed (20 flags, 20 new events),
  * and reports the process's peak RSS. Also times `fleet.list` over the 2,000 rows.
- * A clearly labelled WHAT-IF variant repeats this with `db.prepare` memoized by a
- * monkeypatch in this file (the stores prepare a statement on every call), to
- * size that cost; it does not change the shipped code.
  *
  * Part B (real Unleash): starts unleash-server@8 + PostgreSQL (test/support/unleash.ts),
  * creates N features through its Admin API (default N = 1,000, env
@@ -42,7 +39,6 @@ const FILE = fileURLToPath(import.meta.url);
 const FLAGS = 2000;
 const EVENTS_PER_FLAG = 2;
 const SYNTHETIC_RUNS = 7;
-const WHAT_IF_RUNS = 5;
 const UNLEASH_RUNS = 5;
 const UNLEASH_ENV = 'production';
 const UNLEASH_TOKEN_ENV = 'RCR_BENCH_UNLEASH_TOKEN';
@@ -78,28 +74,13 @@ async function timedSync(core: Awaited<ReturnType<typeof openBenchCore>>['core']
   return { ms: elapsed, outcome };
 }
 
-/**
- * What-if only: makes `db.prepare` return one cached statement per SQL text, to
- * show what the stores' prepare-on-every-call costs. Never used for the main figures.
- */
-function memoizePrepare(db: { prepare: (sql: string) => unknown }): void {
-  const original = db.prepare.bind(db);
-  const cache = new Map<string, unknown>();
-  db.prepare = (sql: string) => {
-    let stmt = cache.get(sql);
-    if (!stmt) cache.set(sql, (stmt = original(sql)));
-    return stmt;
-  };
-}
-
-/** Child: one synthetic run (with `whatIfCachedStatements`, the what-if variant). */
-async function syntheticChild(whatIfCachedStatements = false): Promise<RunResult> {
+/** Child: one synthetic run. */
+async function syntheticChild(): Promise<RunResult> {
   const provider = createGeneratedProvider({ name: 'bench', flags: FLAGS, eventsPerFlag: EVENTS_PER_FLAG });
   const bc = await openBenchCore({
     providers: [{ name: 'bench', kind: 'local' }],
     inject: { bench: provider },
   });
-  if (whatIfCachedStatements) memoizePrepare(bc.core.db as unknown as { prepare: (sql: string) => unknown });
   try {
     const { core } = bc;
     const rssBeforeSync = process.memoryUsage().rss;
@@ -299,17 +280,6 @@ export async function run(): Promise<BenchReport> {
   }
   raw.synthetic = synthetic;
   const rows = rowsFor('generated provider', synthetic, {});
-  const whatIf: RunResult[] = [];
-  for (let i = 0; i < WHAT_IF_RUNS; i++) {
-    progress(`sync-2000: what-if run ${i + 1}/${WHAT_IF_RUNS} (statements cached)`);
-    whatIf.push(await runChild<RunResult>(FILE, 'synthetic-cached'));
-  }
-  raw.whatIfCachedStatements = whatIf;
-  rows.push(
-    ...rowsFor('WHAT-IF db.prepare memoized (bench monkeypatch, not the shipped code)', whatIf, {}).filter(
-      (r) => !r.metric.includes('inside the provider'),
-    ),
-  );
 
   if (process.env.BENCH_SKIP_UNLEASH === '1') {
     rows.push({ bench: 'sync-2000', metric: 'real Unleash', value: 'skipped (BENCH_SKIP_UNLEASH=1)' });
@@ -357,6 +327,5 @@ export async function run(): Promise<BenchReport> {
 
 const mode = childMode();
 if (mode === 'synthetic') childDone(await syntheticChild());
-else if (mode === 'synthetic-cached') childDone(await syntheticChild(true));
 else if (mode === 'unleash') childDone(await unleashChild());
 else runAsMain(import.meta.url, run);

@@ -25,12 +25,30 @@ export interface RendererCopy {
   dispose(): void;
 }
 
-export async function rendererCopy(): Promise<RendererCopy> {
+/** True when one of the built bundle's JS files contains `text`. */
+function bundleHas(dir: string, text: string): boolean {
+  const assets = path.join(dir, 'assets');
+  if (!fs.existsSync(assets)) return false;
+  return fs
+    .readdirSync(assets)
+    .filter((f) => f.endsWith('.js'))
+    .some((f) => fs.readFileSync(path.join(assets, f), 'utf8').includes(text));
+}
+
+/**
+ * @param requireText when given, `dist/renderer` is only copied if its bundle contains this
+ *   text (e.g. a label of the feature the bench drives); otherwise a fresh build is made.
+ */
+export async function rendererCopy(requireText?: string): Promise<RendererCopy> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-bench-renderer-'));
   const dispose = () => fs.rmSync(dir, { recursive: true, force: true });
   try {
     const index = path.join(DIST, 'index.html');
-    if (process.env.BENCH_RENDERER_BUILD !== '1' && fs.existsSync(index)) {
+    if (
+      process.env.BENCH_RENDERER_BUILD !== '1' &&
+      fs.existsSync(index) &&
+      (requireText === undefined || bundleHas(DIST, requireText))
+    ) {
       fs.cpSync(DIST, dir, { recursive: true });
       return {
         dir,

@@ -85,6 +85,23 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Prints a JSON array one element per line, in chunks, waiting for stdout to drain —
+ * for large outputs (a sweep can have a million points) that must not be built as one string.
+ */
+export async function printJsonArray(items: readonly unknown[]): Promise<void> {
+  const write = (text: string): Promise<void> =>
+    new Promise((resolve) =>
+      process.stdout.write(text) ? resolve() : process.stdout.once('drain', resolve),
+    );
+  await write('[');
+  for (let i = 0; i < items.length; i += 10_000) {
+    const chunk = items.slice(i, i + 10_000).map((x) => JSON.stringify(x));
+    await write(`${i === 0 ? '\n' : ',\n'}${chunk.join(',\n')}`);
+  }
+  await write(items.length ? '\n]\n' : ']\n');
+}
+
 /** Asks a yes/no question on the terminal; false when stdin is not a TTY. */
 export async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;

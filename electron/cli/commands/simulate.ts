@@ -3,7 +3,7 @@ import type { Slice, Target } from '../../../shared/simulator.ts';
 import { readPredictionColumns, selectSlice } from '../../core/simulator/prediction-columns.ts';
 import { allPoints, buildSweepTable, pointAt } from '../../core/simulator/sweep.ts';
 import { recommend } from '../../core/simulator/recommend.ts';
-import { printJson, UsageError, type GlobalOptions } from '../cli-context.ts';
+import { printJson, printJsonArray, UsageError, type GlobalOptions } from '../cli-context.ts';
 
 function parseThresholds(s: string): number[] {
   const out = s.split(',').map((x) => {
@@ -35,7 +35,7 @@ export async function sweepCommand(
   if (!confidences.length) throw new UsageError(`sweep: no predictions match ${JSON.stringify(slice)}`);
   const table = buildSweepTable(confidences, labels);
   const points = thresholds ? thresholds.map((t) => pointAt(table, t)) : allPoints(table);
-  if (g.json) printJson(points);
+  if (g.json) await printJsonArray(points);
   else {
     process.stdout.write('\nTHRESHOLD\tCOVERAGE\tPRECISION\tRECALL\tFPR\tFALLBACK\n');
     const f = (x: number | null): string => (x === null ? '—' : x.toFixed(4));

@@ -20,6 +20,8 @@ interface LogRow {
   imported_at: string;
   rows: number;
   positives: number;
+  model_versions_json: string;
+  segments_json: string;
   flag_provider: string | null;
   flag_environment: string | null;
   flag_key: string | null;
@@ -87,11 +89,19 @@ export class PredictionStore {
         o.onProgress,
       );
       flush(batch);
-      db.prepare("UPDATE prediction_log SET status = 'ready', rows = ?, positives = ? WHERE id = ?").run(
-        rows,
-        positives,
-        id,
-      );
+      const distinct = (col: 'model_version' | 'segment'): string =>
+        JSON.stringify(
+          (
+            db
+              .prepare(
+                `SELECT DISTINCT ${col} AS v FROM prediction WHERE log_id = ? AND ${col} IS NOT NULL ORDER BY v`,
+              )
+              .all(id) as { v: string }[]
+          ).map((x) => x.v),
+        );
+      db.prepare(
+        "UPDATE prediction_log SET status = 'ready', rows = ?, positives = ?, model_versions_json = ?, segments_json = ? WHERE id = ?",
+      ).run(rows, positives, distinct('model_version'), distinct('segment'), id);
     } catch (error) {
       db.transaction(() => {
         db.prepare('DELETE FROM prediction WHERE log_id = ?').run(id);
@@ -161,14 +171,6 @@ export class PredictionStore {
   }
 
   private toLog(r: LogRow): PredictionLog {
-    const distinct = (col: 'model_version' | 'segment'): string[] =>
-      (
-        this.db
-          .prepare(
-            `SELECT DISTINCT ${col} AS v FROM prediction WHERE log_id = ? AND ${col} IS NOT NULL ORDER BY v`,
-          )
-          .all(r.id) as { v: string }[]
-      ).map((x) => x.v);
     return {
       id: r.id,
       name: r.name,
@@ -176,8 +178,8 @@ export class PredictionStore {
       importedAt: r.imported_at,
       rows: r.rows,
       positives: r.positives,
-      modelVersions: distinct('model_version'),
-      segments: distinct('segment'),
+      modelVersions: JSON.parse(r.model_versions_json) as string[],
+      segments: JSON.parse(r.segments_json) as string[],
       flag:
         r.flag_provider && r.flag_environment && r.flag_key
           ? { provider: r.flag_provider, environment: r.flag_environment, key: r.flag_key }

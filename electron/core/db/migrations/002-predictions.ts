@@ -8,6 +8,8 @@ CREATE TABLE prediction_log (
   status TEXT NOT NULL CHECK (status IN ('importing', 'ready')),
   rows INTEGER NOT NULL DEFAULT 0,
   positives INTEGER NOT NULL DEFAULT 0,
+  model_versions_json TEXT NOT NULL DEFAULT '[]',
+  segments_json TEXT NOT NULL DEFAULT '[]',
   flag_provider TEXT,
   flag_environment TEXT,
   flag_key TEXT

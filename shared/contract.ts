@@ -25,6 +25,12 @@ import {
   SweepSeriesSchema,
   TargetSchema,
 } from './simulator.ts';
+import {
+  MetricComparisonSchema,
+  MetricDefinitionSchema,
+  MetricSeriesSchema,
+  WindowSchema,
+} from './metrics.ts';
 
 /** Rollback modes: `kill` turns the kill switch off; `revert` restores the last known-good layers. */
 export const RollbackModeSchema = z.enum(['kill', 'revert']);
@@ -135,6 +141,49 @@ export const contract = {
     input: AbInputSchema,
     output: AbResultSchema,
   },
+  /** Metric definitions of a flag. */
+  'metrics.list': {
+    input: z.object({ flag: FlagRefSchema }),
+    output: z.array(MetricDefinitionSchema),
+  },
+  /** Creates or replaces a metric definition (by flag + name). */
+  'metrics.define': {
+    input: MetricDefinitionSchema,
+    output: MetricDefinitionSchema,
+  },
+  /**
+   * Imports metric events (CSV/JSONL: timestamp, unit_id, flag_key, variant, metric, value) into
+   * per-minute rollups of `environment`; all-or-nothing; progress via `metrics.progress`.
+   */
+  'metrics.importEvents': {
+    input: z.object({
+      path: z.string().min(1, 'path is required'),
+      provider: z.string().min(1),
+      environment: z.string().min(1),
+    }),
+    output: z.object({ rows: z.number().int(), flags: z.array(z.string()), metrics: z.array(z.string()) }),
+  },
+  /** Treatment vs control on every metric of a flag over a window. */
+  'metrics.compare': {
+    input: z.object({
+      flag: FlagRefSchema,
+      window: WindowSchema.default({ lastMinutes: 60 }),
+      sequential: z.boolean().default(true),
+      alpha: z.number().gt(0).lt(1).default(0.05),
+      adjust: z.enum(['none', 'holm', 'bh']).default('holm'),
+    }),
+    output: z.object({ rows: z.array(MetricComparisonSchema), from: z.string(), to: z.string() }),
+  },
+  /** Per-minute series of one metric per cohort, downsampled to at most `maxPoints` per cohort (LTTB). */
+  'metrics.series': {
+    input: z.object({
+      flag: FlagRefSchema,
+      metric: z.string().min(1),
+      window: WindowSchema.default({ lastMinutes: 60 }),
+      maxPoints: z.number().int().min(10).max(10_000).default(1000),
+    }),
+    output: z.array(MetricSeriesSchema),
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -147,6 +196,14 @@ export const CHANNELS = Object.keys(contract) as Channel[];
 export const eventContract = {
   /** The cached fleet changed (sync finished or an action completed). */
   'fleet.changed': z.object({ reason: z.string(), at: z.string() }),
+  /** Metric-event import progress. */
+  'metrics.progress': z.object({
+    path: z.string(),
+    rows: z.number().int(),
+    bytesRead: z.number(),
+    totalBytes: z.number(),
+    done: z.boolean(),
+  }),
   /** Import progress: rows read so far and bytes of the file read (0–totalBytes). */
   'predictions.progress': z.object({
     path: z.string(),

@@ -32,6 +32,8 @@ usage: rcr [--data-dir DIR] COMMAND [options]
   sweep --predictions FILE [--model-version V] [--segment S] [--thresholds 0.5,0.7,0.9] [--json]
   recommend --predictions FILE (--min-precision P [--no-lower-bound] | --max-fpr F) [--json]
   compare --summary FILE.jsonl   (A/B statistics per metric line; JSONL in, JSONL out; - = stdin)
+  compare --flag KEY [--provider P] [--env E] [--metric NAME] [--window 1h|30m|7d] [--fixed] [--json]
+                                 (treatment vs control on the flag's stored metric rollups)
 
 --data-dir DIR (env RCR_DATA_DIR) selects the database and config; default: the OS app-data folder.
 Reading commands sync with the providers first unless --offline is given.
@@ -63,6 +65,10 @@ const OPTIONS = {
   'max-fpr': { type: 'string' },
   'no-lower-bound': { type: 'boolean', default: false },
   summary: { type: 'string' },
+  flag: { type: 'string' },
+  metric: { type: 'string' },
+  window: { type: 'string' },
+  fixed: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -136,7 +142,14 @@ export async function main(argv: string[]): Promise<number> {
         noLowerBound: v['no-lower-bound'],
       });
     case 'compare':
-      return compareCommand(g, { summary: v.summary });
+      return compareCommand(g, {
+        summary: v.summary,
+        flag: v.flag,
+        ...where,
+        metric: v.metric,
+        window: v.window,
+        fixed: v.fixed,
+      });
     default:
       throw new UsageError(`unknown command "${cmd}"\n\n${HELP}`);
   }

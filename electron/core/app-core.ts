@@ -35,6 +35,9 @@ import type { Handlers, ParsedInput } from './handler-types.ts';
 import { PredictionStore } from './simulator/prediction-store.ts';
 import { SimulatorService } from './simulator/simulator-service.ts';
 import { simulatorHandlers } from './simulator/simulator-handlers.ts';
+import { MetricStore } from './metrics/metric-store.ts';
+import { metricsHandlers } from './metrics/metrics-handlers.ts';
+import type { QueryRange } from './metrics/prometheus-ingest.ts';
 import { SEED_AI_FLAG_KEY } from './providers/local/local-seed.ts';
 import path from 'node:path';
 
@@ -54,6 +57,8 @@ export interface CoreOptions {
   providerFactory?: typeof createProvider;
   /** Folder of shipped resources (the sample prediction log); default `<repo>/resources`. */
   resourcesDir?: string;
+  /** Replaces the Prometheus range-query client of metric ingestion (tests). */
+  prometheusQueryRange?: QueryRange;
 }
 
 /** Default folder of shipped resources. */
@@ -206,6 +211,12 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       simulator,
       now,
       progress: (payload) => events.emit('predictions.progress', payload),
+    }),
+    ...metricsHandlers({
+      store: new MetricStore(db),
+      now,
+      progress: (payload) => events.emit('metrics.progress', payload),
+      queryRange: options.prometheusQueryRange,
     }),
     'fleet.list': async (q) => ({ rows: fleet(q), providers: providerStatuses() }),
     'flag.get': async (ref) => ({

@@ -4,8 +4,9 @@
  */
 import { migration001 } from './001-initial.ts';
 import { migration002 } from './002-predictions.ts';
+import { migration003 } from './003-metrics.ts';
 
-export const MIGRATIONS: readonly string[] = [migration001, migration002];
+export const MIGRATIONS: readonly string[] = [migration001, migration002, migration003];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

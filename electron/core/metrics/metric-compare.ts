@@ -1,0 +1,204 @@
+/**
+ * Treatment vs control on every metric of a flag over a window, from the
+ * stored per-minute rollups (raw events are never rescanned). Builds a
+ * summary per metric for the statistics engine (electron/core/stats), runs
+ * `compareMetric`, and adjusts p-values across the non-guardrail metrics.
+ * See docs/metrics.md for how each metric kind is summarised.
+ */
+import type { FlagRef } from '../../../shared/domain.ts';
+import type { ArmSummary, MetricComparison, MetricDefinition, Window } from '../../../shared/metrics.ts';
+import { adjustPValues, type AdjustMethod } from '../stats/adjust.ts';
+import { compareMetric, MIN_BINOMIAL_EVENTS, MIN_UNITS_PER_ARM } from '../stats/compare.ts';
+import { parseMetricSummary, StatsInputError } from '../stats/summary.ts';
+import type { MetricStore } from './metric-store.ts';
+import { emptyRollup, floorMinute, MINUTE_MS, moments, quantiles, type Rollup } from './rollup.ts';
+
+/** A window resolved to minute bounds: rollups with `fromMinute <= minute < toMinute`. */
+export interface ResolvedWindow {
+  fromMinute: number;
+  toMinute: number;
+  from: string;
+  to: string;
+}
+
+/**
+ * `{lastMinutes: N}`: the N minute buckets up to and including the current one.
+ * `{from, to}`: the minutes from the one holding `from` up to (excluding) `to`.
+ */
+export function resolveWindow(w: Window, now: number): ResolvedWindow {
+  let fromMinute: number;
+  let toMinute: number;
+  if ('lastMinutes' in w) {
+    toMinute = floorMinute(now) + MINUTE_MS;
+    fromMinute = toMinute - w.lastMinutes * MINUTE_MS;
+  } else {
+    fromMinute = floorMinute(Date.parse(w.from));
+    toMinute = Date.parse(w.to);
+  }
+  return {
+    fromMinute,
+    toMinute,
+    from: new Date(fromMinute).toISOString(),
+    to: new Date(Math.max(fromMinute, toMinute)).toISOString(),
+  };
+}
+
+export interface CompareOptions {
+  window: ResolvedWindow;
+  sequential: boolean;
+  alpha: number;
+  adjust: AdjustMethod;
+  /** Metric name → why its source failed (e.g. Prometheus unreachable); such rows are `insufficient`. */
+  sourceErrors?: ReadonlyMap<string, string>;
+}
+
+/** The per-minute observations of a ratio metric: each minute's mean (sum/count) is one observation. */
+function perMinuteRatios(
+  store: MetricStore,
+  flag: FlagRef,
+  metric: string,
+  variant: string,
+  w: ResolvedWindow,
+): Rollup {
+  const out = emptyRollup();
+  for (const { rollup } of store.minutes(flag, metric, variant, w.fromMinute, w.toMinute)) {
+    if (rollup.count === 0) continue;
+    const v = rollup.sum / rollup.count;
+    out.count++;
+    out.sum += v;
+    out.sumSq += v * v;
+    if (v !== 0) out.successes++;
+  }
+  return out;
+}
+
+function armSummary(def: MetricDefinition, variant: string, r: Rollup): ArmSummary {
+  const m = moments(r);
+  return {
+    variant,
+    n: r.count,
+    mean: def.kind === 'binomial' ? (r.count ? r.successes / r.count : null) : m.mean,
+    sd: def.kind === 'binomial' ? null : m.sd,
+    successes: def.kind === 'binomial' ? r.successes : null,
+    quantiles: def.kind === 'quantile' ? quantiles(r.sketch) : null,
+  };
+}
+
+const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(1) : Number(x.toPrecision(3)).toString());
+/** `= 0.0002`, or `< 0.0001` for tiny p-values. */
+const fmtP = (p: number): string => (p < 0.0001 ? '< 0.0001' : `= ${Number(p.toPrecision(2))}`);
+
+/** Why a sample is below the engine's minimum, or null when it is enough. */
+function shortfall(def: MetricDefinition, c: Rollup, t: Rollup): string | null {
+  const unit = def.kind === 'ratio' ? 'minutes' : 'units';
+  for (const [name, r] of [
+    ['control', c],
+    ['treatment', t],
+  ] as const) {
+    if (r.count < MIN_UNITS_PER_ARM)
+      return `not enough data: ${r.count} ${name} ${unit}, need ${MIN_UNITS_PER_ARM}`;
+  }
+  if (def.kind === 'binomial')
+    for (const [name, r] of [
+      ['control', c],
+      ['treatment', t],
+    ] as const) {
+      const fewest = Math.min(r.successes, r.count - r.successes);
+      if (fewest < MIN_BINOMIAL_EVENTS)
+        return `not enough events: ${fewest} ${name} ${r.successes === fewest ? 'successes' : 'failures'}, need ${MIN_BINOMIAL_EVENTS}`;
+    }
+  return null;
+}
+
+type Row = MetricComparison & { pForAdjust: number | null };
+
+function compareOne(store: MetricStore, def: MetricDefinition, o: CompareOptions): Row {
+  const w = o.window;
+  const load = (variant: string): Rollup =>
+    def.kind === 'ratio'
+      ? perMinuteRatios(store, def.flag, def.name, variant, w)
+      : store.window(def.flag, def.name, variant, w.fromMinute, w.toMinute);
+  const c = load(def.controlVariant);
+  const t = load(def.treatmentVariant);
+  const base: Row = {
+    metric: def,
+    control: armSummary(def, def.controlVariant, c),
+    treatment: armSummary(def, def.treatmentVariant, t),
+    absolute: null,
+    relative: null,
+    sequential: null,
+    srm: null,
+    adjustedPValue: null,
+    verdict: 'insufficient',
+    note: '',
+    pForAdjust: null,
+  };
+  const failed = o.sourceErrors?.get(def.name);
+  if (failed) return { ...base, note: `the ${def.source.type} source failed: ${failed}` };
+  const cm = moments(c);
+  const tm = moments(t);
+  if (c.count < 2 || t.count < 2) return { ...base, note: shortfall(def, c, t) ?? 'not enough data' };
+  const arm = (r: Rollup, m: { mean: number | null; sd: number | null }): Record<string, number> =>
+    def.kind === 'binomial'
+      ? { n: r.count, successes: Math.min(r.successes, r.count) }
+      : { n: r.count, mean: m.mean ?? 0, sd: m.sd ?? 0 };
+  let result;
+  try {
+    const summary = parseMetricSummary({
+      id: def.name,
+      kind: def.kind === 'binomial' ? 'binomial' : 'continuous',
+      control: arm(c, cm),
+      treatment: arm(t, tm),
+      alpha: o.alpha,
+      // The SRM check compares unit counts; a ratio metric's n is a count of minutes.
+      expectedSplit: def.kind === 'ratio' ? null : def.expectedSplit,
+      sequential: o.sequential,
+      direction: def.direction,
+    });
+    result = compareMetric(summary);
+  } catch (error) {
+    if (error instanceof StatsInputError) return { ...base, note: `cannot compare: ${error.message}` };
+    throw error;
+  }
+  const row: Row = {
+    ...base,
+    absolute: result.absolute,
+    relative: result.relative,
+    sequential: result.sequential,
+    srm: result.srm,
+    verdict: result.verdict,
+    pForAdjust: result.sequential ? result.sequential.pValue : result.absolute.pValue,
+  };
+  const level = `${fmt((1 - o.alpha) * 100)}%`;
+  const ci = result.sequential ? result.sequential.ci : result.absolute.ci;
+  const delta = `Δ = ${fmt(result.absolute.estimate)}, ${level} ${result.sequential ? 'sequential ' : ''}CI [${fmt(ci[0])}, ${fmt(ci[1])}]`;
+  if (result.verdict === 'insufficient') row.note = shortfall(def, c, t) ?? 'not enough data';
+  else if (result.verdict === 'inconclusive') row.note = `no significant difference yet (${delta})`;
+  else row.note = `treatment is ${result.verdict} than control (${delta})`;
+  if (result.srm?.mismatch)
+    row.note = `sample ratio mismatch (p ${fmtP(result.srm.pValue)}): the comparison is not trustworthy; ${row.note}`;
+  return row;
+}
+
+/**
+ * Compares every defined metric of `flag`. P-values (sequential ones in sequential mode) of the
+ * non-guardrail metrics that could be computed are adjusted together; a `better`/`worse` verdict
+ * whose adjusted p-value is not below α becomes `inconclusive`.
+ */
+export function compareMetrics(store: MetricStore, flag: FlagRef, o: CompareOptions): MetricComparison[] {
+  const rows = store.list(flag).map((def) => compareOne(store, def, o));
+  const family = rows.filter((r) => !r.metric.guardrail && r.pForAdjust !== null);
+  const adjusted = adjustPValues(
+    family.map((r) => Math.min(1, Math.max(0, r.pForAdjust as number))),
+    o.adjust,
+  );
+  family.forEach((r, i) => {
+    const p = adjusted[i] as number;
+    r.adjustedPValue = p;
+    if ((r.verdict === 'better' || r.verdict === 'worse') && !(p < o.alpha)) {
+      r.verdict = 'inconclusive';
+      r.note = `not significant after the ${o.adjust} adjustment (adjusted p ${fmtP(p)}); ${r.note}`;
+    }
+  });
+  return rows.map(({ pForAdjust: _, ...r }) => r);
+}

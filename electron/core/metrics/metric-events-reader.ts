@@ -1,0 +1,203 @@
+/**
+ * Streams metric-event files (CSV or JSONL) row by row with validation.
+ *
+ * Columns (all required): `timestamp` (ISO 8601 with `Z` or an offset, or
+ * epoch milliseconds), `unit_id`, `flag_key`, `variant`, `metric`, `value`
+ * (a finite number; 0/1 for binomial metrics). A bad row throws
+ * {@link MetricFormatError} naming its 1-based line (the CSV header is line 1).
+ * The file is never loaded whole: CSV via `csv-parse` on a read stream, JSONL
+ * via `readline`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parse } from 'csv-parse';
+
+/** One validated metric event. */
+export interface MetricEvent {
+  /** ms since epoch */
+  timestamp: number;
+  unitId: string;
+  flagKey: string;
+  variant: string;
+  metric: string;
+  value: number;
+}
+
+/** Progress of a read: rows so far and bytes of the file consumed. */
+export interface ReadProgress {
+  rows: number;
+  bytesRead: number;
+  totalBytes: number;
+}
+
+/** The file or one of its rows is not a valid metric-event file. */
+export class MetricFormatError extends Error {
+  /** 1-based line, or `null` for file-level problems. */
+  readonly line: number | null;
+  constructor(file: string, line: number | null, message: string) {
+    super(`${path.basename(file)}${line === null ? '' : ` line ${line}`}: ${message}`);
+    this.name = 'MetricFormatError';
+    this.line = line;
+  }
+}
+
+export const EVENT_COLUMNS = ['timestamp', 'unit_id', 'flag_key', 'variant', 'metric', 'value'] as const;
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function parseTimestamp(v: unknown, fail: (m: string) => never): number {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v < 0) fail(`timestamp ${v} is not a valid epoch-ms time`);
+    return v;
+  }
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (/^\d+$/.test(s)) return Number(s);
+    if (ISO.test(s)) {
+      const ms = Date.parse(s);
+      if (!Number.isNaN(ms)) return ms;
+    }
+  }
+  return fail(
+    `timestamp ${JSON.stringify(v ?? null)} is not ISO 8601 with a time zone (e.g. 2026-01-05T10:00:00Z) or epoch ms`,
+  );
+}
+
+function requiredString(raw: Record<string, unknown>, col: string, fail: (m: string) => never): string {
+  const v = raw[col];
+  if (v === undefined || v === null || String(v).trim() === '') fail(`${col} is empty`);
+  return String(v).trim();
+}
+
+/** Validates one raw record. Pure. */
+export function toMetricEvent(raw: Record<string, unknown>, fail: (message: string) => never): MetricEvent {
+  const timestamp = parseTimestamp(raw.timestamp, fail);
+  const unitId = requiredString(raw, 'unit_id', fail);
+  const flagKey = requiredString(raw, 'flag_key', fail);
+  const variant = requiredString(raw, 'variant', fail);
+  const metric = requiredString(raw, 'metric', fail);
+  const v = raw.value;
+  const value = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(value)) fail(`value ${JSON.stringify(v ?? null)} is not a number`);
+  return { timestamp, unitId, flagKey, variant, metric, value };
+}
+
+function checkColumns(file: string, columns: string[]): void {
+  for (const col of EVENT_COLUMNS)
+    if (!columns.includes(col))
+      throw new MetricFormatError(
+        file,
+        1,
+        `missing column "${col}" (found: ${columns.join(', ') || 'none'})`,
+      );
+}
+
+type Sink = (e: MetricEvent) => void;
+type OnProgress = (p: ReadProgress) => void;
+
+const PROGRESS_EVERY = 50_000;
+
+/**
+ * Reads every event of `file` (format by extension: .csv, .jsonl/.ndjson), calling `onEvent` for each.
+ * @returns the number of events.
+ * @throws MetricFormatError for a bad row, a missing column, an empty file or an unknown extension.
+ */
+export async function readMetricEvents(
+  file: string,
+  onEvent: Sink,
+  onProgress?: OnProgress,
+): Promise<number> {
+  const ext = path.extname(file).toLowerCase();
+  let totalBytes: number;
+  try {
+    totalBytes = fs.statSync(file).size;
+  } catch {
+    throw new MetricFormatError(file, null, 'file not found or not readable');
+  }
+  let rows: number;
+  if (ext === '.csv') rows = await readCsv(file, totalBytes, onEvent, onProgress);
+  else if (ext === '.jsonl' || ext === '.ndjson')
+    rows = await readJsonl(file, totalBytes, onEvent, onProgress);
+  else throw new MetricFormatError(file, null, `unknown format "${ext}": use .csv or .jsonl`);
+  if (rows === 0) throw new MetricFormatError(file, null, 'the file has no metric events');
+  onProgress?.({ rows, bytesRead: totalBytes, totalBytes });
+  return rows;
+}
+
+async function readCsv(
+  file: string,
+  totalBytes: number,
+  onEvent: Sink,
+  onProgress?: OnProgress,
+): Promise<number> {
+  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const parser = stream.pipe(
+    parse({
+      columns: (header: string[]) => {
+        const cols = header.map((h) => h.trim());
+        checkColumns(file, cols);
+        return cols;
+      },
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+    }),
+  );
+  let rows = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
+      onEvent(
+        toMetricEvent(record, (m) => {
+          throw new MetricFormatError(file, info.lines, m);
+        }),
+      );
+      if (++rows % PROGRESS_EVERY === 0) onProgress?.({ rows, bytesRead: stream.bytesRead, totalBytes });
+    }
+  } catch (error) {
+    stream.destroy();
+    if (error instanceof MetricFormatError) throw error;
+    const e = error as { message: string; lines?: number };
+    throw new MetricFormatError(file, e.lines ?? null, e.message);
+  }
+  return rows;
+}
+
+async function readJsonl(
+  file: string,
+  totalBytes: number,
+  onEvent: Sink,
+  onProgress?: OnProgress,
+): Promise<number> {
+  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  let line = 0;
+  let rows = 0;
+  try {
+    for await (const text of lines) {
+      line++;
+      if (!text.trim()) continue;
+      const fail = (m: string): never => {
+        throw new MetricFormatError(file, line, m);
+      };
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (e) {
+        fail(`not valid JSON (${(e as Error).message})`);
+      }
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        fail('each line must be a JSON object');
+      for (const col of EVENT_COLUMNS) if (!(col in (raw as object))) fail(`missing "${col}"`);
+      onEvent(toMetricEvent(raw as Record<string, unknown>, fail));
+      if (++rows % PROGRESS_EVERY === 0) onProgress?.({ rows, bytesRead: stream.bytesRead, totalBytes });
+    }
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  return rows;
+}

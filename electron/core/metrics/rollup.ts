@@ -1,0 +1,85 @@
+/**
+ * Per-minute metric rollups: the mergeable sufficient statistics of one minute
+ * of one metric of one variant (count, sum, sum of squares, successes) plus a
+ * DDSketch for quantiles. Merging two rollups is exact for the moments and
+ * within the sketch's relative accuracy (1 %) for quantiles.
+ */
+import { DDSketch } from '@datadog/sketches-js';
+
+/** Relative accuracy of every sketch (all sketches must share it to be mergeable). */
+export const SKETCH_RELATIVE_ACCURACY = 0.01;
+
+/** Mergeable statistics of a set of observations. */
+export interface Rollup {
+  count: number;
+  sum: number;
+  sumSq: number;
+  /** Observations with a non-zero value (for 0/1 binomial values: the sum). */
+  successes: number;
+  /** `null` when no value went into a sketch (e.g. Prometheus binomial counts). */
+  sketch: DDSketch | null;
+}
+
+/** Where a rollup belongs. */
+export interface RollupKey {
+  provider: string;
+  environment: string;
+  flagKey: string;
+  metric: string;
+  variant: string;
+  /** Start of the minute, ms since epoch. */
+  minute: number;
+}
+
+export const MINUTE_MS = 60_000;
+
+/** The start of the minute of `ms` (rounds down). */
+export const floorMinute = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+export const newSketch = (): DDSketch => new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+
+export function emptyRollup(): Rollup {
+  return { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
+}
+
+/** Adds one observation. */
+export function addValue(r: Rollup, value: number): void {
+  r.count++;
+  r.sum += value;
+  r.sumSq += value * value;
+  if (value !== 0) r.successes++;
+  (r.sketch ??= newSketch()).accept(value);
+}
+
+/** Merges `from` into `into` (sketches are merged, never shared). */
+export function mergeInto(into: Rollup, from: Rollup): void {
+  into.count += from.count;
+  into.sum += from.sum;
+  into.sumSq += from.sumSq;
+  into.successes += from.successes;
+  if (from.sketch && from.sketch.count > 0) (into.sketch ??= newSketch()).merge(from.sketch);
+}
+
+/** Serialized sketch (DDSketch protobuf), or null. */
+export function serializeSketch(s: DDSketch | null): Buffer | null {
+  return s && s.count > 0 ? Buffer.from(s.toProto()) : null;
+}
+
+export function deserializeSketch(b: Uint8Array | null): DDSketch | null {
+  return b && b.length ? DDSketch.fromProto(b) : null;
+}
+
+/** Mean and sample SD (n − 1) from the moments; sd is null below 2 observations. */
+export function moments(r: Rollup): { mean: number | null; sd: number | null } {
+  if (r.count === 0) return { mean: null, sd: null };
+  const mean = r.sum / r.count;
+  if (r.count < 2) return { mean, sd: null };
+  const variance = Math.max(0, (r.sumSq - r.count * mean * mean) / (r.count - 1));
+  return { mean, sd: Math.sqrt(variance) };
+}
+
+/** p50/p95/p99 of a sketch, or null when it is empty. */
+export function quantiles(s: DDSketch | null): { p50: number; p95: number; p99: number } | null {
+  if (!s || s.count === 0) return null;
+  return { p50: s.getValueAtQuantile(0.5), p95: s.getValueAtQuantile(0.95), p99: s.getValueAtQuantile(0.99) };
+}

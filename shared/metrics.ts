@@ -1,0 +1,111 @@
+/**
+ * Schemas of cohort metric comparisons: metric definitions per flag, metric
+ * events, per-minute rollups, and treatment-vs-control comparison results.
+ */
+import { z } from 'zod';
+import { FlagRefSchema } from './domain.ts';
+
+export const MetricKindSchema = z.enum(['binomial', 'continuous', 'ratio', 'quantile']);
+export type MetricKind = z.infer<typeof MetricKindSchema>;
+export const DirectionSchema = z.enum(['higher-is-better', 'lower-is-better']);
+export type Direction = z.infer<typeof DirectionSchema>;
+
+/** Where a metric's data comes from. */
+export const MetricSourceSchema = z.discriminatedUnion('type', [
+  /** Imported CSV/JSONL metric events. */
+  z.object({ type: z.literal('events') }),
+  /**
+   * Prometheus HTTP API (`/api/v1/query_range`). `query` is a PromQL template with a `{{variant}}`
+   * placeholder; for a binomial/ratio metric `denominator` is the template of the total
+   * (e.g. errors over requests). Values are sampled every `stepSeconds`.
+   */
+  z.object({
+    type: z.literal('prometheus'),
+    url: z.string().url(),
+    query: z.string().min(1).includes('{{variant}}', { message: 'query must contain {{variant}}' }),
+    denominator: z
+      .string()
+      .min(1)
+      .includes('{{variant}}', { message: 'denominator must contain {{variant}}' })
+      .optional(),
+    stepSeconds: z.number().int().min(1).max(3600).default(15),
+  }),
+]);
+export type MetricSource = z.infer<typeof MetricSourceSchema>;
+
+/** A metric of a flag, compared between its control and treatment variants. */
+export const MetricDefinitionSchema = z.object({
+  flag: FlagRefSchema,
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'name may use letters, digits, "_", ".", ":" and "-"'),
+  kind: MetricKindSchema,
+  direction: DirectionSchema,
+  unit: z.string().max(20).default(''),
+  source: MetricSourceSchema,
+  /** Variant (cohort) names as they appear in the data. */
+  controlVariant: z.string().min(1).default('control'),
+  treatmentVariant: z.string().min(1).default('treatment'),
+  /** Configured traffic split [control, treatment] (fractions summing to 1) for the SRM check, or `null`. */
+  expectedSplit: z
+    .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
+    .nullable()
+    .default(null),
+  /** Guardrail: metrics that must not get worse (excluded from the multiple-testing adjustment). */
+  guardrail: z.boolean().default(false),
+});
+export type MetricDefinition = z.infer<typeof MetricDefinitionSchema>;
+
+/** One arm's aggregate over a window (merged from per-minute rollups). */
+export const ArmSummarySchema = z.object({
+  variant: z.string(),
+  n: z.number().int(),
+  mean: z.number().nullable(),
+  sd: z.number().nullable(),
+  successes: z.number().nullable(),
+  /** p50/p95/p99 from the merged sketch, for quantile metrics. */
+  quantiles: z.object({ p50: z.number(), p95: z.number(), p99: z.number() }).nullable(),
+});
+export type ArmSummary = z.infer<typeof ArmSummarySchema>;
+
+const Ci = z.tuple([z.number(), z.number()]);
+
+/** The comparison of one metric (treatment − control). */
+export const MetricComparisonSchema = z.object({
+  metric: MetricDefinitionSchema,
+  control: ArmSummarySchema,
+  treatment: ArmSummarySchema,
+  absolute: z.object({ estimate: z.number(), ci: Ci, pValue: z.number() }).nullable(),
+  relative: z.object({ estimate: z.number(), ci: Ci }).nullable(),
+  sequential: z.object({ ci: Ci, pValue: z.number() }).nullable(),
+  srm: z.object({ pValue: z.number(), mismatch: z.boolean() }).nullable(),
+  /** p-value after the selected multiple-testing adjustment (non-guardrail metrics), or `null`. */
+  adjustedPValue: z.number().nullable(),
+  verdict: z.enum(['better', 'worse', 'inconclusive', 'insufficient']),
+  /** Why the verdict is what it is, in one sentence (e.g. the minimum sample not reached). */
+  note: z.string(),
+});
+export type MetricComparison = z.infer<typeof MetricComparisonSchema>;
+
+/** A time window: absolute ISO 8601 bounds, or the last N minutes. */
+export const WindowSchema = z.union([
+  z.object({ from: z.string().datetime({ offset: true }), to: z.string().datetime({ offset: true }) }),
+  z.object({
+    lastMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60 * 24 * 90),
+  }),
+]);
+export type Window = z.infer<typeof WindowSchema>;
+
+/** One cohort's per-minute series of a metric. */
+export const MetricSeriesSchema = z.object({
+  variant: z.string(),
+  /** `t` ISO minute, `value` the minute's mean (binomial: rate), `n` its count. */
+  points: z.array(z.object({ t: z.string(), value: z.number(), n: z.number().int() })),
+});
+export type MetricSeries = z.infer<typeof MetricSeriesSchema>;

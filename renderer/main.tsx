@@ -16,6 +16,7 @@ async function chooseApi(): Promise<{ api: RcrApi; transport: TransportLabel }> 
   if (import.meta.env.DEV && new URLSearchParams(window.location.search).has('mock')) {
     const mock = await import('./api/mock-api.ts');
     const { makeMockPredictionLogs } = await import('./api/mock-simulator.ts');
+    const { makeMockMetrics } = await import('./api/mock-metrics.ts');
     const fleet = mock.makeMockFleet(2000);
     // chat-beta-1: local / production, threshold 0.7, rollout 25%
     const row = fleet.rows[9]!;
@@ -24,7 +25,11 @@ async function chooseApi(): Promise<{ api: RcrApi; transport: TransportLabel }> 
       environment: row.environment,
       key: row.key,
     });
-    return { api: mock.createMockApi({ ...fleet, predictions, latencyMs: 200 }), transport: 'mock' };
+    const metrics = makeMockMetrics({ provider: row.provider, environment: row.environment, key: row.key });
+    return {
+      api: mock.createMockApi({ ...fleet, predictions, metrics, latencyMs: 200 }),
+      transport: 'mock',
+    };
   }
   const real = createApi();
   if (import.meta.env.DEV) {

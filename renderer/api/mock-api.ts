@@ -30,6 +30,7 @@ import {
   type LayerPatch,
   type ProviderStatus,
 } from '../../shared/domain.ts';
+import { createMetricHandlers, type MockMetric } from './mock-metrics.ts';
 import { createSimulatorHandlers, type MockPredictionLog } from './mock-simulator.ts';
 
 export interface MockState {
@@ -39,6 +40,8 @@ export interface MockState {
   audit: AuditEntry[];
   /** Prediction logs for the threshold simulator (see ./mock-simulator.ts). */
   predictions?: MockPredictionLog[];
+  /** Metric definitions and canned comparisons (see ./mock-metrics.ts). */
+  metrics?: MockMetric[];
 }
 
 export interface MockApiOptions extends Partial<MockState> {
@@ -200,6 +203,7 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     history: structuredClone(options.history ?? []),
     audit: structuredClone(options.audit ?? []),
     predictions,
+    metrics: structuredClone(options.metrics ?? []),
   };
   const now = options.now ?? Date.now;
   const actor = options.actor ?? 'mock-operator';
@@ -315,6 +319,8 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
 
   const simulator = createSimulatorHandlers(predictions, (p) => emit('predictions.progress', p), now);
 
+  const metrics = createMetricHandlers(state.metrics!, (p) => emit('metrics.progress', p), now);
+
   type Handler<C extends Channel> = (
     input: ChannelInput<C>,
   ) => Result<ChannelOutput<C>> | Promise<Result<ChannelOutput<C>>>;
@@ -386,6 +392,12 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     'simulator.sweep': (input) => simulator.sweep(contract['simulator.sweep'].input.parse(input)),
     'simulator.recommend': (input) => simulator.recommend(contract['simulator.recommend'].input.parse(input)),
     'simulator.ab': (input) => simulator.ab(contract['simulator.ab'].input.parse(input)),
+    'metrics.list': (input) => metrics.list(contract['metrics.list'].input.parse(input)),
+    'metrics.define': (input) => metrics.define(contract['metrics.define'].input.parse(input)),
+    'metrics.importEvents': (input) =>
+      metrics.importEvents(contract['metrics.importEvents'].input.parse(input)),
+    'metrics.compare': (input) => metrics.compare(contract['metrics.compare'].input.parse(input)),
+    'metrics.series': (input) => metrics.series(contract['metrics.series'].input.parse(input)),
   };
 
   return {

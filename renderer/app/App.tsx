@@ -1,6 +1,7 @@
 /** The shell: header (product name, transport, theme toggle), the current view, and the rollback dialog. */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { ComparePage } from '../features/compare/ComparePage.tsx';
 import { FlagPage } from '../features/flag/FlagPage.tsx';
 import { FleetView } from '../features/fleet/FleetView.tsx';
 import { RollbackDialog } from '../features/rollback/RollbackDialog.tsx';
@@ -55,6 +56,8 @@ export function App({ transport }: { transport: TransportLabel }) {
       <main className="app-main">
         {view.name === 'fleet' ? (
           <FleetView />
+        ) : view.name === 'compare' ? (
+          <ComparePage key={`compare:${refId(view.ref)}`} flagRef={view.ref} />
         ) : view.name === 'simulator' ? (
           <SimulatorPage key={`sim:${refId(view.ref)}`} flagRef={view.ref} />
         ) : (

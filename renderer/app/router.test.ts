@@ -22,4 +22,13 @@ describe('hash routes', () => {
     expect(hashToView(viewToHash(view))).toEqual(view);
     expect(hashToView('#/flag/local/production/search-ai/other')).toEqual({ name: 'fleet' });
   });
+
+  it('round-trips the cohort comparison of a flag', () => {
+    const view = {
+      name: 'compare' as const,
+      ref: { provider: 'local', environment: 'production', key: 'search-ai' },
+    };
+    expect(viewToHash(view)).toBe('#/flag/local/production/search-ai/compare');
+    expect(hashToView(viewToHash(view))).toEqual(view);
+  });
 });

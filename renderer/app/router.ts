@@ -1,20 +1,28 @@
 /**
  * Hash routing (works under file:// in Electron and under http):
  * `#/` is the fleet, `#/flag/<provider>/<environment>/<key>` a flag page,
- * `#/flag/<provider>/<environment>/<key>/simulator` its threshold simulator.
+ * `#/flag/<provider>/<environment>/<key>/simulator` its threshold simulator,
+ * `#/flag/<provider>/<environment>/<key>/compare` its cohort comparison.
  */
 import type { FlagRef } from '../../shared/domain.ts';
-import { showFlag, showFleet, showSimulator, useUiStore, type View } from '../stores/ui-store.ts';
+import {
+  showCompare,
+  showFlag,
+  showFleet,
+  showSimulator,
+  useUiStore,
+  type View,
+} from '../stores/ui-store.ts';
 
 export function viewToHash(view: View): string {
   if (view.name === 'fleet') return '#/';
   const { provider, environment, key } = view.ref;
   const base = `#/flag/${[provider, environment, key].map(encodeURIComponent).join('/')}`;
-  return view.name === 'simulator' ? `${base}/simulator` : base;
+  return view.name === 'simulator' ? `${base}/simulator` : view.name === 'compare' ? `${base}/compare` : base;
 }
 
 export function hashToView(hash: string): View {
-  const m = /^#\/flag\/([^/]+)\/([^/]+)\/([^/]+)(\/simulator)?$/.exec(hash);
+  const m = /^#\/flag\/([^/]+)\/([^/]+)\/([^/]+)(?:\/(simulator|compare))?$/.exec(hash);
   if (!m) return { name: 'fleet' };
   try {
     const ref: FlagRef = {
@@ -22,7 +30,11 @@ export function hashToView(hash: string): View {
       environment: decodeURIComponent(m[2]!),
       key: decodeURIComponent(m[3]!),
     };
-    return m[4] ? { name: 'simulator', ref } : { name: 'flag', ref };
+    return m[4] === 'simulator'
+      ? { name: 'simulator', ref }
+      : m[4] === 'compare'
+        ? { name: 'compare', ref }
+        : { name: 'flag', ref };
   } catch {
     return { name: 'fleet' };
   }
@@ -31,6 +43,7 @@ export function hashToView(hash: string): View {
 function apply(view: View): void {
   if (view.name === 'flag') showFlag(view.ref);
   else if (view.name === 'simulator') showSimulator(view.ref);
+  else if (view.name === 'compare') showCompare(view.ref);
   else showFleet();
 }
 

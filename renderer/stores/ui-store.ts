@@ -5,7 +5,11 @@
 import { create } from 'zustand';
 import type { FlagRef } from '../../shared/domain.ts';
 
-export type View = { name: 'fleet' } | { name: 'flag'; ref: FlagRef } | { name: 'simulator'; ref: FlagRef };
+export type View =
+  | { name: 'fleet' }
+  | { name: 'flag'; ref: FlagRef }
+  | { name: 'simulator'; ref: FlagRef }
+  | { name: 'compare'; ref: FlagRef };
 export type Theme = 'dark' | 'light';
 
 export const THEME_STORAGE_KEY = 'rcr.theme';
@@ -46,6 +50,12 @@ export function showFlag(ref: FlagRef): void {
 export function showSimulator(ref: FlagRef): void {
   const clean = { provider: ref.provider, environment: ref.environment, key: ref.key };
   useUiStore.setState({ view: { name: 'simulator', ref: clean }, lastOpened: clean });
+}
+
+/** The cohort comparison (treatment vs control metrics) of a flag. */
+export function showCompare(ref: FlagRef): void {
+  const clean = { provider: ref.provider, environment: ref.environment, key: ref.key };
+  useUiStore.setState({ view: { name: 'compare', ref: clean }, lastOpened: clean });
 }
 
 export function setTheme(theme: Theme): void {

@@ -9,7 +9,7 @@ import { resetChangeStore } from '../../stores/change-store.ts';
 import { useFleetStore } from '../../stores/fleet-store.ts';
 import { closeFlag, loadFlag, refreshFlag, useFlagStore } from '../../stores/flag-store.ts';
 import { openRollback } from '../../stores/rollback-store.ts';
-import { showFleet, showSimulator } from '../../stores/ui-store.ts';
+import { showCompare, showFleet, showSimulator } from '../../stores/ui-store.ts';
 import { AuditLog } from './AuditLog.tsx';
 import { ChangeDialog } from './ChangeDialog.tsx';
 import { HistoryTimeline } from './HistoryTimeline.tsx';
@@ -91,6 +91,9 @@ export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
                   Threshold simulator
                 </button>
               ) : null}
+              <button type="button" className="btn" onClick={() => showCompare(flag)}>
+                Compare cohorts
+              </button>
               <button type="button" className="btn btn-ghost" onClick={() => void refreshFlag()}>
                 Refresh
               </button>

@@ -8,10 +8,25 @@
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { ArmSummary, MetricComparison, MetricDefinition, Window } from '../../../shared/metrics.ts';
 import { adjustPValues, type AdjustMethod } from '../stats/adjust.ts';
-import { compareMetric, MIN_BINOMIAL_EVENTS, MIN_UNITS_PER_ARM } from '../stats/compare.ts';
+import {
+  compareMetric,
+  MIN_BINOMIAL_EVENTS,
+  MIN_UNITS_PER_ARM,
+  verdictFromInterval,
+} from '../stats/compare.ts';
+import { srmTest } from '../stats/inference.ts';
+import { bootstrapQuantileDifference, COMPARED_QUANTILE } from '../stats/quantile-difference.ts';
 import { parseMetricSummary, StatsInputError } from '../stats/summary.ts';
 import type { MetricStore } from './metric-store.ts';
-import { emptyRollup, floorMinute, MINUTE_MS, moments, quantiles, type Rollup } from './rollup.ts';
+import {
+  emptyRollup,
+  floorMinute,
+  MINUTE_MS,
+  moments,
+  quantiles,
+  sketchBins,
+  type Rollup,
+} from './rollup.ts';
 
 /** A window resolved to minute bounds: rollups with `fromMinute <= minute < toMinute`. */
 export interface ResolvedWindow {
@@ -112,6 +127,44 @@ function shortfall(def: MetricDefinition, c: Rollup, t: Rollup): string | null {
 
 type Row = MetricComparison & { pForAdjust: number | null };
 
+/** `p95`, … for {@link COMPARED_QUANTILE}. */
+const quantileLabel = `p${fmt(COMPARED_QUANTILE * 100)}`;
+
+/**
+ * Quantile metrics: the difference of the {@link COMPARED_QUANTILE} quantile (p95) of the merged
+ * sketches, with a seeded bootstrap over the sketch bins (fixed-horizon; `sequential` stays null).
+ */
+function compareQuantile(def: MetricDefinition, c: Rollup, t: Rollup, o: CompareOptions, base: Row): Row {
+  const srm = def.expectedSplit ? srmTest(c.count, t.count, def.expectedSplit) : null;
+  const withSrm = (row: Row): Row => {
+    if (srm?.mismatch)
+      row.note = `sample ratio mismatch (p ${fmtP(srm.pValue)}): the comparison is not trustworthy; ${row.note}`;
+    return row;
+  };
+  const a = sketchBins(c.sketch);
+  const b = sketchBins(t.sketch);
+  if (!a || !b) return withSrm({ ...base, srm, note: 'not enough data: no sketch values in one arm' });
+  const r = bootstrapQuantileDifference(a, b, { alpha: o.alpha, quantile: COMPARED_QUANTILE });
+  const short = shortfall(def, c, t);
+  const verdict = short ? 'insufficient' : verdictFromInterval(r.absolute.ci, def.direction);
+  const level = `${fmt((1 - o.alpha) * 100)}%`;
+  const delta = `${quantileLabel} Δ = ${fmt(r.absolute.estimate)}, ${level} CI [${fmt(r.absolute.ci[0])}, ${fmt(r.absolute.ci[1])}]`;
+  const method = `${quantileLabel} difference, bootstrap interval (${r.resamples} resamples, fixed-horizon; no sequential version)`;
+  let note: string;
+  if (short) note = short;
+  else if (verdict === 'inconclusive') note = `no significant difference yet (${delta}); ${method}`;
+  else note = `treatment is ${verdict} than control (${delta}); ${method}`;
+  return withSrm({
+    ...base,
+    absolute: r.absolute,
+    relative: r.relative,
+    srm,
+    verdict,
+    note,
+    pForAdjust: r.absolute.pValue,
+  });
+}
+
 function compareOne(store: MetricStore, def: MetricDefinition, o: CompareOptions): Row {
   const w = o.window;
   const load = (variant: string): Rollup =>
@@ -138,6 +191,7 @@ function compareOne(store: MetricStore, def: MetricDefinition, o: CompareOptions
   const cm = moments(c);
   const tm = moments(t);
   if (c.count < 2 || t.count < 2) return { ...base, note: shortfall(def, c, t) ?? 'not enough data' };
+  if (def.kind === 'quantile') return compareQuantile(def, c, t, o, base);
   const arm = (r: Rollup, m: { mean: number | null; sd: number | null }): Record<string, number> =>
     def.kind === 'binomial'
       ? { n: r.count, successes: Math.min(r.successes, r.count) }

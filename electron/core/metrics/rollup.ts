@@ -83,3 +83,35 @@ export function quantiles(s: DDSketch | null): { p50: number; p95: number; p99: 
   if (!s || s.count === 0) return null;
   return { p50: s.getValueAtQuantile(0.5), p95: s.getValueAtQuantile(0.95), p99: s.getValueAtQuantile(0.99) };
 }
+
+/**
+ * The bins of a sketch as a weighted empirical distribution: each non-empty bin's representative
+ * value (the one `getValueAtQuantile` returns, within the relative accuracy of the data in it) and
+ * its count, values ascending (negative bins, zeros, positive bins). Null when the sketch is empty.
+ */
+export function sketchBins(s: DDSketch | null): { values: number[]; counts: number[] } | null {
+  if (!s || s.count === 0) return null;
+  const values: number[] = [];
+  const counts: number[] = [];
+  const neg = s.negativeStore;
+  for (let key = neg.maxKey; key >= neg.minKey && neg.count > 0; key--) {
+    const c = neg.bins[key - neg.offset] ?? 0;
+    if (c > 0) {
+      values.push(-s.mapping.value(key));
+      counts.push(c);
+    }
+  }
+  if (s.zeroCount > 0) {
+    values.push(0);
+    counts.push(s.zeroCount);
+  }
+  const pos = s.store;
+  for (let key = pos.minKey; key <= pos.maxKey && pos.count > 0; key++) {
+    const c = pos.bins[key - pos.offset] ?? 0;
+    if (c > 0) {
+      values.push(s.mapping.value(key));
+      counts.push(c);
+    }
+  }
+  return values.length ? { values, counts } : null;
+}

@@ -16,7 +16,7 @@ step "format check"; npm run --silent format:check
 step "unit tests"
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json" || status=1
 step "build"; npm run --silent build
-step "integration tests (real Unleash + PostgreSQL)"
+step "integration tests (real Unleash + PostgreSQL, real Prometheus)"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json" || status=1
 step "e2e tests (Playwright, Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json" npx playwright test --reporter=list,json || status=1

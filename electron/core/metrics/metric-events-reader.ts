@@ -10,8 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import { parse } from 'csv-parse';
+import { streamCsvRecords, streamJsonlRecords, type RecordStreamOptions } from '../io/record-stream.ts';
 
 /** One validated metric event. */
 export interface MetricEvent {
@@ -83,20 +82,8 @@ export function toMetricEvent(raw: Record<string, unknown>, fail: (message: stri
   return { timestamp, unitId, flagKey, variant, metric, value };
 }
 
-function checkColumns(file: string, columns: string[]): void {
-  for (const col of EVENT_COLUMNS)
-    if (!columns.includes(col))
-      throw new MetricFormatError(
-        file,
-        1,
-        `missing column "${col}" (found: ${columns.join(', ') || 'none'})`,
-      );
-}
-
 type Sink = (e: MetricEvent) => void;
 type OnProgress = (p: ReadProgress) => void;
-
-const PROGRESS_EVERY = 50_000;
 
 /**
  * Reads every event of `file` (format by extension: .csv, .jsonl/.ndjson), calling `onEvent` for each.
@@ -125,79 +112,29 @@ export async function readMetricEvents(
   return rows;
 }
 
-async function readCsv(
-  file: string,
-  totalBytes: number,
-  onEvent: Sink,
-  onProgress?: OnProgress,
-): Promise<number> {
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const parser = stream.pipe(
-    parse({
-      columns: (header: string[]) => {
-        const cols = header.map((h) => h.trim());
-        checkColumns(file, cols);
-        return cols;
-      },
-      info: true,
-      skip_empty_lines: true,
-      trim: true,
-    }),
-  );
-  let rows = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: Record<string, string>;
-      info: { lines: number };
-    }>) {
+function recordOptions(file: string, onEvent: Sink, onProgress?: OnProgress): RecordStreamOptions {
+  return {
+    requiredColumns: EVENT_COLUMNS,
+    onProgress,
+    formatError: (line, message) => new MetricFormatError(file, line, message),
+    onRecord: (raw, line) =>
       onEvent(
-        toMetricEvent(record, (m) => {
-          throw new MetricFormatError(file, info.lines, m);
+        toMetricEvent(raw, (m) => {
+          throw new MetricFormatError(file, line, m);
         }),
-      );
-      if (++rows % PROGRESS_EVERY === 0) onProgress?.({ rows, bytesRead: stream.bytesRead, totalBytes });
-    }
-  } catch (error) {
-    stream.destroy();
-    if (error instanceof MetricFormatError) throw error;
-    const e = error as { message: string; lines?: number };
-    throw new MetricFormatError(file, e.lines ?? null, e.message);
-  }
-  return rows;
+      ),
+  };
 }
 
-async function readJsonl(
+function readCsv(file: string, totalBytes: number, onEvent: Sink, onProgress?: OnProgress): Promise<number> {
+  return streamCsvRecords(file, totalBytes, recordOptions(file, onEvent, onProgress));
+}
+
+function readJsonl(
   file: string,
   totalBytes: number,
   onEvent: Sink,
   onProgress?: OnProgress,
 ): Promise<number> {
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  let line = 0;
-  let rows = 0;
-  try {
-    for await (const text of lines) {
-      line++;
-      if (!text.trim()) continue;
-      const fail = (m: string): never => {
-        throw new MetricFormatError(file, line, m);
-      };
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (e) {
-        fail(`not valid JSON (${(e as Error).message})`);
-      }
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-        fail('each line must be a JSON object');
-      for (const col of EVENT_COLUMNS) if (!(col in (raw as object))) fail(`missing "${col}"`);
-      onEvent(toMetricEvent(raw as Record<string, unknown>, fail));
-      if (++rows % PROGRESS_EVERY === 0) onProgress?.({ rows, bytesRead: stream.bytesRead, totalBytes });
-    }
-  } finally {
-    lines.close();
-    stream.destroy();
-  }
-  return rows;
+  return streamJsonlRecords(file, totalBytes, recordOptions(file, onEvent, onProgress));
 }

@@ -170,7 +170,7 @@ function compareOne(store: MetricStore, def: MetricDefinition, o: CompareOptions
   const load = (variant: string): Rollup =>
     def.kind === 'ratio'
       ? perMinuteRatios(store, def.flag, def.name, variant, w)
-      : store.window(def.flag, def.name, variant, w.fromMinute, w.toMinute);
+      : store.window(def.flag, def.name, variant, w.fromMinute, w.toMinute, def.kind === 'quantile');
   const c = load(def.controlVariant);
   const t = load(def.treatmentVariant);
   const base: Row = {

@@ -2,10 +2,12 @@
  * Runs every bench, each in its own Node process (so one bench's memory or
  * Unleash server cannot skew the next), and prints one combined table.
  *
- * Usage: `npm run bench` or `node bench/run.ts [--only sync,render,rollback,sweep,slider] [--out results.json]`.
+ * Usage: `npm run bench` or `node bench/run.ts [--only sync,render,rollback,sweep,slider,metric-import,compare-summary,compare-query] [--out results.json]`.
  * Environment knobs: `BENCH_SKIP_UNLEASH=1` (sync bench without the real
  * Unleash part), `BENCH_UNLEASH_FLAGS`, `BENCH_ROLLBACK_FLEET`, `BENCH_RENDERER_BUILD=1`,
- * `BENCH_SWEEP_ROWS`, `BENCH_SWEEP_RUNS`, `BENCH_PYTHON`, `BENCH_SLIDER_ROWS`, `BENCH_SLIDER_MOVES`.
+ * `BENCH_SWEEP_ROWS`, `BENCH_SWEEP_RUNS`, `BENCH_PYTHON`, `BENCH_SLIDER_ROWS`, `BENCH_SLIDER_MOVES`,
+ * `BENCH_METRIC_ROWS`, `BENCH_METRIC_RUNS`, `BENCH_METRIC_READ`, `BENCH_CS_LINES`, `BENCH_CS_RUNS`,
+ * `BENCH_CQ_CALLS`, `BENCH_CQ_DAYS`.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +20,9 @@ const BENCHES: { id: string; file: string }[] = [
   { id: 'rollback', file: 'rollback-latency.bench.ts' },
   { id: 'sweep', file: 'sweep-10m.bench.ts' },
   { id: 'slider', file: 'slider.bench.ts' },
+  { id: 'metric-import', file: 'metric-import.bench.ts' },
+  { id: 'compare-summary', file: 'compare-summary.bench.ts' },
+  { id: 'compare-query', file: 'compare-query.bench.ts' },
 ];
 const MARK = 'BENCH_JSON=';
 

@@ -5,6 +5,7 @@ import type { ProviderCapabilities, ProviderKind } from '../../../shared/domain.
 import { ProviderError, type FlagProvider } from './provider.ts';
 import { createLocalProvider } from './local/local-provider.ts';
 import { createUnleashProvider } from './unleash/unleash-provider.ts';
+import { missingTokenMessage, readProviderToken } from './provider-token.ts';
 
 const NONE: ProviderCapabilities = {
   kill: false,
@@ -50,14 +51,8 @@ export function createProvider(
     case 'local':
       return createLocalProvider({ name: config.name, db, now });
     case 'unleash': {
-      const token = env[config.tokenEnv];
-      if (!token)
-        return unavailableProvider(
-          config.name,
-          'unleash',
-          config.url,
-          `environment variable ${config.tokenEnv} (the admin token of provider "${config.name}") is not set`,
-        );
+      const token = readProviderToken(config, env);
+      if (!token) return unavailableProvider(config.name, 'unleash', config.url, missingTokenMessage(config));
       return createUnleashProvider({
         name: config.name,
         url: config.url,

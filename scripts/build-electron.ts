@@ -3,6 +3,7 @@
  *
  *   electron/main.ts    → dist/electron/main.cjs     (externals: electron, better-sqlite3, node builtins)
  *   electron/preload.ts → dist/electron/preload.cjs  (externals: electron only)
+ *   electron/core/metrics/metric-parse-worker.ts → dist/electron/metric-parse-worker.cjs
  *
  * Both are single CommonJS files. The preload must be: a sandboxed preload can
  * only `require('electron')` (and a few polyfilled builtins), so after building
@@ -35,6 +36,13 @@ const TARGETS: Target[] = [
     external: ['electron', 'better-sqlite3', ...NODE_BUILTINS],
   },
   { entry: 'electron/preload.ts', fileName: 'preload.cjs', external: ['electron'] },
+  {
+    // Worker thread of the metric-event import (electron/core/metrics/metric-batch-reader.ts
+    // looks for it next to the main bundle).
+    entry: 'electron/core/metrics/metric-parse-worker.ts',
+    fileName: 'metric-parse-worker.cjs',
+    external: NODE_BUILTINS,
+  },
 ];
 
 /** Bundle one entry to one CJS file in dist/electron. Rejects on a build error. */

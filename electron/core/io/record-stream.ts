@@ -2,12 +2,12 @@
  * Streams the records of a CSV or JSONL file as plain objects keyed by column,
  * with 1-based line numbers, checking required columns — the shared reading
  * loop of the prediction-log and metric-event imports. The file is never
- * loaded whole: CSV through `csv-parse` (rows handled inside its synchronous
- * `on_record` hook, so no record objects are queued), JSONL through `readline`.
+ * loaded whole: CSV through Papa Parse (rows handled inside its synchronous
+ * `step` callback, so no record objects are queued), JSONL through `readline`.
  */
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 
 /** Rows handled so far and bytes of the file consumed. */
 export interface StreamProgress {
@@ -39,8 +39,21 @@ function missingColumn(columns: readonly string[], required: readonly string[]):
     : `missing column "${missing}" (found: ${columns.join(', ') || 'none'})`;
 }
 
+/** True for a parsed line with no content (a blank line). */
+const isBlank = (fields: string[]): boolean => fields.length === 1 && (fields[0] as string).trim() === '';
+
+/** Newlines inside quoted fields of a record, so line numbers stay those of the file. */
+function embeddedNewlines(fields: string[]): number {
+  let n = 0;
+  for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /**
- * Reads a CSV file (header on line 1).
+ * Reads a CSV file (header on line 1) with Papa Parse in streaming mode: each record is handled
+ * in its `step` callback, so no record objects are queued. Blank lines are skipped (and counted);
+ * a record with a different number of fields than the header, or broken quoting, is a format
+ * error at its line.
  * @returns the number of records handled.
  * @throws what `formatError` builds, or what `onRecord` throws.
  */
@@ -51,42 +64,49 @@ export async function streamCsvRecords(
 ): Promise<number> {
   const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   let rows = 0;
+  let line = 0;
   let header: string[] | null = null;
   let failure: Error | null = null;
   const raw: Record<string, unknown> = {};
-  const parser = parse({
-    skip_empty_lines: true,
-    on_record: (record: string[], context: { lines: number }) => {
-      if (failure) return null;
-      try {
-        if (header === null) {
-          header = record.map((h) => h.trim());
-          const missing = missingColumn(header, o.requiredColumns);
-          if (missing) throw o.formatError(1, missing);
-          return null;
-        }
-        for (let i = 0; i < header.length; i++) raw[header[i] as string] = record[i]?.trim();
-        o.onRecord(raw, context.lines);
-        if (++rows % PROGRESS_EVERY === 0) o.onProgress?.({ rows, bytesRead: stream.bytesRead, totalBytes });
-      } catch (error) {
-        failure = error as Error;
-        stream.destroy();
-        parser.end();
-      }
-      return null;
-    },
-  });
+  const handle = (fields: string[], errors: Papa.ParseError[]): void => {
+    line++;
+    const first = line;
+    line += embeddedNewlines(fields);
+    if (errors.length > 0)
+      throw o.formatError(first, `malformed CSV: ${(errors[0] as Papa.ParseError).message}`);
+    if (isBlank(fields)) return;
+    if (header === null) {
+      header = fields.map((h) => h.trim());
+      const missing = missingColumn(header, o.requiredColumns);
+      if (missing) throw o.formatError(first, missing);
+      return;
+    }
+    if (fields.length !== header.length)
+      throw o.formatError(first, `expected ${header.length} fields like the header, found ${fields.length}`);
+    for (let i = 0; i < header.length; i++) raw[header[i] as string] = (fields[i] as string).trim();
+    o.onRecord(raw, first);
+    if (++rows % PROGRESS_EVERY === 0) o.onProgress?.({ rows, bytesRead: stream.bytesRead, totalBytes });
+  };
   await new Promise<void>((resolve, reject) => {
-    parser.on('readable', () => {
-      while (parser.read() !== null);
-    });
-    parser.on('end', resolve);
-    parser.on('close', resolve);
-    parser.on('error', (e: Error & { lines?: number }) =>
-      reject(failure ?? o.formatError(e.lines ?? null, e.message)),
-    );
     stream.on('error', (e) => reject(failure ?? o.formatError(null, e.message)));
-    stream.pipe(parser);
+    Papa.parse<string[]>(stream, {
+      header: false,
+      delimiter: ',',
+      dynamicTyping: false,
+      skipEmptyLines: false,
+      step: (result, parser) => {
+        if (failure) return;
+        try {
+          handle(result.data, result.errors);
+        } catch (error) {
+          failure = error as Error;
+          parser.abort();
+          stream.destroy();
+        }
+      },
+      complete: () => resolve(),
+      error: (e: Error) => reject(failure ?? o.formatError(null, e.message)),
+    });
   });
   if (failure) throw failure;
   return rows;

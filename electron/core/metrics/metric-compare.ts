@@ -18,15 +18,7 @@ import { srmTest } from '../stats/inference.ts';
 import { bootstrapQuantileDifference, COMPARED_QUANTILE } from '../stats/quantile-difference.ts';
 import { parseMetricSummary, StatsInputError } from '../stats/summary.ts';
 import type { MetricStore } from './metric-store.ts';
-import {
-  emptyRollup,
-  floorMinute,
-  MINUTE_MS,
-  moments,
-  quantiles,
-  sketchBins,
-  type Rollup,
-} from './rollup.ts';
+import { floorMinute, MINUTE_MS, moments, quantiles, sketchBins, type Rollup } from './rollup.ts';
 
 /** A window resolved to minute bounds: rollups with `fromMinute <= minute < toMinute`. */
 export interface ResolvedWindow {
@@ -65,26 +57,6 @@ export interface CompareOptions {
   adjust: AdjustMethod;
   /** Metric name → why its source failed (e.g. Prometheus unreachable); such rows are `insufficient`. */
   sourceErrors?: ReadonlyMap<string, string>;
-}
-
-/** The per-minute observations of a ratio metric: each minute's mean (sum/count) is one observation. */
-function perMinuteRatios(
-  store: MetricStore,
-  flag: FlagRef,
-  metric: string,
-  variant: string,
-  w: ResolvedWindow,
-): Rollup {
-  const out = emptyRollup();
-  for (const { rollup } of store.minutes(flag, metric, variant, w.fromMinute, w.toMinute)) {
-    if (rollup.count === 0) continue;
-    const v = rollup.sum / rollup.count;
-    out.count++;
-    out.sum += v;
-    out.sumSq += v * v;
-    if (v !== 0) out.successes++;
-  }
-  return out;
 }
 
 function armSummary(def: MetricDefinition, variant: string, r: Rollup): ArmSummary {
@@ -169,7 +141,7 @@ function compareOne(store: MetricStore, def: MetricDefinition, o: CompareOptions
   const w = o.window;
   const load = (variant: string): Rollup =>
     def.kind === 'ratio'
-      ? perMinuteRatios(store, def.flag, def.name, variant, w)
+      ? store.minuteMeans(def.flag, def.name, variant, w.fromMinute, w.toMinute)
       : store.window(def.flag, def.name, variant, w.fromMinute, w.toMinute, def.kind === 'quantile');
   const c = load(def.controlVariant);
   const t = load(def.treatmentVariant);

@@ -32,12 +32,17 @@ export interface ReadProgress {
 
 /** The file or one of its rows is not a valid metric-event file. */
 export class MetricFormatError extends Error {
+  readonly file: string;
   /** 1-based line, or `null` for file-level problems. */
   readonly line: number | null;
-  constructor(file: string, line: number | null, message: string) {
-    super(`${path.basename(file)}${line === null ? '' : ` line ${line}`}: ${message}`);
+  /** The problem without the file and line prefix. */
+  readonly detail: string;
+  constructor(file: string, line: number | null, detail: string) {
+    super(`${path.basename(file)}${line === null ? '' : ` line ${line}`}: ${detail}`);
     this.name = 'MetricFormatError';
+    this.file = file;
     this.line = line;
+    this.detail = detail;
   }
 }
 
@@ -45,22 +50,60 @@ export const EVENT_COLUMNS = ['timestamp', 'unit_id', 'flag_key', 'variant', 'me
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-function parseTimestamp(v: unknown, fail: (m: string) => never): number {
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v) || v < 0) fail(`timestamp ${v} is not a valid epoch-ms time`);
-    return v;
+/** Parses one timestamp cell to epoch ms, or calls `fail`. */
+type TimestampParser = (v: unknown, fail: (m: string) => never) => number;
+
+/** `s` at `i`..`i+len` as a decimal number, or −1 when a character is not a digit. */
+function digits(s: string, i: number, len: number): number {
+  let n = 0;
+  for (let j = i; j < i + len; j++) {
+    const c = s.charCodeAt(j) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
   }
-  if (typeof v === 'string') {
-    const s = v.trim();
-    if (/^\d+$/.test(s)) return Number(s);
-    if (ISO.test(s)) {
-      const ms = Date.parse(s);
-      if (!Number.isNaN(ms)) return ms;
+  return n;
+}
+
+/**
+ * A timestamp parser for one file. Event logs repeat the same minute for many rows, so for the
+ * common UTC forms `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS.sssZ` the minute prefix
+ * (validated and parsed once with `Date.parse`) is cached and only seconds and milliseconds are
+ * read per row; any other form takes the full path.
+ */
+export function createTimestampParser(): TimestampParser {
+  let prefix = '';
+  let prefixMs = 0;
+  const full = (v: unknown, fail: (m: string) => never): number => {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v) || v < 0) fail(`timestamp ${v} is not a valid epoch-ms time`);
+      return v;
     }
-  }
-  return fail(
-    `timestamp ${JSON.stringify(v ?? null)} is not ISO 8601 with a time zone (e.g. 2026-01-05T10:00:00Z) or epoch ms`,
-  );
+    if (typeof v === 'string') {
+      const s = v.trim();
+      if (/^\d+$/.test(s)) return Number(s);
+      if (ISO.test(s)) {
+        const ms = Date.parse(s);
+        if (!Number.isNaN(ms)) return ms;
+      }
+    }
+    return fail(
+      `timestamp ${JSON.stringify(v ?? null)} is not ISO 8601 with a time zone (e.g. 2026-01-05T10:00:00Z) or epoch ms`,
+    );
+  };
+  return (v, fail) => {
+    if (typeof v !== 'string') return full(v, fail);
+    const n = v.length;
+    if ((n !== 20 && n !== 24) || v.charCodeAt(n - 1) !== 90 /* Z */ || v.charCodeAt(16) !== 58 /* : */)
+      return full(v, fail);
+    const sec = digits(v, 17, 2);
+    const milli = n === 24 ? (v.charCodeAt(19) === 46 /* . */ ? digits(v, 20, 3) : -1) : 0;
+    if (sec < 0 || sec > 59 || milli < 0) return full(v, fail);
+    if (prefix !== '' && v.startsWith(prefix)) return prefixMs + sec * 1000 + milli;
+    const ms = full(v, fail);
+    prefix = v.slice(0, 16);
+    prefixMs = ms - sec * 1000 - milli;
+    return ms;
+  };
 }
 
 function requiredString(raw: Record<string, unknown>, col: string, fail: (m: string) => never): string {
@@ -69,8 +112,12 @@ function requiredString(raw: Record<string, unknown>, col: string, fail: (m: str
   return String(v).trim();
 }
 
-/** Validates one raw record. Pure. */
-export function toMetricEvent(raw: Record<string, unknown>, fail: (message: string) => never): MetricEvent {
+/** Validates one raw record; `parseTimestamp` from {@link createTimestampParser} (a new one by default). */
+export function toMetricEvent(
+  raw: Record<string, unknown>,
+  fail: (message: string) => never,
+  parseTimestamp: TimestampParser = createTimestampParser(),
+): MetricEvent {
   const timestamp = parseTimestamp(raw.timestamp, fail);
   const unitId = requiredString(raw, 'unit_id', fail);
   const flagKey = requiredString(raw, 'flag_key', fail);
@@ -113,15 +160,20 @@ export async function readMetricEvents(
 }
 
 function recordOptions(file: string, onEvent: Sink, onProgress?: OnProgress): RecordStreamOptions {
+  const parseTimestamp = createTimestampParser();
   return {
     requiredColumns: EVENT_COLUMNS,
     onProgress,
     formatError: (line, message) => new MetricFormatError(file, line, message),
     onRecord: (raw, line) =>
       onEvent(
-        toMetricEvent(raw, (m) => {
-          throw new MetricFormatError(file, line, m);
-        }),
+        toMetricEvent(
+          raw,
+          (m) => {
+            throw new MetricFormatError(file, line, m);
+          },
+          parseTimestamp,
+        ),
       ),
   };
 }

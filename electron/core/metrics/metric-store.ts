@@ -1,18 +1,19 @@
 /**
- * SQLite storage of metric definitions and per-minute rollups (schema v3), and
- * the all-or-nothing event import: events are aggregated into per-minute
- * rollups in memory while the file streams, then written in one transaction
- * at the end, so a bad row leaves the database untouched.
+ * SQLite storage of metric definitions, per-minute rollups (schema v3) and
+ * their hour/day levels (schema v5, {@link RollupLevels}), and the
+ * all-or-nothing event import ({@link importMetricEvents}): a bad row leaves
+ * the database untouched.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import { MetricDefinitionSchema, type MetricDefinition } from '../../../shared/metrics.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
-import { readMetricEvents, type ReadProgress } from './metric-events-reader.ts';
+import type { ReadProgress } from './metric-events-reader.ts';
+import { importMetricEvents } from './metric-import.ts';
+import { RollupLevels, type SeriesKey } from './rollup-levels.ts';
 import {
   deserializeSketch,
   emptyRollup,
-  addValue,
-  floorMinute,
+  MINUTE_MS,
   mergeInto,
   serializeSketch,
   type Rollup,
@@ -48,15 +49,25 @@ const toRollup = (r: RollupRow): Rollup => ({
   sketch: deserializeSketch(r.sketch),
 });
 
-const SEP = '\u0000';
+const seriesOf = (flag: FlagRef, metric: string, variant: string): SeriesKey => ({
+  provider: flag.provider,
+  environment: flag.environment,
+  flagKey: flag.key,
+  metric,
+  variant,
+});
 
 export class MetricStore {
   private readonly db: Db;
   private readonly sql: Sql;
+  readonly levels: RollupLevels;
 
+  /** Opens the store; rebuilds the hour/day levels when the database has minutes but no levels. */
   constructor(db: Db) {
     this.db = db;
     this.sql = statementCache(db);
+    this.levels = new RollupLevels(db, this.sql);
+    if (this.levels.missing()) this.levels.rebuildAll();
   }
 
   /** Creates or replaces a definition (by flag + name). */
@@ -107,7 +118,11 @@ export class MetricStore {
     return rows.map((r) => r.variant);
   }
 
-  /** The window's rollups of one metric and variant merged into one (moments summed, sketches merged). */
+  /**
+   * The rollups of one metric and variant with `fromMinute <= minute < toMinute` merged into one
+   * (moments summed; sketches merged only when `withSketch`), read from the hour/day levels where
+   * whole hours/days fit.
+   */
   window(
     flag: FlagRef,
     metric: string,
@@ -116,24 +131,15 @@ export class MetricStore {
     toMinute: number,
     withSketch = false,
   ): Rollup {
-    if (withSketch) {
-      const out = emptyRollup();
-      for (const m of this.minutes(flag, metric, variant, fromMinute, toMinute, true))
-        mergeInto(out, m.rollup);
-      return out;
-    }
-    // Moments only: summed by SQLite in one indexed range scan, no per-minute objects.
-    const r = this.sql(
-      `SELECT COALESCE(SUM(count), 0) AS count, COALESCE(SUM(sum), 0) AS sum, COALESCE(SUM(sum_sq), 0) AS sum_sq,
-              COALESCE(SUM(successes), 0) AS successes
-       FROM metric_rollup
-       WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?
-         AND minute >= ? AND minute < ?`,
-    ).get(flag.provider, flag.environment, flag.key, metric, variant, fromMinute, toMinute) as Omit<
-      RollupRow,
-      'minute' | 'sketch'
-    >;
-    return { count: r.count, sum: r.sum, sumSq: r.sum_sq, successes: r.successes, sketch: null };
+    return this.levels.window(seriesOf(flag, metric, variant), fromMinute, toMinute, withSketch);
+  }
+
+  /**
+   * The per-minute means (sum / count of each minute with data) of one metric and variant in the
+   * window as observations — what a ratio metric compares. `count` is the number of minutes.
+   */
+  minuteMeans(flag: FlagRef, metric: string, variant: string, fromMinute: number, toMinute: number): Rollup {
+    return this.levels.minuteMeans(seriesOf(flag, metric, variant), fromMinute, toMinute);
   }
 
   /** Adds rollups to the stored ones (merging with an existing minute), in one transaction. */
@@ -143,6 +149,7 @@ export class MetricStore {
        WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ? AND minute = ?`,
     );
     this.db.transaction(() => {
+      const touched = new Map<string, { key: SeriesKey; from: number; to: number }>();
       for (const k of rollups) {
         const existing = get.get(k.provider, k.environment, k.flagKey, k.metric, k.variant, k.minute) as
           RollupRow | undefined;
@@ -150,7 +157,14 @@ export class MetricStore {
         if (existing) mergeInto(merged, toRollup(existing));
         mergeInto(merged, k.rollup);
         this.put({ ...k, rollup: merged });
+        const id = JSON.stringify([k.provider, k.environment, k.flagKey, k.metric, k.variant]);
+        const t = touched.get(id);
+        if (t) {
+          t.from = Math.min(t.from, k.minute);
+          t.to = Math.max(t.to, k.minute + MINUTE_MS);
+        } else touched.set(id, { key: k, from: k.minute, to: k.minute + MINUTE_MS });
       }
+      for (const t of touched.values()) this.levels.refresh(t.key, t.from, t.to);
     })();
   }
 
@@ -172,19 +186,13 @@ export class MetricStore {
            AND variant = ? AND minute >= ? AND minute < ?`,
       ).run(flag.provider, flag.environment, flag.key, metric, variant, fromMinute, toMinute);
       for (const r of rollups)
-        this.put({
-          provider: flag.provider,
-          environment: flag.environment,
-          flagKey: flag.key,
-          metric,
-          variant,
-          minute: r.minute,
-          rollup: r.rollup,
-        });
+        this.put({ ...seriesOf(flag, metric, variant), minute: r.minute, rollup: r.rollup });
+      this.levels.refresh(seriesOf(flag, metric, variant), fromMinute, toMinute);
     })();
   }
 
-  private put(k: KeyedRollup): void {
+  /** Writes one minute row (replacing it); levels are refreshed by the caller. */
+  put(k: KeyedRollup): void {
     this.sql(
       `INSERT OR REPLACE INTO metric_rollup
          (provider, environment, flag_key, metric, variant, minute, count, sum, sum_sq, successes, sketch)
@@ -209,38 +217,10 @@ export class MetricStore {
    * (nothing is written unless every row is valid). Timestamps round down to the minute.
    * @throws MetricFormatError naming the first bad line.
    */
-  async importFile(
+  importFile(
     file: string,
     opts: { provider: string; environment: string; onProgress?: (p: ReadProgress) => void },
   ): Promise<ImportSummary> {
-    const acc = new Map<string, KeyedRollup>();
-    const flags = new Set<string>();
-    const metrics = new Set<string>();
-    const rows = await readMetricEvents(
-      file,
-      (e) => {
-        const minute = floorMinute(e.timestamp);
-        const id = [e.flagKey, e.metric, e.variant, minute].join(SEP);
-        let k = acc.get(id);
-        if (!k) {
-          k = {
-            provider: opts.provider,
-            environment: opts.environment,
-            flagKey: e.flagKey,
-            metric: e.metric,
-            variant: e.variant,
-            minute,
-            rollup: emptyRollup(),
-          };
-          acc.set(id, k);
-        }
-        addValue(k.rollup, e.value);
-        flags.add(e.flagKey);
-        metrics.add(e.metric);
-      },
-      opts.onProgress,
-    );
-    this.addRollups(acc.values());
-    return { rows, flags: [...flags].sort(), metrics: [...metrics].sort() };
+    return importMetricEvents(this.db, this, file, opts);
   }
 }

@@ -4,10 +4,10 @@
  * DDSketch for quantiles. Merging two rollups is exact for the moments and
  * within the sketch's relative accuracy (1 %) for quantiles.
  */
-import { DDSketch } from '@datadog/sketches-js';
+import type { DDSketch } from '@datadog/sketches-js';
+import { decodeSketch, encodeSketch, mergeSketch, newSketch } from './sketch-codec.ts';
 
-/** Relative accuracy of every sketch (all sketches must share it to be mergeable). */
-export const SKETCH_RELATIVE_ACCURACY = 0.01;
+export { newSketch, SKETCH_RELATIVE_ACCURACY } from './sketch-codec.ts';
 
 /** Mergeable statistics of a set of observations. */
 export interface Rollup {
@@ -36,8 +36,6 @@ export const MINUTE_MS = 60_000;
 /** The start of the minute of `ms` (rounds down). */
 export const floorMinute = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
-export const newSketch = (): DDSketch => new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
-
 export function emptyRollup(): Rollup {
   return { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
 }
@@ -57,17 +55,14 @@ export function mergeInto(into: Rollup, from: Rollup): void {
   into.sum += from.sum;
   into.sumSq += from.sumSq;
   into.successes += from.successes;
-  if (from.sketch && from.sketch.count > 0) (into.sketch ??= newSketch()).merge(from.sketch);
+  if (from.sketch && from.sketch.count > 0) mergeSketch((into.sketch ??= newSketch()), from.sketch);
 }
 
-/** Serialized sketch (DDSketch protobuf), or null. */
-export function serializeSketch(s: DDSketch | null): Buffer | null {
-  return s && s.count > 0 ? Buffer.from(s.toProto()) : null;
-}
+/** Serialized sketch ({@link encodeSketch}), or null when empty. */
+export const serializeSketch = encodeSketch;
 
-export function deserializeSketch(b: Uint8Array | null): DDSketch | null {
-  return b && b.length ? DDSketch.fromProto(b) : null;
-}
+/** The sketch of a stored blob (also reads legacy protobuf blobs), or null. */
+export const deserializeSketch = decodeSketch;
 
 /** Mean and sample SD (n − 1) from the moments; sd is null below 2 observations. */
 export function moments(r: Rollup): { mean: number | null; sd: number | null } {

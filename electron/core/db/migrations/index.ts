@@ -5,8 +5,16 @@
 import { migration001 } from './001-initial.ts';
 import { migration002 } from './002-predictions.ts';
 import { migration003 } from './003-metrics.ts';
+import { migration004 } from './004-rollouts.ts';
+import { migration005 } from './005-metric-levels.ts';
 
-export const MIGRATIONS: readonly string[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly string[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

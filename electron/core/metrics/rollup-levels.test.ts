@@ -1,0 +1,144 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.ts';
+import { tempDataDir } from '../test-support/temp-dir.ts';
+import { MetricStore } from './metric-store.ts';
+import { DAY_MS, HOUR_MS, windowSegments } from './rollup-levels.ts';
+import { addValue, emptyRollup, MINUTE_MS, type Rollup } from './rollup.ts';
+
+const FLAG = { provider: 'local', environment: 'production', key: 'f' };
+const T0 = Date.UTC(2026, 0, 5, 0, 0);
+
+describe('windowSegments', () => {
+  it('uses whole days, then whole hours, then minutes, covering the window exactly once', () => {
+    const from = T0 + 22 * HOUR_MS + 17 * MINUTE_MS;
+    const to = T0 + 3 * DAY_MS + 5 * HOUR_MS + 3 * MINUTE_MS;
+    const segs = windowSegments(from, to);
+    expect(segs.map((s) => s.resolution)).toEqual([MINUTE_MS, HOUR_MS, DAY_MS, HOUR_MS, MINUTE_MS]);
+    let at = from;
+    for (const s of segs) {
+      expect(s.from).toBe(at);
+      expect((s.to - s.from) % s.resolution).toBe(0);
+      at = s.to;
+    }
+    expect(at).toBe(to);
+    expect(windowSegments(T0 + 5 * MINUTE_MS, T0 + 9 * MINUTE_MS)).toEqual([
+      { resolution: MINUTE_MS, from: T0 + 5 * MINUTE_MS, to: T0 + 9 * MINUTE_MS },
+    ]);
+    expect(windowSegments(T0, T0)).toEqual([]);
+  });
+});
+
+describe('rollup levels', () => {
+  let tmp: ReturnType<typeof tempDataDir>;
+  let store: MetricStore;
+  let db: ReturnType<typeof openDatabase>;
+
+  beforeEach(() => {
+    tmp = tempDataDir();
+    db = openDatabase(path.join(tmp.dir, 'rcr.db'));
+    store = new MetricStore(db);
+  });
+  afterEach(() => {
+    db.close();
+    tmp.cleanup();
+  });
+
+  /** Three days of minutes with a gap, values that make every minute's mean differ. */
+  function fill(): Map<number, Rollup> {
+    const minutes = new Map<number, Rollup>();
+    for (let m = 0; m < 3 * 1440; m += m % 500 === 499 ? 40 : 1) {
+      const r = emptyRollup();
+      for (let j = 0; j <= m % 3; j++) addValue(r, ((m * 7 + j * 13) % 97) - 5);
+      minutes.set(T0 + m * MINUTE_MS, r);
+    }
+    store.addRollups(
+      [...minutes].map(([minute, rollup]) => ({
+        provider: FLAG.provider,
+        environment: FLAG.environment,
+        flagKey: FLAG.key,
+        metric: 'latency',
+        variant: 'control',
+        minute,
+        rollup,
+      })),
+    );
+    return minutes;
+  }
+
+  /** The window computed from the raw minute rows (what the levels must reproduce). */
+  function direct(from: number, to: number): { w: Rollup; means: Rollup } {
+    const w = emptyRollup();
+    const means = emptyRollup();
+    for (const { rollup } of store.minutes(FLAG, 'latency', 'control', from, to, true)) {
+      w.count += rollup.count;
+      w.sum += rollup.sum;
+      w.sumSq += rollup.sumSq;
+      w.successes += rollup.successes;
+      if (rollup.count > 0) {
+        const v = rollup.sum / rollup.count;
+        means.count++;
+        means.sum += v;
+        means.sumSq += v * v;
+        if (v !== 0) means.successes++;
+      }
+    }
+    return { w, means };
+  }
+
+  it('answers windows from the levels exactly as from the minutes (moments, minute means, quantiles)', () => {
+    fill();
+    const windows: Array<[number, number]> = [
+      [T0, T0 + 3 * DAY_MS],
+      [T0 + 13 * MINUTE_MS, T0 + 2 * DAY_MS + 7 * HOUR_MS + 11 * MINUTE_MS],
+      [T0 + 5 * HOUR_MS, T0 + 6 * HOUR_MS],
+      [T0 + DAY_MS - 3 * MINUTE_MS, T0 + DAY_MS + 3 * MINUTE_MS],
+    ];
+    for (const [from, to] of windows) {
+      const d = direct(from, to);
+      const w = store.window(FLAG, 'latency', 'control', from, to, true);
+      expect(w.count).toBe(d.w.count);
+      expect(w.successes).toBe(d.w.successes);
+      expect(w.sum).toBeCloseTo(d.w.sum, 6);
+      expect(w.sumSq).toBeCloseTo(d.w.sumSq, 3);
+      const m = store.minuteMeans(FLAG, 'latency', 'control', from, to);
+      expect(m.count).toBe(d.means.count);
+      expect(m.successes).toBe(d.means.successes);
+      expect(m.sum).toBeCloseTo(d.means.sum, 6);
+      expect(m.sumSq).toBeCloseTo(d.means.sumSq, 4);
+      // The merged sketch equals the merge of the minute sketches (merging is exact on bins).
+      const ref = emptyRollup();
+      for (const { rollup } of store.minutes(FLAG, 'latency', 'control', from, to, true)) {
+        if (rollup.sketch) {
+          if (!ref.sketch) ref.sketch = rollup.sketch;
+          else {
+            ref.sketch.merge(rollup.sketch);
+            ref.sketch.negativeStore.merge(rollup.sketch.negativeStore);
+          }
+        }
+      }
+      for (const q of [0, 0.05, 0.5, 0.95, 0.99, 1])
+        expect(w.sketch?.getValueAtQuantile(q)).toBe(ref.sketch?.getValueAtQuantile(q));
+    }
+  });
+
+  it('keeps the levels in step when minutes are replaced, and rebuilds missing levels on open', () => {
+    fill();
+    const from = T0 + DAY_MS + 2 * HOUR_MS;
+    const r = emptyRollup();
+    addValue(r, 1000);
+    store.replaceRange(FLAG, 'latency', 'control', from, from + 90 * MINUTE_MS, [
+      { minute: from, rollup: r },
+    ]);
+    const d = direct(T0, T0 + 3 * DAY_MS);
+    expect(store.window(FLAG, 'latency', 'control', T0, T0 + 3 * DAY_MS).count).toBe(d.w.count);
+    expect(store.window(FLAG, 'latency', 'control', from, from + HOUR_MS).count).toBe(1);
+
+    db.prepare('DELETE FROM metric_rollup_level').run();
+    const reopened = new MetricStore(db);
+    expect(reopened.window(FLAG, 'latency', 'control', T0, T0 + 3 * DAY_MS).count).toBe(d.w.count);
+    expect(
+      db.prepare('SELECT COUNT(*) FROM metric_rollup_level WHERE resolution = ?').pluck().get(DAY_MS),
+    ).toBe(3);
+  });
+});

@@ -1,0 +1,299 @@
+/**
+ * Hour and day levels of the per-minute rollups (table `metric_rollup_level`,
+ * schema v5), and window queries that read them.
+ *
+ * A window `[from, to)` is cut into segments: whole days from the day level,
+ * whole hours at its edges from the hour level, and the remaining minutes from
+ * `metric_rollup` — 30 days of one series is then ~30 day rows, ≤ 46 hour rows
+ * and ≤ 118 minute rows instead of 43,200 minute rows. Moments are summed by
+ * SQLite; sketches (only when asked for) are decoded and merged here.
+ *
+ * Each level row also holds the sums of the per-minute means (`minutes`,
+ * `ratio_sum`, `ratio_sum_sq`, `ratio_nonzero`): a ratio metric's observation
+ * is one minute's mean, so its window statistics are sums too.
+ */
+import type { DDSketch } from '@datadog/sketches-js';
+import type { Db, Sql } from '../db/database.ts';
+import { MINUTE_MS, type Rollup } from './rollup.ts';
+import { decodeSketch, encodeSketch, mergeSketch, newSketch } from './sketch-codec.ts';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** One metric of one variant of one flag. */
+export interface SeriesKey {
+  provider: string;
+  environment: string;
+  flagKey: string;
+  metric: string;
+  variant: string;
+}
+
+/** Part of a window read at one resolution: rows with `from <= minute|bucket < to`. */
+export interface WindowSegment {
+  /** Bucket length, ms: {@link MINUTE_MS} (table `metric_rollup`), {@link HOUR_MS} or {@link DAY_MS}. */
+  resolution: number;
+  from: number;
+  to: number;
+}
+
+const floorTo = (ms: number, size: number): number => Math.floor(ms / size) * size;
+const ceilTo = (ms: number, size: number): number => Math.ceil(ms / size) * size;
+
+/**
+ * Cuts `[from, to)` (ms; `from` at a minute boundary) into the coarsest segments that cover it
+ * exactly, in time order. Pure.
+ */
+export function windowSegments(
+  from: number,
+  to: number,
+  sizes: readonly number[] = [DAY_MS, HOUR_MS],
+): WindowSegment[] {
+  if (from >= to) return [];
+  const [size, ...finer] = sizes;
+  if (size === undefined) return [{ resolution: MINUTE_MS, from, to }];
+  const a = ceilTo(from, size);
+  const b = floorTo(to, size);
+  if (a >= b) return windowSegments(from, to, finer);
+  return [
+    ...windowSegments(from, a, finer),
+    { resolution: size, from: a, to: b },
+    ...windowSegments(b, to, finer),
+  ];
+}
+
+/** The merged statistics of a level bucket. */
+interface LevelAgg {
+  count: number;
+  sum: number;
+  sumSq: number;
+  successes: number;
+  minutes: number;
+  ratioSum: number;
+  ratioSumSq: number;
+  ratioNonzero: number;
+  sketch: DDSketch | null;
+}
+
+const emptyAgg = (): LevelAgg => ({
+  count: 0,
+  sum: 0,
+  sumSq: 0,
+  successes: 0,
+  minutes: 0,
+  ratioSum: 0,
+  ratioSumSq: 0,
+  ratioNonzero: 0,
+  sketch: null,
+});
+
+interface MinuteRow {
+  minute: number;
+  count: number;
+  sum: number;
+  sum_sq: number;
+  successes: number;
+  sketch: Uint8Array | null;
+}
+
+interface LevelRow {
+  bucket: number;
+  count: number;
+  sum: number;
+  sum_sq: number;
+  successes: number;
+  minutes: number;
+  ratio_sum: number;
+  ratio_sum_sq: number;
+  ratio_nonzero: number;
+  sketch: Uint8Array | null;
+}
+
+const SERIES = `provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?`;
+const seriesArgs = (k: SeriesKey): string[] => [k.provider, k.environment, k.flagKey, k.metric, k.variant];
+
+function mergeBlob(agg: LevelAgg, blob: Uint8Array | null): void {
+  const s = decodeSketch(blob);
+  if (s && s.count > 0) mergeSketch((agg.sketch ??= newSketch()), s);
+}
+
+/** Reads and maintains the hour/day levels of the rollups in one database. */
+export class RollupLevels {
+  private readonly db: Db;
+  private readonly sql: Sql;
+
+  constructor(db: Db, sql: Sql) {
+    this.db = db;
+    this.sql = sql;
+  }
+
+  /**
+   * Recomputes the hour levels covering `[from, to)` from the minutes, then the day levels
+   * covering it from the hours. Call inside the transaction that changed the minutes.
+   */
+  refresh(k: SeriesKey, from: number, to: number): void {
+    if (from >= to) return;
+    this.rebuild(k, HOUR_MS, floorTo(from, HOUR_MS), ceilTo(to, HOUR_MS));
+    this.rebuild(k, DAY_MS, floorTo(from, DAY_MS), ceilTo(to, DAY_MS));
+  }
+
+  /** Rebuilds every level of every series from the minutes (one transaction). */
+  rebuildAll(): void {
+    this.db.transaction(() => {
+      this.sql(`DELETE FROM metric_rollup_level`).run();
+      const series = this.sql(
+        `SELECT provider, environment, flag_key AS flagKey, metric, variant, MIN(minute) AS lo, MAX(minute) AS hi
+         FROM metric_rollup GROUP BY provider, environment, flag_key, metric, variant`,
+      ).all() as Array<SeriesKey & { lo: number; hi: number }>;
+      for (const s of series) this.refresh(s, s.lo, s.hi + MINUTE_MS);
+    })();
+  }
+
+  /** True when minutes exist but no level does (e.g. a database from before schema v5). */
+  missing(): boolean {
+    const r = this.sql(
+      `SELECT EXISTS (SELECT 1 FROM metric_rollup) AS minutes, EXISTS (SELECT 1 FROM metric_rollup_level) AS levels`,
+    ).get() as { minutes: number; levels: number };
+    return r.minutes === 1 && r.levels === 0;
+  }
+
+  /** Replaces the `size` level rows with `lo <= bucket < hi` by ones merged from the next finer level. */
+  private rebuild(k: SeriesKey, size: number, lo: number, hi: number): void {
+    this.sql(
+      `DELETE FROM metric_rollup_level WHERE ${SERIES} AND resolution = ? AND bucket >= ? AND bucket < ?`,
+    ).run(...seriesArgs(k), size, lo, hi);
+    const aggs = new Map<number, LevelAgg>();
+    const at = (t: number): LevelAgg => {
+      const b = floorTo(t, size);
+      let a = aggs.get(b);
+      if (!a) aggs.set(b, (a = emptyAgg()));
+      return a;
+    };
+    // One day of finer rows at a time keeps memory bounded for long ranges.
+    for (let from = lo; from < hi; from += DAY_MS) {
+      const to = Math.min(hi, from + DAY_MS);
+      if (size === HOUR_MS) {
+        const rows = this.sql(
+          `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
+           WHERE ${SERIES} AND minute >= ? AND minute < ?`,
+        ).all(...seriesArgs(k), from, to) as MinuteRow[];
+        for (const r of rows) {
+          const a = at(r.minute);
+          a.count += r.count;
+          a.sum += r.sum;
+          a.sumSq += r.sum_sq;
+          a.successes += r.successes;
+          if (r.count > 0) {
+            const v = r.sum / r.count;
+            a.minutes++;
+            a.ratioSum += v;
+            a.ratioSumSq += v * v;
+            if (v !== 0) a.ratioNonzero++;
+          }
+          mergeBlob(a, r.sketch);
+        }
+      } else {
+        const rows = this.sql(
+          `SELECT bucket, count, sum, sum_sq, successes, minutes, ratio_sum, ratio_sum_sq, ratio_nonzero, sketch
+           FROM metric_rollup_level WHERE ${SERIES} AND resolution = ? AND bucket >= ? AND bucket < ?`,
+        ).all(...seriesArgs(k), HOUR_MS, from, to) as LevelRow[];
+        for (const r of rows) {
+          const a = at(r.bucket);
+          a.count += r.count;
+          a.sum += r.sum;
+          a.sumSq += r.sum_sq;
+          a.successes += r.successes;
+          a.minutes += r.minutes;
+          a.ratioSum += r.ratio_sum;
+          a.ratioSumSq += r.ratio_sum_sq;
+          a.ratioNonzero += r.ratio_nonzero;
+          mergeBlob(a, r.sketch);
+        }
+      }
+    }
+    const put = this.sql(
+      `INSERT INTO metric_rollup_level (provider, environment, flag_key, metric, variant, resolution, bucket,
+         count, sum, sum_sq, successes, minutes, ratio_sum, ratio_sum_sq, ratio_nonzero, sketch)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const [bucket, a] of aggs)
+      put.run(
+        ...seriesArgs(k),
+        size,
+        bucket,
+        a.count,
+        a.sum,
+        a.sumSq,
+        Math.round(a.successes),
+        a.minutes,
+        a.ratioSum,
+        a.ratioSumSq,
+        a.ratioNonzero,
+        encodeSketch(a.sketch),
+      );
+  }
+
+  /** Summed moments (and the merged sketch when `withSketch`) of a series over `[from, to)`. */
+  window(k: SeriesKey, from: number, to: number, withSketch: boolean): Rollup {
+    const out: Rollup = { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
+    for (const seg of windowSegments(from, to)) {
+      const minute = seg.resolution === MINUTE_MS;
+      const where = minute
+        ? `FROM metric_rollup WHERE ${SERIES} AND minute >= ? AND minute < ?`
+        : `FROM metric_rollup_level WHERE ${SERIES} AND resolution = ${seg.resolution} AND bucket >= ? AND bucket < ?`;
+      const r = this.sql(
+        `SELECT COALESCE(SUM(count), 0) AS count, COALESCE(SUM(sum), 0) AS sum, COALESCE(SUM(sum_sq), 0) AS sum_sq,
+                COALESCE(SUM(successes), 0) AS successes ${where}`,
+      ).get(...seriesArgs(k), seg.from, seg.to) as {
+        count: number;
+        sum: number;
+        sum_sq: number;
+        successes: number;
+      };
+      out.count += r.count;
+      out.sum += r.sum;
+      out.sumSq += r.sum_sq;
+      out.successes += r.successes;
+      if (!withSketch || r.count === 0) continue;
+      const blobs = this.sql(`SELECT sketch ${where} AND sketch IS NOT NULL`)
+        .pluck()
+        .all(...seriesArgs(k), seg.from, seg.to) as Uint8Array[];
+      for (const b of blobs) {
+        const s = decodeSketch(b);
+        if (s && s.count > 0) mergeSketch((out.sketch ??= newSketch()), s);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The per-minute means of a series over `[from, to)` as observations: count = minutes with
+   * data, sum / sumSq = Σ mean / Σ mean², successes = minutes with a non-zero mean.
+   */
+  minuteMeans(k: SeriesKey, from: number, to: number): Rollup {
+    const out: Rollup = { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
+    for (const seg of windowSegments(from, to)) {
+      const r = (
+        seg.resolution === MINUTE_MS
+          ? this.sql(
+              `SELECT COALESCE(SUM(count > 0), 0) AS n,
+                      COALESCE(SUM(CASE WHEN count > 0 THEN sum / count END), 0) AS s,
+                      COALESCE(SUM(CASE WHEN count > 0 THEN (sum / count) * (sum / count) END), 0) AS ss,
+                      COALESCE(SUM(count > 0 AND sum != 0), 0) AS nz
+               FROM metric_rollup WHERE ${SERIES} AND minute >= ? AND minute < ?`,
+            )
+          : this.sql(
+              `SELECT COALESCE(SUM(minutes), 0) AS n, COALESCE(SUM(ratio_sum), 0) AS s,
+                      COALESCE(SUM(ratio_sum_sq), 0) AS ss, COALESCE(SUM(ratio_nonzero), 0) AS nz
+               FROM metric_rollup_level WHERE ${SERIES} AND resolution = ${seg.resolution}
+                 AND bucket >= ? AND bucket < ?`,
+            )
+      ).get(...seriesArgs(k), seg.from, seg.to) as { n: number; s: number; ss: number; nz: number };
+      out.count += r.n;
+      out.sum += r.s;
+      out.sumSq += r.ss;
+      out.successes += r.nz;
+    }
+    return out;
+  }
+}

@@ -53,7 +53,7 @@ function readInWorker(
     // 1 MiB chunk, the series names and at most MAX_IN_FLIGHT batches.
     const worker = new Worker(script, {
       workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     });
     let started = false;
     let settled = false;

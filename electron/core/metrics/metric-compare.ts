@@ -18,7 +18,7 @@ import { srmTest } from '../stats/inference.ts';
 import { bootstrapQuantileDifference, COMPARED_QUANTILE } from '../stats/quantile-difference.ts';
 import { parseMetricSummary, StatsInputError } from '../stats/summary.ts';
 import type { MetricStore } from './metric-store.ts';
-import { floorMinute, MINUTE_MS, moments, quantiles, sketchBins, type Rollup } from './rollup.ts';
+import { floorMinute, MINUTE_MS, moments, quantiles, sketchBins, sketchOf, type Rollup } from './rollup.ts';
 
 /** A window resolved to minute bounds: rollups with `fromMinute <= minute < toMinute`. */
 export interface ResolvedWindow {
@@ -67,7 +67,7 @@ function armSummary(def: MetricDefinition, variant: string, r: Rollup): ArmSumma
     mean: def.kind === 'binomial' ? (r.count ? r.successes / r.count : null) : m.mean,
     sd: def.kind === 'binomial' ? null : m.sd,
     successes: def.kind === 'binomial' ? r.successes : null,
-    quantiles: def.kind === 'quantile' ? quantiles(r.sketch) : null,
+    quantiles: def.kind === 'quantile' ? quantiles(sketchOf(r)) : null,
   };
 }
 
@@ -113,8 +113,8 @@ function compareQuantile(def: MetricDefinition, c: Rollup, t: Rollup, o: Compare
       row.note = `sample ratio mismatch (p ${fmtP(srm.pValue)}): the comparison is not trustworthy; ${row.note}`;
     return row;
   };
-  const a = sketchBins(c.sketch);
-  const b = sketchBins(t.sketch);
+  const a = sketchBins(sketchOf(c));
+  const b = sketchBins(sketchOf(t));
   if (!a || !b) return withSrm({ ...base, srm, note: 'not enough data: no sketch values in one arm' });
   const r = bootstrapQuantileDifference(a, b, { alpha: o.alpha, quantile: COMPARED_QUANTILE });
   const short = shortfall(def, c, t);

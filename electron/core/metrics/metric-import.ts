@@ -21,7 +21,7 @@ import { addValue, emptyRollup, MINUTE_MS, mergeInto, type Rollup } from './roll
 import { decodeSketch, encodeSketch } from './sketch-codec.ts';
 
 /** Open cells kept in memory before they are staged (each holds a sketch of up to a few KiB). */
-export const FLUSH_CELLS = 16_384;
+export const FLUSH_CELLS = 8192;
 
 interface Series {
   flagKey: string;

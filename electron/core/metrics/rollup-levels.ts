@@ -12,10 +12,9 @@
  * `ratio_sum`, `ratio_sum_sq`, `ratio_nonzero`): a ratio metric's observation
  * is one minute's mean, so its window statistics are sums too.
  */
-import type { DDSketch } from '@datadog/sketches-js';
 import type { Db, Sql } from '../db/database.ts';
-import { MINUTE_MS, type Rollup } from './rollup.ts';
-import { decodeSketch, encodeSketch, mergeSketch, newSketch } from './sketch-codec.ts';
+import { emptyRollup, mergeInto, MINUTE_MS, type Rollup } from './rollup.ts';
+import { decodeSketch, encodeSketch } from './sketch-codec.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -62,29 +61,21 @@ export function windowSegments(
   ];
 }
 
-/** The merged statistics of a level bucket. */
+/** The merged statistics of a level bucket: the rollup and the sums of its minutes' means. */
 interface LevelAgg {
-  count: number;
-  sum: number;
-  sumSq: number;
-  successes: number;
+  rollup: Rollup;
   minutes: number;
   ratioSum: number;
   ratioSumSq: number;
   ratioNonzero: number;
-  sketch: DDSketch | null;
 }
 
 const emptyAgg = (): LevelAgg => ({
-  count: 0,
-  sum: 0,
-  sumSq: 0,
-  successes: 0,
+  rollup: emptyRollup(),
   minutes: 0,
   ratioSum: 0,
   ratioSumSq: 0,
   ratioNonzero: 0,
-  sketch: null,
 });
 
 interface MinuteRow {
@@ -112,10 +103,20 @@ interface LevelRow {
 const SERIES = `provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?`;
 const seriesArgs = (k: SeriesKey): string[] => [k.provider, k.environment, k.flagKey, k.metric, k.variant];
 
-function mergeBlob(agg: LevelAgg, blob: Uint8Array | null): void {
-  const s = decodeSketch(blob);
-  if (s && s.count > 0) mergeSketch((agg.sketch ??= newSketch()), s);
-}
+/** A stored row's rollup (sketch decoded). */
+const rowRollup = (r: {
+  count: number;
+  sum: number;
+  sum_sq: number;
+  successes: number;
+  sketch: Uint8Array | null;
+}): Rollup => ({
+  count: r.count,
+  sum: r.sum,
+  sumSq: r.sum_sq,
+  successes: r.successes,
+  sketch: decodeSketch(r.sketch),
+});
 
 /** Reads and maintains the hour/day levels of the rollups in one database. */
 export class RollupLevels {
@@ -179,10 +180,7 @@ export class RollupLevels {
         ).all(...seriesArgs(k), from, to) as MinuteRow[];
         for (const r of rows) {
           const a = at(r.minute);
-          a.count += r.count;
-          a.sum += r.sum;
-          a.sumSq += r.sum_sq;
-          a.successes += r.successes;
+          mergeInto(a.rollup, rowRollup(r));
           if (r.count > 0) {
             const v = r.sum / r.count;
             a.minutes++;
@@ -190,7 +188,6 @@ export class RollupLevels {
             a.ratioSumSq += v * v;
             if (v !== 0) a.ratioNonzero++;
           }
-          mergeBlob(a, r.sketch);
         }
       } else {
         const rows = this.sql(
@@ -199,15 +196,11 @@ export class RollupLevels {
         ).all(...seriesArgs(k), HOUR_MS, from, to) as LevelRow[];
         for (const r of rows) {
           const a = at(r.bucket);
-          a.count += r.count;
-          a.sum += r.sum;
-          a.sumSq += r.sum_sq;
-          a.successes += r.successes;
+          mergeInto(a.rollup, rowRollup(r));
           a.minutes += r.minutes;
           a.ratioSum += r.ratio_sum;
           a.ratioSumSq += r.ratio_sum_sq;
           a.ratioNonzero += r.ratio_nonzero;
-          mergeBlob(a, r.sketch);
         }
       }
     }
@@ -221,15 +214,15 @@ export class RollupLevels {
         ...seriesArgs(k),
         size,
         bucket,
-        a.count,
-        a.sum,
-        a.sumSq,
-        Math.round(a.successes),
+        a.rollup.count,
+        a.rollup.sum,
+        a.rollup.sumSq,
+        Math.round(a.rollup.successes),
         a.minutes,
         a.ratioSum,
         a.ratioSumSq,
         a.ratioNonzero,
-        encodeSketch(a.sketch),
+        encodeSketch(a.rollup.sketch),
       );
   }
 
@@ -250,18 +243,27 @@ export class RollupLevels {
         sum_sq: number;
         successes: number;
       };
-      out.count += r.count;
-      out.sum += r.sum;
-      out.sumSq += r.sum_sq;
-      out.successes += r.successes;
-      if (!withSketch || r.count === 0) continue;
-      const blobs = this.sql(`SELECT sketch ${where} AND sketch IS NOT NULL`)
-        .pluck()
-        .all(...seriesArgs(k), seg.from, seg.to) as Uint8Array[];
-      for (const b of blobs) {
-        const s = decodeSketch(b);
-        if (s && s.count > 0) mergeSketch((out.sketch ??= newSketch()), s);
+      if (!withSketch || r.count === 0) {
+        out.count += r.count;
+        out.sum += r.sum;
+        out.sumSq += r.sum_sq;
+        out.successes += r.successes;
+        continue;
       }
+      // Sketches: every row is merged as a rollup, so 0/1-only rows (stored without a sketch)
+      // count as their zeros and ones.
+      const rows = this.sql(`SELECT count, sum, sum_sq, successes, sketch ${where}`).all(
+        ...seriesArgs(k),
+        seg.from,
+        seg.to,
+      ) as Array<{
+        count: number;
+        sum: number;
+        sum_sq: number;
+        successes: number;
+        sketch: Uint8Array | null;
+      }>;
+      for (const row of rows) mergeInto(out, rowRollup(row));
     }
     return out;
   }

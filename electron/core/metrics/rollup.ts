@@ -9,14 +9,20 @@ import { decodeSketch, encodeSketch, mergeSketch, newSketch } from './sketch-cod
 
 export { newSketch, SKETCH_RELATIVE_ACCURACY } from './sketch-codec.ts';
 
-/** Mergeable statistics of a set of observations. */
+/**
+ * Mergeable statistics of a set of observations.
+ *
+ * While every value is 0 or 1 (binomial metrics, Prometheus success counts) no sketch is kept:
+ * the distribution is `count − sum` zeros and `sum` ones, and {@link sketchOf} builds it when a
+ * quantile is asked for. The first other value creates the sketch with those zeros and ones in it.
+ */
 export interface Rollup {
   count: number;
   sum: number;
   sumSq: number;
   /** Observations with a non-zero value (for 0/1 binomial values: the sum). */
   successes: number;
-  /** `null` when no value went into a sketch (e.g. Prometheus binomial counts). */
+  /** `null` while every value is 0 or 1 (or there are none). */
   sketch: DDSketch | null;
 }
 
@@ -40,22 +46,41 @@ export function emptyRollup(): Rollup {
   return { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
 }
 
+/** A sketch of `zeros` zeros and `ones` ones. */
+function binarySketch(zeros: number, ones: number): DDSketch {
+  const s = newSketch();
+  if (zeros > 0) s.accept(0, zeros);
+  if (ones > 0) s.accept(1, ones);
+  return s;
+}
+
+/** The rollup's distribution as a sketch (built from the counts for 0/1-only rollups), or null when empty. */
+export function sketchOf(r: Rollup): DDSketch | null {
+  if (r.sketch) return r.sketch;
+  return r.count > 0 ? binarySketch(r.count - r.sum, r.sum) : null;
+}
+
 /** Adds one observation. */
 export function addValue(r: Rollup, value: number): void {
+  if (r.sketch === null && value !== 0 && value !== 1) r.sketch = binarySketch(r.count - r.sum, r.sum);
   r.count++;
   r.sum += value;
   r.sumSq += value * value;
   if (value !== 0) r.successes++;
-  (r.sketch ??= newSketch()).accept(value);
+  r.sketch?.accept(value);
 }
 
 /** Merges `from` into `into` (sketches are merged, never shared). */
 export function mergeInto(into: Rollup, from: Rollup): void {
+  if (from.count === 0) return;
+  if (into.sketch !== null || from.sketch !== null) {
+    into.sketch ??= binarySketch(into.count - into.sum, into.sum);
+    mergeSketch(into.sketch, from.sketch ?? binarySketch(from.count - from.sum, from.sum));
+  }
   into.count += from.count;
   into.sum += from.sum;
   into.sumSq += from.sumSq;
   into.successes += from.successes;
-  if (from.sketch && from.sketch.count > 0) mergeSketch((into.sketch ??= newSketch()), from.sketch);
 }
 
 /** Serialized sketch ({@link encodeSketch}), or null when empty. */

@@ -48,3 +48,26 @@ describe('sketch codec', () => {
     for (const q of QS) expect(a.getValueAtQuantile(q)).toBe(all.getValueAtQuantile(q));
   });
 });
+
+describe('0/1-only rollups', () => {
+  it('keep no sketch until another value arrives, then hold the zeros and ones seen so far', async () => {
+    const { addValue, emptyRollup, mergeInto, sketchOf } = await import('./rollup.ts');
+    const r = emptyRollup();
+    for (const v of [0, 1, 1, 0, 1]) addValue(r, v);
+    expect(r.sketch).toBeNull();
+    expect(sketchOf(r)?.count).toBe(5);
+    expect(sketchOf(r)?.getValueAtQuantile(0.5)).toBeCloseTo(1, 1);
+    addValue(r, 250);
+    expect(r.sketch?.count).toBe(6);
+    expect(r.sketch?.zeroCount).toBe(2);
+    const binary = emptyRollup();
+    for (const v of [1, 1, 1]) addValue(binary, v);
+    mergeInto(r, binary);
+    expect(r.sketch?.count).toBe(9);
+    expect(r.sketch?.getValueAtQuantile(1)).toBeCloseTo(250, -1);
+    const both = emptyRollup();
+    mergeInto(both, binary);
+    mergeInto(both, binary);
+    expect([both.sketch, both.count, both.sum]).toEqual([null, 6, 6]);
+  });
+});

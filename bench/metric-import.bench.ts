@@ -246,7 +246,7 @@ export async function run(): Promise<BenchReport> {
       const readMs = median(reads.map((x) => x.readMs));
       rows.push(
         row({
-          metric: 'diagnostic: readMetricEvents alone (csv-parse + validation, no-op sink)',
+          metric: 'diagnostic: readMetricEvents alone on one thread (Papa Parse + validation, no-op sink)',
           value: `${s(readMs)} (${k(rate(ROWS, readMs))})`,
           note: `median of ${reads.length}; ${((100 * readMs) / importMs).toFixed(0)} % of the import; peak RSS ${mib(Math.max(...reads.map((x) => x.peakRss)))}`,
         }),

@@ -355,7 +355,7 @@ function rowsFor(data: Dataset, ours: OursResult[], cli: CliResult[], py: PyResu
       note: `${ours[0]!.thresholds.toLocaleString('en')} distinct thresholds; ${((100 * data.positives) / data.rows).toFixed(1)} % positive; written in ${s(data.writeMs)}`,
     }),
     row({
-      metric: 'ours: parse (readPredictionColumns, csv-parse)',
+      metric: 'ours: parse (readPredictionColumns, Papa Parse)',
       value: s(median(oParse)),
       note: `median; ${sSpread(oParse)}`,
     }),

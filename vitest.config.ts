@@ -12,6 +12,8 @@ export default defineConfig({
             'shared/**/*.test.ts',
             'renderer/**/*.test.{ts,tsx}',
             'bench/**/*.test.ts',
+            'examples/**/*.test.ts',
+            'test/security/**/*.test.ts',
           ],
           environment: 'node',
         },

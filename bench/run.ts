@@ -2,12 +2,14 @@
  * Runs every bench, each in its own Node process (so one bench's memory or
  * Unleash server cannot skew the next), and prints one combined table.
  *
- * Usage: `npm run bench` or `node bench/run.ts [--only sync,render,rollback,sweep,slider,metric-import,compare-summary,compare-query] [--out results.json]`.
+ * Usage: `npm run bench` or `node bench/run.ts [--only sync,render,rollback,sweep,slider,metric-import,compare-summary,compare-query,launchdarkly-sync,audience,monitor-eval,rollback-drill] [--out results.json]`.
  * Environment knobs: `BENCH_SKIP_UNLEASH=1` (sync bench without the real
  * Unleash part), `BENCH_UNLEASH_FLAGS`, `BENCH_ROLLBACK_FLEET`, `BENCH_RENDERER_BUILD=1`,
  * `BENCH_SWEEP_ROWS`, `BENCH_SWEEP_RUNS`, `BENCH_PYTHON`, `BENCH_SLIDER_ROWS`, `BENCH_SLIDER_MOVES`,
  * `BENCH_METRIC_ROWS`, `BENCH_METRIC_RUNS`, `BENCH_METRIC_READ`, `BENCH_CS_LINES`, `BENCH_CS_RUNS`,
- * `BENCH_CQ_CALLS`, `BENCH_CQ_DAYS`.
+ * `BENCH_CQ_CALLS`, `BENCH_CQ_DAYS`, `BENCH_LD_FLAGS`, `BENCH_LD_RUNS`, `BENCH_LD_PAGE`,
+ * `BENCH_AUDIENCE_KEYS`, `BENCH_AUDIENCE_RUNS`, `BENCH_ME_FLAGS`, `BENCH_ME_RUNS`, `BENCH_DRILLS`,
+ * `BENCH_DRILL_AA`.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +25,10 @@ const BENCHES: { id: string; file: string }[] = [
   { id: 'metric-import', file: 'metric-import.bench.ts' },
   { id: 'compare-summary', file: 'compare-summary.bench.ts' },
   { id: 'compare-query', file: 'compare-query.bench.ts' },
+  { id: 'launchdarkly-sync', file: 'launchdarkly-sync.bench.ts' },
+  { id: 'audience', file: 'audience-preview.bench.ts' },
+  { id: 'monitor-eval', file: 'monitor-eval.bench.ts' },
+  { id: 'rollback-drill', file: 'rollback-drill.bench.ts' },
 ];
 const MARK = 'BENCH_JSON=';
 

@@ -6,7 +6,8 @@
  * `npm run build`. Without a binary every test here is reported as skipped
  * with the reason; a missing build is a failure, not a skip.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,29 +46,36 @@ interface LaunchedApp {
   dataDir: string;
 }
 
+const launchEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] =>
+        e[1] !== undefined && e[0] !== 'RCR_RENDERER_URL' && e[0] !== 'RCR_DATA_DIR',
+    ),
+  );
+// Chromium's OS sandbox refuses to start as root (containers/CI); the renderer's
+// `sandbox: true` web preference is a separate setting and stays on.
+const chromiumArgs = (): string[] => (process.getuid?.() === 0 ? ['--no-sandbox'] : []);
+
+/** Launches the app on `dataDir` with extra command-line arguments (e.g. a deep link). */
+async function launchApp(dataDir: string, extraArgs: string[] = []): Promise<ElectronApplication> {
+  expect(existsSync(mainBundle), `${mainBundle} is missing: run \`npm run build\` first`).toBe(true);
+  expect(existsSync(rendererHtml), `${rendererHtml} is missing: run \`npm run build\` first`).toBe(true);
+  return _electron.launch({
+    executablePath: electronBinary as string,
+    args: [...chromiumArgs(), mainBundle, `--data-dir=${dataDir}`, ...extraArgs],
+    env: launchEnv(),
+    cwd: root,
+  });
+}
+
 /** Each test gets its own data folder and its own app instance. */
 const test = base.extend<{ app: LaunchedApp }>({
   // Playwright reads fixture dependencies from the destructuring pattern, so it must be `{}`.
   // eslint-disable-next-line no-empty-pattern
   app: async ({}, use) => {
-    expect(existsSync(mainBundle), `${mainBundle} is missing: run \`npm run build\` first`).toBe(true);
-    expect(existsSync(rendererHtml), `${rendererHtml} is missing: run \`npm run build\` first`).toBe(true);
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-'));
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        (e): e is [string, string] =>
-          e[1] !== undefined && e[0] !== 'RCR_RENDERER_URL' && e[0] !== 'RCR_DATA_DIR',
-      ),
-    );
-    // Chromium's OS sandbox refuses to start as root (containers/CI); the renderer's
-    // `sandbox: true` web preference is a separate setting and stays on.
-    const chromiumArgs = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
-    const electronApp = await _electron.launch({
-      executablePath: electronBinary as string,
-      args: [...chromiumArgs, mainBundle, `--data-dir=${dataDir}`],
-      env,
-      cwd: root,
-    });
+    const electronApp = await launchApp(dataDir);
     try {
       const page = await electronApp.firstWindow();
       await use({ electronApp, page, dataDir });
@@ -77,6 +85,17 @@ const test = base.extend<{ app: LaunchedApp }>({
     }
   },
 });
+
+const DEEP_LINK = 'rcr://flag/local/production/ai-answer-assist';
+const FLAG_HASH = '#/flag/local/production/ai-answer-assist';
+
+/** The bits of `window.rcr` these tests call (the e2e tsconfig has no DOM lib). */
+interface RcrBridge {
+  invoke(
+    channel: string,
+    input: unknown,
+  ): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>;
+}
 
 test.describe('electron shell', () => {
   test.skip(electronBinary === null, SKIP_REASON);
@@ -115,5 +134,124 @@ test.describe('electron shell', () => {
     await app.page.waitForTimeout(1000);
     expect(app.page.url()).toBe(before);
     await expect(app.page.getByRole('table', { name: 'Fleet' })).toBeVisible();
+  });
+
+  test('rollback through IPC: the action is applied, audited and confirmed', async ({ app }) => {
+    await expect(app.page.getByRole('table', { name: 'Fleet' })).toBeVisible();
+    const result = await app.page.evaluate(() =>
+      (globalThis as unknown as { rcr: RcrBridge }).rcr.invoke('flag.rollback', {
+        ref: { provider: 'local', environment: 'production', key: 'ai-answer-assist' },
+        mode: 'kill',
+        reason: 'e2e rollback through IPC',
+      }),
+    );
+    expect(result).toMatchObject({ ok: true, value: { flag: { layers: { enabled: false } } } });
+  });
+
+  test('a malformed IPC request gets BAD_INPUT, not an exception', async ({ app }) => {
+    const results = await app.page.evaluate(async () => {
+      const rcr = (globalThis as unknown as { rcr: RcrBridge }).rcr;
+      return Promise.all([
+        rcr.invoke('flag.rollback', { ref: {}, mode: 'nuke', reason: '' }),
+        rcr.invoke('__proto__', {}),
+        rcr.invoke('providers.setToken', { provider: 'local', token: '' }),
+      ]);
+    });
+    for (const r of results) expect(r).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+  });
+
+  test('the native menu carries the app shortcuts and drives the renderer', async ({ app }) => {
+    await expect(app.page.getByRole('table', { name: 'Fleet' })).toBeVisible();
+    const accelerators = await app.electronApp.evaluate(({ Menu }) =>
+      ['app.focus-search', 'app.refresh', 'app.show-fleet', 'app.toggle-theme'].map(
+        (id) => Menu.getApplicationMenu()?.getMenuItemById(id)?.accelerator ?? null,
+      ),
+    );
+    expect(accelerators).toEqual(['CmdOrCtrl+K', 'CmdOrCtrl+R', 'CmdOrCtrl+1', 'CmdOrCtrl+Shift+L']);
+    await app.electronApp.evaluate(({ Menu, BrowserWindow }) => {
+      const item = Menu.getApplicationMenu()?.getMenuItemById('app.toggle-theme');
+      item?.click(undefined, BrowserWindow.getAllWindows()[0]);
+    });
+    await expect(app.page.locator('html')).toHaveAttribute('data-theme', 'light');
+  });
+
+  test('a token set through IPC is never returned and never stored in clear text', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-token-'));
+    writeFileSync(
+      path.join(dataDir, 'config.json'),
+      JSON.stringify({
+        version: 1,
+        syncIntervalMs: 60_000,
+        providers: [
+          { name: 'local', kind: 'local' },
+          { name: 'prod', kind: 'unleash', url: 'http://127.0.0.1:9', tokenEnv: 'RCR_E2E_UNSET_TOKEN' },
+        ],
+      }),
+    );
+    const token = 'rcr-e2e-secret-7c1f9a2b4d6e';
+    const electronApp = await launchApp(dataDir);
+    try {
+      const page = await electronApp.firstWindow();
+      await expect(page.getByRole('table', { name: 'Fleet' })).toBeVisible();
+      const result = await page.evaluate(
+        (t) =>
+          (globalThis as unknown as { rcr: RcrBridge }).rcr.invoke('providers.setToken', {
+            provider: 'prod',
+            token: t,
+          }),
+        token,
+      );
+      // With a keyring: stored (encrypted). Without one (Linux basic_text): refused as UNSUPPORTED.
+      if (result.ok) expect(result.value).toEqual({ provider: 'prod', tokenSet: true });
+      else expect(result.error?.code).toBe('UNSUPPORTED');
+      expect(JSON.stringify(result)).not.toContain(token);
+    } finally {
+      await electronApp.close();
+    }
+    for (const f of readdirSync(dataDir, { recursive: true }) as string[]) {
+      const file = path.join(dataDir, f);
+      if (existsSync(file) && !f.startsWith('electron')) {
+        try {
+          expect(readFileSync(file).toString('latin1'), f).not.toContain(token);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EISDIR') throw error;
+        }
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a deep link opens the flag: on first launch and from a second instance', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-link-'));
+    const electronApp = await launchApp(dataDir, [DEEP_LINK]);
+    try {
+      const page = await electronApp.firstWindow();
+      await expect.poll(() => new URL(page.url()).hash).toBe(FLAG_HASH);
+      // Back to the fleet, then a second instance with the link (Windows/Linux delivery).
+      await page.evaluate(() => {
+        (globalThis as unknown as PageWindow).location.href = '#/';
+      });
+      await expect.poll(() => new URL(page.url()).hash).toBe('#/');
+      const second = spawn(
+        electronBinary as string,
+        [...chromiumArgs(), mainBundle, `--data-dir=${dataDir}`, DEEP_LINK],
+        { env: launchEnv(), cwd: root, stdio: 'ignore' },
+      );
+      const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+      expect(code).toBe(0); // the second instance hands over and quits
+      await expect.poll(() => new URL(page.url()).hash).toBe(FLAG_HASH);
+      // An invalid link is ignored.
+      const bad = spawn(
+        electronBinary as string,
+        [...chromiumArgs(), mainBundle, `--data-dir=${dataDir}`, 'rcr://flag/../x?do=rollback'],
+        { env: launchEnv(), cwd: root, stdio: 'ignore' },
+      );
+      await new Promise((resolve) => bad.once('exit', resolve));
+      expect(new URL(page.url()).hash).toBe(FLAG_HASH);
+      expect(electronApp.windows()).toHaveLength(1);
+    } finally {
+      await electronApp.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

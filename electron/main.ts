@@ -9,12 +9,21 @@
  * OS default. Chromium's own profile goes to `DIR/electron`, so the
  * single-instance lock is per data dir: a second launch on the same data dir
  * focuses the running window instead of opening the database twice.
+ *
+ * Also here: provider tokens encrypted with `safeStorage` (injected into the
+ * core as its secret store), the native menu, desktop notifications for the
+ * core's `notify` event, and `rcr://flag/{provider}/{env}/{key}` deep links
+ * (`open-url` on macOS, the second instance's argv on Windows/Linux, the first
+ * launch's argv), which open the flag through an `app.command` event.
  */
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserWindow } from 'electron';
-import { app, dialog, session } from 'electron';
+import { Menu, app, dialog, session } from 'electron';
+import type { EventName, EventPayload, RcrApi } from '../shared/contract.ts';
+import type { FlagRef } from '../shared/domain.ts';
 import type { AppCore } from './core/app-core.ts';
 import { openCore } from './core/app-core.ts';
 import { defaultDataDir } from './core/data-dir.ts';
@@ -27,8 +36,12 @@ import {
 } from './security.ts';
 import type { WindowContent } from './window.ts';
 import { createMainWindow } from './window.ts';
+import { DEEP_LINK_PROTOCOL, deepLinkFromArgv, parseDeepLink } from './deep-link.ts';
+import { buildMenuTemplate } from './menu-template.ts';
+import { startDesktopNotifications } from './notifications.ts';
+import { createDesktopSecretStore } from './secrets/safe-storage-cipher.ts';
 
-const PROTOCOL = 'rcr';
+const PROTOCOL = DEEP_LINK_PROTOCOL;
 
 /** Read `--data-dir DIR` / `--data-dir=DIR` from argv, else env / OS default (absolute path). */
 function resolveDataDir(argv: readonly string[]): string {
@@ -75,6 +88,14 @@ async function start(): Promise<void> {
   const isTrustedSender = createTrustedSenderCheck(createAppUrlMatcher(appUrl), () => [...windows]);
   let core: AppCore | null = null;
   let coreClosed = false;
+  // Commands for the renderer from the shell (menu, deep links); forwarded like core events.
+  const shellEvents = new EventEmitter();
+  const sendCommand = (command: EventPayload<'app.command'>): void => {
+    shellEvents.emit('app.command', command);
+  };
+  // A deep link that arrived before the window finished loading (first launch, macOS open-url).
+  let pendingFlag: FlagRef | null = deepLinkFromArgv(process.argv);
+  let windowLoaded = false;
 
   const openWindow = (): BrowserWindow => {
     const win = createMainWindow({
@@ -84,7 +105,16 @@ async function start(): Promise<void> {
       devTools: !app.isPackaged,
     });
     windows.add(win);
+    windowLoaded = false;
     win.on('closed', () => windows.delete(win));
+    win.webContents.on('did-finish-load', () => {
+      windowLoaded = true;
+      if (pendingFlag) {
+        const ref = pendingFlag;
+        pendingFlag = null;
+        sendCommand({ command: 'open-flag', ref });
+      }
+    });
     return win;
   };
   const focusWindow = (): void => {
@@ -99,12 +129,27 @@ async function start(): Promise<void> {
 
   // Every web contents (including any created later) gets the same guards.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
-  // A second launch (or an `rcr://` link on Windows/Linux) lands here: focus the window.
-  // `rcr://` links carry no actions yet; they only bring the app to the front.
-  app.on('second-instance', () => focusWindow());
-  app.on('open-url', (event) => {
-    event.preventDefault();
+  /** Focus the window and open a flag (now, or once the page has loaded). */
+  const openFlag = (ref: FlagRef): void => {
     focusWindow();
+    if (windowLoaded && windows.size > 0) sendCommand({ command: 'open-flag', ref });
+    else pendingFlag = ref;
+  };
+  const onLink = (url: string | null, source: string): void => {
+    if (url === null) return;
+    const ref = parseDeepLink(url);
+    if (ref) openFlag(ref);
+    else console.warn(`rcr: ignored an invalid ${PROTOCOL}:// link from ${source}`);
+  };
+  // A second launch (or an `rcr://` link on Windows/Linux, passed as an argument) lands here.
+  app.on('second-instance', (_event, argv) => {
+    focusWindow();
+    onLink(argv.find((a) => a.toLowerCase().startsWith(`${PROTOCOL}:`)) ?? null, 'the command line');
+  });
+  // macOS delivers links here, possibly before `ready`.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    onLink(url, 'the OS');
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
@@ -128,9 +173,35 @@ async function start(): Promise<void> {
   denyAllPermissions(session.defaultSession);
   if (app.isPackaged) app.setAsDefaultProtocolClient(PROTOCOL);
 
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate({
+        platform: process.platform,
+        appName: app.getName(),
+        isDev: !app.isPackaged,
+        send: (command) => sendCommand({ command }),
+        openHelp: () =>
+          void dialog.showMessageBox({
+            type: 'info',
+            title: 'Security and documentation',
+            message: 'Rollout Control Room',
+            detail:
+              'The documentation is in the docs/ folder of the source repository: architecture.md, ' +
+              'electron.md and security.md. To report a vulnerability, follow "Reporting a ' +
+              'vulnerability" in docs/security.md (privately, not in a public issue).',
+          }),
+      }),
+    ),
+  );
+
   try {
     // app.getAppPath() is the folder (or app.asar) holding package.json and resources/.
-    core = await openCore({ dataDir, resourcesDir: path.join(app.getAppPath(), 'resources') });
+    // Provider tokens set in the app are encrypted with safeStorage (available after `ready`).
+    core = await openCore({
+      dataDir,
+      resourcesDir: path.join(app.getAppPath(), 'resources'),
+      secretStore: createDesktopSecretStore(dataDir),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error('rcr: could not open the core', error);
@@ -139,7 +210,18 @@ async function start(): Promise<void> {
     return;
   }
   registerIpc(core, isTrustedSender);
-  forwardCoreEvents(core, () => [...windows].map((w) => w.webContents), isTrustedSender);
+  const opened = core;
+  // Core events plus the shell's `app.command`, forwarded to trusted windows.
+  const events: RcrApi = {
+    invoke: (channel, input) => opened.invoke(channel, input),
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+      if (event !== 'app.command') return opened.on(event, listener);
+      shellEvents.on(event, listener);
+      return () => shellEvents.off(event, listener);
+    },
+  };
+  forwardCoreEvents(events, () => [...windows].map((w) => w.webContents), isTrustedSender);
+  startDesktopNotifications(opened, (flag) => (flag ? openFlag(flag) : focusWindow()));
   openWindow();
 }
 

@@ -7,6 +7,8 @@ import { setApi } from './api/current.ts';
 import { App, type TransportLabel } from './app/App.tsx';
 import { startLiveUpdates } from './app/live.ts';
 import { startRouter } from './app/router.ts';
+import { applySessionInfo } from './app/session.ts';
+import { startShellCommands } from './app/shell-commands.ts';
 import { loadFleet } from './stores/fleet-store.ts';
 import { useUiStore } from './stores/ui-store.ts';
 import './styles.css';
@@ -43,6 +45,8 @@ async function boot(): Promise<void> {
   document.documentElement.dataset.theme = useUiStore.getState().theme;
   const { api, transport } = await chooseApi();
   setApi(api);
+  startShellCommands();
+  void applySessionInfo();
   startRouter();
   startLiveUpdates();
   void loadFleet();

@@ -13,6 +13,8 @@ status=0
 step "typecheck"; npm run --silent typecheck
 step "lint"; npm run --silent lint
 step "format check"; npm run --silent format:check
+step "electronegativity (Electron security scan; findings must be justified in docs/security.md)"
+node scripts/electronegativity.ts || status=1
 step "unit tests"
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json" || status=1
 step "build"; npm run --silent build

@@ -31,6 +31,15 @@ export const LaunchDarklyBucketingSchema = z.object({
   variations: z.array(z.object({ variation: z.number().int().min(0), weight: z.number().int().min(0) })),
   /** Index of the treatment variation (whose weight is the rollout percentage). */
   treatmentVariation: z.number().int().min(0),
+  /**
+   * Optional (audience preview of a new rollout %): the variation that takes the
+   * rest when the rollout % changes, and the flag's number of variations. With
+   * both, a proposed rollout is previewed the way the provider writes it: weights
+   * listed in variation-index order, treatment = round(% × 1000), control =
+   * 100000 − treatment − the other variations' unchanged weights.
+   */
+  controlVariation: z.number().int().min(0).optional(),
+  variationCount: z.number().int().min(1).optional(),
 });
 
 export const UnleashBucketingSchema = z.object({

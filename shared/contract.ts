@@ -31,6 +31,23 @@ import {
   MetricSeriesSchema,
   WindowSchema,
 } from './metrics.ts';
+import { AudiencePreviewInputSchema, AudiencePreviewSchema } from './audience.ts';
+import {
+  DecisionActionSchema,
+  DecisionRecordSchema,
+  GuardrailSchema,
+  IncidentSchema,
+  MonitorRunSchema,
+  NotifySchema,
+  OutboxActionSchema,
+  OutboxStatusSchema,
+  PlanTemplateSchema,
+  PlannerInputsSchema,
+  RollbackTargetSchema,
+  RolloutPlanSchema,
+  RolloutViewSchema,
+  StageSchema,
+} from './rollout.ts';
 
 /** Rollback modes: `kill` turns the kill switch off; `revert` restores the last known-good layers. */
 export const RollbackModeSchema = z.enum(['kill', 'revert']);
@@ -68,6 +85,15 @@ export const FleetQuerySchema = z.object({
   search: z.string().optional(),
 });
 
+/** Answer of `session.info`. */
+export const SessionInfoSchema = z.object({
+  /** True on a read-only screen: every channel outside {@link READ_ONLY_CHANNELS} is refused. */
+  readOnly: z.boolean(),
+  /** What protects stored tokens (e.g. `"macOS Keychain"`), or `null` when this mode cannot store tokens. */
+  tokenStore: z.string().nullable(),
+});
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;
+
 /** Request/response channels. */
 export const contract = {
   'fleet.list': {
@@ -85,6 +111,14 @@ export const contract = {
   'flag.previewChange': {
     input: z.object({ ref: FlagRefSchema, patch: LayerPatchSchema }),
     output: ChangePreviewSchema,
+  },
+  /**
+   * Exact audience preview (docs/audience-preview.md): for 1–1,000,000 targeting keys, who enters,
+   * leaves or stays in the treatment under `patch`, with the provider's own bucketing. Sends nothing.
+   */
+  'flag.previewAudience': {
+    input: AudiencePreviewInputSchema,
+    output: AudiencePreviewSchema,
   },
   'flag.applyChange': {
     input: z.object({ ref: FlagRefSchema, patch: LayerPatchSchema, reason: ReasonSchema }),
@@ -105,6 +139,27 @@ export const contract = {
   'sync.now': {
     input: z.object({ provider: z.string().optional() }),
     output: z.array(ProviderStatusSchema),
+  },
+  /** What this session may do: read-only (a wall display in browser mode) and whether tokens can be stored. */
+  'session.info': {
+    input: z.object({}),
+    output: SessionInfoSchema,
+  },
+  /**
+   * Stores (or with `token: null` removes) a provider's API token in the desktop app's encrypted
+   * store. The token is never returned: the answer only says whether the provider now has one.
+   */
+  'providers.setToken': {
+    input: z.object({
+      provider: z.string().min(1, 'provider is required'),
+      token: z
+        .string()
+        .trim()
+        .min(1, 'token must not be empty (use null to remove it)')
+        .max(8192, 'token is too long')
+        .nullable(),
+    }),
+    output: z.object({ provider: z.string(), tokenSet: z.boolean() }),
   },
   /** Stored prediction logs, optionally only those of one flag. */
   'predictions.list': {
@@ -184,6 +239,143 @@ export const contract = {
     }),
     output: z.array(MetricSeriesSchema),
   },
+  // --- Staged rollouts, guardrails, monitor (docs/rollouts.md) ---
+  /** Plan templates (seeds' 1 % internal → … → 100 %, 10 → 50 → 100, GrowthBook's 1 → … → 100). */
+  'rollout.templates': {
+    input: z.object({}),
+    output: z.array(PlanTemplateSchema),
+  },
+  /**
+   * Computes a plan with the planner (not saved): stages from `stages` or the template (default
+   * the seeds' template), each stage's min observation and sample from the power analysis.
+   */
+  'rollout.plan': {
+    input: z.object({
+      flag: FlagRefSchema,
+      name: z.string().min(1).max(200).optional(),
+      templateId: z.string().optional(),
+      stages: z.array(StageSchema).min(1).optional(),
+      inputs: PlannerInputsSchema,
+    }),
+    output: RolloutPlanSchema,
+  },
+  /** Saves (creates or replaces) a flag's plan; a new plan starts as `draft` (nothing sent). */
+  'rollout.savePlan': {
+    input: RolloutPlanSchema,
+    output: RolloutViewSchema,
+  },
+  /** Plan, state, gate evaluation (evaluated now) and guardrail states of a flag. */
+  'rollout.get': {
+    input: z.object({ flag: FlagRefSchema }),
+    output: RolloutViewSchema,
+  },
+  /** Every flag with a plan or guardrails (gate not evaluated: `gate` is the last monitor's, or null). */
+  'rollout.list': {
+    input: z.object({}),
+    output: z.array(RolloutViewSchema),
+  },
+  /**
+   * Operator: applies the next stage (or `toStage`) through the outbox — also starts a draft plan
+   * and restarts a paused / rolled-back one. Recorded as a decision; the gate is not required.
+   */
+  'rollout.advance': {
+    input: z.object({
+      flag: FlagRefSchema,
+      reason: ReasonSchema,
+      toStage: z.number().int().min(0).optional(),
+    }),
+    output: RolloutViewSchema,
+  },
+  /** Operator: holds the rollout at its stage (the monitor will not advance it). */
+  'rollout.pause': {
+    input: z.object({ flag: FlagRefSchema, reason: ReasonSchema }),
+    output: RolloutViewSchema,
+  },
+  /** Operator: resumes a paused rollout and closes the flag's open incidents. */
+  'rollout.resume': {
+    input: z.object({ flag: FlagRefSchema, reason: ReasonSchema }),
+    output: RolloutViewSchema,
+  },
+  /** Operator: rolls back through the outbox (kill, previous stage, or revert to the last known-good layers). */
+  'rollout.rollback': {
+    input: z.object({
+      flag: FlagRefSchema,
+      reason: ReasonSchema,
+      target: RollbackTargetSchema.default('kill'),
+    }),
+    output: RolloutViewSchema,
+  },
+  /** Operator: approves advancing from the current stage (counts toward `approvalsRequired`). */
+  'rollout.approve': {
+    input: z.object({ flag: FlagRefSchema, reason: ReasonSchema }),
+    output: RolloutViewSchema,
+  },
+  /** Creates or replaces a guardrail (by flag + id); the metric must be defined for the flag. */
+  'guardrails.define': {
+    input: GuardrailSchema,
+    output: GuardrailSchema,
+  },
+  /** Guardrails of a flag (of every flag when omitted). */
+  'guardrails.list': {
+    input: z.object({ flag: FlagRefSchema.optional() }),
+    output: z.array(GuardrailSchema),
+  },
+  'guardrails.remove': {
+    input: z.object({ flag: FlagRefSchema, id: z.string().min(1) }),
+    output: z.object({ removed: z.boolean() }),
+  },
+  /** Runs one monitor evaluation now (of one flag, or of every flag with a plan or guardrails). */
+  'monitor.evaluateNow': {
+    input: z.object({ flag: FlagRefSchema.optional() }),
+    output: MonitorRunSchema,
+  },
+  /** Whether the monitor runs, its interval, last run and the outbox backlog. */
+  'monitor.status': {
+    input: z.object({}),
+    output: z.object({
+      running: z.boolean(),
+      intervalMs: z.number().int(),
+      lastRunAt: z.string().nullable(),
+      lastDurationMs: z.number().nullable(),
+      lastError: z.string().nullable(),
+      pendingActions: z.number().int(),
+    }),
+  },
+  /** Decision records, newest first (filters: flag, since ISO time, action). */
+  'decisions.list': {
+    input: z.object({
+      flag: FlagRefSchema.optional(),
+      since: z.string().datetime({ offset: true }).optional(),
+      action: DecisionActionSchema.optional(),
+      limit: z.number().int().min(1).max(10_000).default(500),
+    }),
+    output: z.array(DecisionRecordSchema),
+  },
+  /** Decision records as a JSON or CSV document for audit (same filters, oldest first). */
+  'decisions.export': {
+    input: z.object({
+      flag: FlagRefSchema.optional(),
+      since: z.string().datetime({ offset: true }).optional(),
+      action: DecisionActionSchema.optional(),
+      format: z.enum(['json', 'csv']).default('json'),
+    }),
+    output: z.object({
+      format: z.enum(['json', 'csv']),
+      filename: z.string(),
+      content: z.string(),
+      rows: z.number().int(),
+    }),
+  },
+  /** Flags breached, paused by the monitor or rolled back (open incidents; closed ones too when asked). */
+  'incidents.list': {
+    input: z.object({ includeClosed: z.boolean().default(false) }),
+    output: z.array(IncidentSchema),
+  },
+  /** Journaled actions (flag changes and webhooks), newest first. */
+  'outbox.list': {
+    input: z.object({ flag: FlagRefSchema.optional(), status: OutboxStatusSchema.optional() }),
+    output: z.array(OutboxActionSchema),
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -192,10 +384,44 @@ export type ChannelInput<C extends Channel> = z.input<Contract[C]['input']>;
 export type ChannelOutput<C extends Channel> = z.infer<Contract[C]['output']>;
 export const CHANNELS = Object.keys(contract) as Channel[];
 
+/**
+ * Channels that change nothing: no provider call that writes, no stored data
+ * changed, no file read from a path the caller names. A read-only session
+ * (`rcr serve --read-only`) serves only these. New channels are **not** listed
+ * by default, so a read-only session refuses them until someone checks them.
+ */
+export const READ_ONLY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
+  'fleet.list',
+  'flag.get',
+  'providers.list',
+  'session.info',
+  'predictions.list',
+  'simulator.sweep',
+  'simulator.recommend',
+  'simulator.ab',
+  'metrics.list',
+  'metrics.compare',
+  'metrics.series',
+  'rollout.templates',
+  // Not 'rollout.get': it evaluates the gate now and stores the result (test/security/read-only-core.test.ts).
+  'rollout.list',
+  'guardrails.list',
+  'monitor.status',
+  'decisions.list',
+  'decisions.export',
+  'incidents.list',
+  'outbox.list',
+]);
+
 /** Push events from the core to every window. */
 export const eventContract = {
   /** The cached fleet changed (sync finished or an action completed). */
   'fleet.changed': z.object({ reason: z.string(), at: z.string() }),
+  /** A command from the desktop shell (native menu, `rcr://` deep link) for the renderer; never emitted by the core. */
+  'app.command': z.discriminatedUnion('command', [
+    z.object({ command: z.enum(['focus-search', 'refresh', 'show-fleet', 'toggle-theme']) }),
+    z.object({ command: z.literal('open-flag'), ref: FlagRefSchema }),
+  ]),
   /** Metric-event import progress. */
   'metrics.progress': z.object({
     path: z.string(),
@@ -212,6 +438,24 @@ export const eventContract = {
     totalBytes: z.number(),
     done: z.boolean(),
   }),
+  /**
+   * A provider is waiting before it retries a request (e.g. LaunchDarkly answered 429: rate limited).
+   * `waitMs` counts from `at`; `key`/`environment` name the flag when the request was about one.
+   */
+  'provider.waiting': z.object({
+    provider: z.string(),
+    environment: z.string().nullable(),
+    key: z.string().nullable(),
+    waitMs: z.number().min(0),
+    reason: z.string(),
+    at: z.string(),
+  }),
+  /** A flag's rollout state, plan or guardrails changed (decision, operator action, outbox confirmation). */
+  'rollout.changed': z.object({ flag: FlagRefSchema, reason: z.string(), at: z.string() }),
+  /** The monitor (or an operator) recorded a decision. */
+  'monitor.decision': DecisionRecordSchema,
+  /** Something an operator should see: banner in every window, desktop notification. */
+  notify: NotifySchema,
 } as const;
 export type EventName = keyof typeof eventContract;
 export type EventPayload<E extends EventName> = z.infer<(typeof eventContract)[E]>;

@@ -14,12 +14,18 @@ import { flagSetCommand, rollbackCommand } from './commands/change.ts';
 import { serveCommand } from './commands/serve.ts';
 import { recommendCommand, sweepCommand } from './commands/simulate.ts';
 import { compareCommand } from './commands/compare.ts';
+import { monitorCommand } from './commands/monitor.ts';
+import { planCommand } from './commands/plan.ts';
+import { decisionsCommand } from './commands/decisions.ts';
+import { bucketCommand } from './commands/bucket.ts';
 
 const HELP = `Rollout Control Room CLI
 
 usage: rcr [--data-dir DIR] COMMAND [options]
 
   providers add unleash --name NAME --url URL --token-env VAR [--project P] [--env E]...
+  providers add http --name NAME --url URL --token-env VAR [--env E]...   (custom flag service, docs/provider-api.yaml)
+  providers add launchdarkly --name NAME [--url URL] --token-env VAR --project P --env E [--env E]...   (docs/providers/launchdarkly.md)
   providers list [--json]
   providers remove NAME
   flags list [--provider P] [--env E] [--json] [--offline]
@@ -28,12 +34,20 @@ usage: rcr [--data-dir DIR] COMMAND [options]
   rollback KEY --reason TEXT [--mode kill|revert] [--provider P] [--env E] [--yes] [--json]
   history KEY [--provider P] [--env E] [--json] [--offline]
   sync [--provider P] [--json]
-  serve [--port N]
+  serve [--port N] [--host H (--tls-cert F --tls-key F | --insecure)] [--read-only]
+                                 (browser mode; 127.0.0.1 unless --host; --read-only for a wall display)
   sweep --predictions FILE [--model-version V] [--segment S] [--thresholds 0.5,0.7,0.9] [--json]
   recommend --predictions FILE (--min-precision P [--no-lower-bound] | --max-fpr F) [--json]
   compare --summary FILE.jsonl   (A/B statistics per metric line; JSONL in, JSONL out; - = stdin)
   compare --flag KEY [--provider P] [--env E] [--metric NAME] [--window 1h|30m|7d] [--fixed] [--json]
                                  (treatment vs control on the flag's stored metric rollups)
+  bucket --scheme launchdarkly|unleash|local [--flag KEY --salt S [--seed N] | --group-id G] [--rollout P]
+         (--keys k1,k2 | --keys-file FILE) [--json]   (the provider's exact bucket of each key; offline)
+  monitor [--interval 5s] [--once] [--json]   (rollout monitor, headless: guardrails, gates, auto-rollback)
+  plan templates | compute KEY --traffic N (--baseline-rate P | --baseline-mean M --sd S) --mde R
+       [--template ID] [--alpha A] [--power W] [--save] | save KEY --file PLAN.json | show KEY
+       | advance|pause|resume|approve KEY --reason TEXT   [--json]   (staged rollout plans)
+  decisions [--flag KEY] [--since ISO] [--action A] [--format csv|json]   (the decision log)
 
 --data-dir DIR (env RCR_DATA_DIR) selects the database and config; default: the OS app-data folder.
 Reading commands sync with the providers first unless --offline is given.
@@ -57,6 +71,11 @@ const OPTIONS = {
   model: { type: 'string' },
   enabled: { type: 'string' },
   port: { type: 'string' },
+  host: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  insecure: { type: 'boolean', default: false },
+  'read-only': { type: 'boolean', default: false },
   predictions: { type: 'string' },
   'model-version': { type: 'string' },
   segment: { type: 'string' },
@@ -69,6 +88,27 @@ const OPTIONS = {
   metric: { type: 'string' },
   window: { type: 'string' },
   fixed: { type: 'boolean', default: false },
+  scheme: { type: 'string' },
+  salt: { type: 'string' },
+  seed: { type: 'string' },
+  'group-id': { type: 'string' },
+  keys: { type: 'string' },
+  'keys-file': { type: 'string' },
+  interval: { type: 'string' },
+  once: { type: 'boolean', default: false },
+  format: { type: 'string' },
+  since: { type: 'string' },
+  action: { type: 'string' },
+  traffic: { type: 'string' },
+  'baseline-rate': { type: 'string' },
+  'baseline-mean': { type: 'string' },
+  sd: { type: 'string' },
+  mde: { type: 'string' },
+  template: { type: 'string' },
+  alpha: { type: 'string' },
+  power: { type: 'string' },
+  file: { type: 'string' },
+  save: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -126,7 +166,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'sync':
       return syncCommand(g, where);
     case 'serve':
-      return serveCommand(g, { port: v.port });
+      return serveCommand(g, {
+        port: v.port,
+        host: v.host,
+        tlsCert: v['tls-cert'],
+        tlsKey: v['tls-key'],
+        insecure: v.insecure,
+        readOnly: v['read-only'],
+      });
     case 'sweep':
       return sweepCommand(g, {
         predictions: v.predictions,
@@ -149,6 +196,44 @@ export async function main(argv: string[]): Promise<number> {
         metric: v.metric,
         window: v.window,
         fixed: v.fixed,
+      });
+    case 'bucket':
+      return bucketCommand(g, {
+        scheme: v.scheme,
+        flag: v.flag,
+        salt: v.salt,
+        seed: v.seed,
+        groupId: v['group-id'],
+        rollout: v.rollout,
+        keys: v.keys,
+        keysFile: v['keys-file'],
+      });
+    case 'monitor':
+      return monitorCommand(g, { interval: v.interval, once: v.once });
+    case 'plan':
+      return planCommand(g, {
+        sub: a1,
+        key: a2,
+        ...where,
+        traffic: v.traffic,
+        baselineRate: v['baseline-rate'],
+        baselineMean: v['baseline-mean'],
+        sd: v.sd,
+        mde: v.mde,
+        template: v.template,
+        alpha: v.alpha,
+        power: v.power,
+        file: v.file,
+        save: v.save,
+        reason: v.reason,
+      });
+    case 'decisions':
+      return decisionsCommand(g, {
+        flag: v.flag,
+        ...where,
+        since: v.since,
+        action: v.action,
+        format: v.format,
       });
     default:
       throw new UsageError(`unknown command "${cmd}"\n\n${HELP}`);

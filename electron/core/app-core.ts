@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import {
   contract,
+  READ_ONLY_CHANNELS,
   type Channel,
   type ChannelInput,
   type ChannelOutput,
@@ -23,7 +24,7 @@ import { loadConfig, type Config } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { CoreError, toApiError } from './errors.ts';
 import type { FlagProvider } from './providers/provider.ts';
-import { createProvider } from './providers/registry.ts';
+import { createProvider, type ProviderHooks } from './providers/registry.ts';
 import { seedLocalFlags } from './providers/local/local-provider.ts';
 import { FlagCache } from './store/flag-cache.ts';
 import { HistoryStore } from './store/history-store.ts';
@@ -37,8 +38,15 @@ import { SimulatorService } from './simulator/simulator-service.ts';
 import { simulatorHandlers } from './simulator/simulator-handlers.ts';
 import { MetricStore } from './metrics/metric-store.ts';
 import { metricsHandlers } from './metrics/metrics-handlers.ts';
+import { RolloutService } from './rollout/rollout-service.ts';
+import { Monitor } from './rollout/monitor.ts';
+import { rolloutHandlers } from './rollout/rollout-handlers.ts';
+import { audienceHandlers } from './audience/audience-handlers.ts';
 import type { QueryRange } from './metrics/prometheus-ingest.ts';
 import { SEED_AI_FLAG_KEY } from './providers/local/local-seed.ts';
+import type { SecretStore } from './secrets/secret-store.ts';
+import { createTokenSource } from './secrets/token-source.ts';
+import { withTokenRedaction } from './secrets/redacting-provider.ts';
 import path from 'node:path';
 
 /** Options of {@link openCore}. */
@@ -49,10 +57,18 @@ export interface CoreOptions {
   actor?: string;
   /** Start background polling (default true). The CLI passes false and syncs on demand. */
   startSync?: boolean;
-  /** Environment to read provider tokens from (default `process.env`). */
+  /** Environment to read provider tokens (`tokenEnv`, `<tokenEnv>_FILE`) from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /** Encrypted token store (the desktop app's `safeStorage` adapter); consulted before the environment. */
+  secretStore?: SecretStore;
+  /** Serve only {@link READ_ONLY_CHANNELS}; every other channel answers `FORBIDDEN` (`rcr serve --read-only`). */
+  readOnly?: boolean;
   /** Clock, ms since epoch (tests). */
   now?: () => number;
+  /** Run the rollout monitor (default: with `startSync` and config `rollouts.monitor`). */
+  startMonitor?: boolean;
+  /** Monitor interval, ms (default config `rollouts.monitorIntervalMs`, 30 s; at least 5 s). */
+  monitorIntervalMs?: number;
   /** Builds providers from config entries; default {@link createProvider} (tests inject fakes). */
   providerFactory?: typeof createProvider;
   /** Folder of shipped resources (the sample prediction log); default `<repo>/resources`. */
@@ -76,6 +92,15 @@ export interface AppCore extends RcrApi {
   /** Flag rows from the cache with freshness. */
   fleet(filter?: { provider?: string; environment?: string; search?: string }): FleetRow[];
   providerStatuses(): ProviderStatus[];
+  /** Staged rollouts: plans, guardrails, decisions, the action outbox (docs/rollouts.md). */
+  readonly rollouts: RolloutService;
+  readonly monitor: Monitor;
+  /**
+   * Ask every window to show an operator notification (guardrail breach,
+   * auto-rollback): emits the `notify` event, which the desktop app shows as an
+   * OS notification and browser mode pushes over its WebSocket.
+   */
+  notify(notification: EventPayload<'notify'>): void;
   close(): Promise<void>;
 }
 
@@ -91,11 +116,22 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   const config = loadConfig(paths.config);
   const db = openDatabase(paths.db);
   const actor = options.actor ?? config.actor ?? safeUserName();
-  const env = options.env ?? process.env;
+  const tokens = createTokenSource({ env: options.env ?? process.env, secretStore: options.secretStore });
   const providers = new Map<string, FlagProvider>();
+  const events = new EventEmitter();
+  // Providers report waits (e.g. a LaunchDarkly 429) so the UI can say "waiting for rate limit (Ns)".
+  const providerHooks: ProviderHooks = {
+    onWait: (w) => events.emit('provider.waiting', { ...w, at: new Date(now()).toISOString() }),
+  };
+  // Every provider is wrapped so no token it echoes reaches SQLite, logs or the renderer.
+  const buildProvider = (p: (typeof config.providers)[number]): FlagProvider =>
+    withTokenRedaction(
+      (options.providerFactory ?? createProvider)(p, db, tokens, now, providerHooks),
+      tokens,
+    );
   const predictions = new PredictionStore(db);
   for (const p of config.providers) {
-    providers.set(p.name, (options.providerFactory ?? createProvider)(p, db, env, now));
+    providers.set(p.name, buildProvider(p));
     if (p.kind === 'local' && seedLocalFlags(db, now())) {
       const sample = path.join(options.resourcesDir ?? DEFAULT_RESOURCES_DIR, SAMPLE_PREDICTIONS);
       if (fs.existsSync(sample))
@@ -110,7 +146,6 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   const history = new HistoryStore(db);
   const audit = new AuditStore(db);
   const status = new ProviderStatusStore(db);
-  const events = new EventEmitter();
   const emit = (reason: string): void => {
     events.emit('fleet.changed', { reason, at: new Date(now()).toISOString() });
   };
@@ -204,16 +239,46 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     onChanged: emit,
   });
 
+  const metricStore = new MetricStore(db);
+  const rolloutConfig = config.rollouts;
+  const rolloutEnv = options.env ?? process.env;
+  const rollouts = new RolloutService({
+    db,
+    metrics: metricStore,
+    actions,
+    providers: () => providers,
+    cachedLayers: (ref) => (providers.has(ref.provider) ? (cache.get(ref)?.state.layers ?? null) : null),
+    actor,
+    now,
+    emit: (event, payload) => events.emit(event, payload),
+    webhook: () => {
+      const w = rolloutConfig?.webhook;
+      const secret = w ? rolloutEnv[w.secretEnv] : undefined;
+      return w && secret ? { url: w.url, secret } : null;
+    },
+    options: { decisionRetention: rolloutConfig?.decisionRetention ?? 50_000 },
+    queryRange: options.prometheusQueryRange,
+  });
+  const monitor = new Monitor({
+    service: rollouts,
+    now,
+    decisionRetention: rolloutConfig?.decisionRetention ?? 50_000,
+    emitChanged: (flag, reason) =>
+      events.emit('rollout.changed', { flag, reason, at: new Date(now()).toISOString() }),
+  });
+
   const simulator = new SimulatorService(predictions);
   const handlers: Handlers<Channel> = {
+    ...audienceHandlers({ flag: fleetRow }),
     ...simulatorHandlers({
       store: predictions,
       simulator,
       now,
       progress: (payload) => events.emit('predictions.progress', payload),
     }),
+    ...rolloutHandlers(rollouts, monitor),
     ...metricsHandlers({
-      store: new MetricStore(db),
+      store: metricStore,
       now,
       progress: (payload) => events.emit('metrics.progress', payload),
       queryRange: options.prometheusQueryRange,
@@ -229,6 +294,29 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     'flag.previewRollback': async ({ ref, mode }) => actions.previewRollback(ref, mode),
     'flag.rollback': async ({ ref, mode, reason }) => actions.rollback(ref, mode, reason),
     'providers.list': async () => providerStatuses(),
+    'session.info': async () => ({
+      readOnly: options.readOnly === true,
+      tokenStore: options.secretStore?.description ?? null,
+    }),
+    'providers.setToken': async ({ provider, token }) => {
+      const entry = config.providers.find((p) => p.name === provider);
+      if (!entry) throw new CoreError('NOT_FOUND', `provider "${provider}" is not configured`);
+      if (!('tokenEnv' in entry) || typeof entry.tokenEnv !== 'string')
+        throw new CoreError('BAD_INPUT', `provider "${provider}" (${entry.kind}) does not use a token`);
+      if (!options.secretStore)
+        throw new CoreError(
+          'UNSUPPORTED',
+          `tokens can only be stored in the desktop app; here ${tokens.describe({ name: provider, tokenEnv: entry.tokenEnv })}`,
+        );
+      if (token === null) options.secretStore.delete(provider);
+      else options.secretStore.set(provider, token);
+      // Rebuild the provider so the new token is used from the next call on.
+      const old = providers.get(provider);
+      providers.set(provider, buildProvider(entry));
+      await old?.close?.();
+      emit(`token:${provider}`);
+      return { provider, tokenSet: tokens.read({ name: provider, tokenEnv: entry.tokenEnv }) !== null };
+    },
     'sync.now': async ({ provider }) => {
       if (provider && !providers.has(provider))
         throw new CoreError('NOT_FOUND', `provider "${provider}" is not configured`);
@@ -242,8 +330,10 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     input: ChannelInput<C>,
   ): Promise<Result<ChannelOutput<C>>> {
     try {
-      const spec = contract[channel];
+      const spec = Object.hasOwn(contract, channel) ? contract[channel] : undefined;
       if (!spec) throw new CoreError('BAD_INPUT', `unknown channel "${String(channel)}"`);
+      if (options.readOnly && !READ_ONLY_CHANNELS.has(channel))
+        throw new CoreError('FORBIDDEN', `${channel} is not available on a read-only screen`);
       const parsed = spec.input.parse(input) as ParsedInput<C>;
       const value = await handlers[channel](parsed);
       return { ok: true, value };
@@ -253,6 +343,10 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   }
 
   if (options.startSync !== false) sync.start(config.syncIntervalMs);
+  if (options.startMonitor ?? (options.startSync !== false && rolloutConfig?.monitor !== false))
+    monitor.start(options.monitorIntervalMs ?? rolloutConfig?.monitorIntervalMs ?? 30_000);
+  // Actions journaled before a crash or restart resume now (reconciled against the provider first).
+  void rollouts.outbox.drain();
 
   return {
     config,
@@ -261,12 +355,20 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     actions,
     fleet,
     providerStatuses,
+    rollouts,
+    monitor,
     invoke,
+    notify(notification) {
+      events.emit('notify', notification);
+    },
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
       events.on(event, listener);
       return () => events.off(event, listener);
     },
     async close() {
+      monitor.stop();
+      await monitor.idle();
+      await rollouts.outbox.stop();
       sync.stop();
       await sync.idle();
       for (const p of providers.values()) await p.close?.();

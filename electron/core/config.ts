@@ -33,11 +33,66 @@ export const UnleashProviderConfigSchema = z
   })
   .strict();
 
+/** A custom flag service implementing docs/provider-api.yaml (`Authorization: Bearer <token>`). */
+export const HttpProviderConfigSchema = z
+  .object({
+    name: ProviderName,
+    kind: z.literal('http'),
+    url: z.string().url('must be a URL like https://flags.internal.example.com'),
+    tokenEnv: EnvVarName,
+    environments: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+/**
+ * A LaunchDarkly project (REST API v2, docs/providers/launchdarkly.md). `url`: the
+ * commercial instance by default; EU `https://app.eu.launchdarkly.com`, federal
+ * `https://app.launchdarkly.us`. The access token (not an SDK key) is read from `tokenEnv`.
+ */
+export const LaunchDarklyProviderConfigSchema = z
+  .object({
+    name: ProviderName,
+    kind: z.literal('launchdarkly'),
+    url: z
+      .string()
+      .url('must be a URL like https://app.launchdarkly.com')
+      .default('https://app.launchdarkly.com'),
+    tokenEnv: EnvVarName,
+    project: z.string().min(1, 'project is the LaunchDarkly project key'),
+    environments: z
+      .array(z.string().min(1))
+      .min(1, 'name at least one LaunchDarkly environment key, e.g. ["production"]'),
+  })
+  .strict();
+
 export const ProviderConfigSchema = z.discriminatedUnion('kind', [
   LocalProviderConfigSchema,
   UnleashProviderConfigSchema,
+  HttpProviderConfigSchema,
+  LaunchDarklyProviderConfigSchema,
 ]);
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+
+/**
+ * Staged rollouts (docs/rollouts.md): the monitor's interval (5 s – 1 h), whether the app runs it,
+ * how many decision records are kept, and an optional outgoing webhook (Slack-compatible JSON,
+ * HMAC-SHA256 signed with the secret read from the environment variable `secretEnv`).
+ */
+export const RolloutsConfigSchema = z
+  .object({
+    monitor: z.boolean().default(true),
+    monitorIntervalMs: z.number().int().min(5000).max(3_600_000).default(30_000),
+    decisionRetention: z.number().int().min(100).max(10_000_000).default(50_000),
+    webhook: z
+      .object({
+        url: z.string().url('must be a URL like https://hooks.slack.com/services/…'),
+        secretEnv: EnvVarName,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type RolloutsConfig = z.infer<typeof RolloutsConfigSchema>;
 
 export const ConfigSchema = z
   .object({
@@ -47,6 +102,7 @@ export const ConfigSchema = z
     /** Name recorded as the actor of actions; defaults to the OS user. */
     actor: z.string().min(1).optional(),
     providers: z.array(ProviderConfigSchema),
+    rollouts: RolloutsConfigSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -11,7 +11,14 @@
  *
  * Dependencies are injectable so the client can be unit-tested without a DOM.
  */
-import type { ApiError, EventName, EventPayload, RcrApi, Result } from '../../shared/contract.ts';
+import {
+  eventContract,
+  type ApiError,
+  type EventName,
+  type EventPayload,
+  type RcrApi,
+  type Result,
+} from '../../shared/contract.ts';
 
 export const TOKEN_STORAGE_KEY = 'rcr.token';
 export const TOKEN_HEADER = 'x-rcr-token';
@@ -165,9 +172,10 @@ export function createHttpApi(deps: HttpApiDeps = browserDeps()): HttpApi {
       }
       if (typeof msg !== 'object' || msg === null) return;
       const { event, payload } = msg as { event?: unknown; payload?: unknown };
-      if (event === 'fleet.changed' && typeof payload === 'object' && payload !== null) {
-        dispatch('fleet.changed', payload as EventPayload<'fleet.changed'>);
-      }
+      // Every event of the contract (validated like the Electron bridge does), e.g. `provider.waiting`.
+      if (typeof event !== 'string' || !Object.hasOwn(eventContract, event)) return;
+      const parsed = eventContract[event as EventName].safeParse(payload);
+      if (parsed.success) dispatch(event as EventName, parsed.data as never);
     };
     ws.onerror = () => {
       // onclose follows and schedules the reconnect

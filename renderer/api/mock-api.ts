@@ -32,6 +32,12 @@ import {
 } from '../../shared/domain.ts';
 import { createMetricHandlers, type MockMetric } from './mock-metrics.ts';
 import { createSimulatorHandlers, type MockPredictionLog } from './mock-simulator.ts';
+import { mockPreviewAudience } from '../features/audience/mock-audience.ts';
+import {
+  createRolloutHandlers,
+  type MockRolloutOptions,
+  type RolloutChannel,
+} from '../features/rollout/mock-rollout.ts';
 
 export interface MockState {
   rows: FleetRow[];
@@ -47,6 +53,8 @@ export interface MockState {
 export interface MockApiOptions extends Partial<MockState> {
   /** Simulated latency per call, ms (default 0). */
   latencyMs?: number;
+  /** The value a guardrail sees when the mock monitor evaluates it (staged rollouts; default: no data). */
+  guardrailValue?: MockRolloutOptions['guardrailValue'];
   /** Clock for timestamps (default `Date.now`). */
   now?: () => number;
   actor?: string;
@@ -321,6 +329,21 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
 
   const metrics = createMetricHandlers(state.metrics!, (p) => emit('metrics.progress', p), now);
 
+  const rollouts = createRolloutHandlers({
+    now,
+    actor,
+    emit,
+    hasFlag: (ref) => !!findRow(ref),
+    metricNames: (ref) =>
+      (state.metrics ?? []).filter((m) => same(m.definition.flag, ref)).map((m) => m.definition.name),
+    applyPatch: (ref, patch) => {
+      const row = findRow(ref);
+      if (row) row.layers = { ...row.layers, ...patch };
+      changed('rollout');
+    },
+    guardrailValue: options.guardrailValue,
+  });
+
   type Handler<C extends Channel> = (
     input: ChannelInput<C>,
   ) => Result<ChannelOutput<C>> | Promise<Result<ChannelOutput<C>>>;
@@ -352,6 +375,10 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     'flag.previewChange': ({ ref, patch }) => {
       const row = findRow(ref);
       return row ? { ok: true, value: previewPatch(row, patch as LayerPatch) } : notFound(ref);
+    },
+    'flag.previewAudience': (input) => {
+      const row = findRow(input.ref);
+      return row ? { ok: true, value: mockPreviewAudience(row, input) } : notFound(input.ref);
     },
     'flag.applyChange': ({ ref, patch, reason }) => {
       const row = findRow(ref);
@@ -387,6 +414,11 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       changed('sync');
       return { ok: true, value: state.providers };
     },
+    'session.info': () => ({ ok: true, value: { readOnly: false, tokenStore: null } }),
+    'providers.setToken': () => ({
+      ok: false,
+      error: { code: 'UNSUPPORTED', message: 'the mock API cannot store tokens' },
+    }),
     'predictions.list': (input) => simulator.list(contract['predictions.list'].input.parse(input)),
     'predictions.import': (input) => simulator.import(contract['predictions.import'].input.parse(input)),
     'simulator.sweep': (input) => simulator.sweep(contract['simulator.sweep'].input.parse(input)),
@@ -398,6 +430,13 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       metrics.importEvents(contract['metrics.importEvents'].input.parse(input)),
     'metrics.compare': (input) => metrics.compare(contract['metrics.compare'].input.parse(input)),
     'metrics.series': (input) => metrics.series(contract['metrics.series'].input.parse(input)),
+    ...(Object.fromEntries(
+      Object.entries(rollouts).map(([channel, handler]) => [
+        channel,
+        (input: unknown) =>
+          (handler as (i: unknown) => unknown)(contract[channel as Channel].input.parse(input)),
+      ]),
+    ) as unknown as { [C in RolloutChannel]: Handler<C> }),
   };
 
   return {

@@ -1,14 +1,24 @@
 /** The shell: header (product name, transport, theme toggle), the current view, and the rollback dialog. */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { NotifyBanner } from '../components/NotifyBanner.tsx';
 import { ComparePage } from '../features/compare/ComparePage.tsx';
+import { DecisionLogPage } from '../features/decisions/DecisionLogPage.tsx';
+import { IncidentPage } from '../features/incident/IncidentPage.tsx';
+import { RolloutPage } from '../features/rollout/RolloutPage.tsx';
 import { FlagPage } from '../features/flag/FlagPage.tsx';
 import { FleetView } from '../features/fleet/FleetView.tsx';
 import { RollbackDialog } from '../features/rollback/RollbackDialog.tsx';
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx';
 import { refId } from '../lib/format.ts';
 import { useRollbackStore } from '../stores/rollback-store.ts';
-import { showFleet, toggleTheme, useUiStore } from '../stores/ui-store.ts';
+import { showDecisions, showFleet, showIncidents, toggleTheme, useUiStore } from '../stores/ui-store.ts';
+
+/** True when a key press belongs to a text field (shortcuts must not steal typing). */
+function typingIn(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
 
 export type TransportLabel = 'electron' | 'http' | 'mock';
 
@@ -25,6 +35,23 @@ export function App({ transport }: { transport: TransportLabel }) {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+
+  // Shift+I: incident mode; Shift+D: decision log (outside text fields and dialogs).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.shiftKey || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+      if (document.querySelector('dialog[open]')) return;
+      if (e.key === 'I' || e.key === 'i') {
+        e.preventDefault();
+        showIncidents();
+      } else if (e.key === 'D' || e.key === 'd') {
+        e.preventDefault();
+        showDecisions();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   return (
     <div className="app">
@@ -43,6 +70,24 @@ export function App({ transport }: { transport: TransportLabel }) {
         <span className="transport" data-transport={transport}>
           {TRANSPORT_TEXT[transport]}
         </span>
+        <nav className="app-nav" aria-label="Main">
+          <a
+            href="#/incidents"
+            aria-keyshortcuts="Shift+I"
+            aria-current={view.name === 'incidents' ? 'page' : undefined}
+            title="Incident mode (Shift+I)"
+          >
+            Incident mode
+          </a>
+          <a
+            href="#/decisions"
+            aria-keyshortcuts="Shift+D"
+            aria-current={view.name === 'decisions' ? 'page' : undefined}
+            title="Decision log (Shift+D)"
+          >
+            Decision log
+          </a>
+        </nav>
         <div className="header-spacer" />
         <button
           type="button"
@@ -53,11 +98,18 @@ export function App({ transport }: { transport: TransportLabel }) {
           Light theme
         </button>
       </header>
+      <NotifyBanner />
       <main className="app-main">
         {view.name === 'fleet' ? (
           <FleetView />
         ) : view.name === 'compare' ? (
           <ComparePage key={`compare:${refId(view.ref)}`} flagRef={view.ref} />
+        ) : view.name === 'rollout' ? (
+          <RolloutPage key={`rollout:${refId(view.ref)}`} flagRef={view.ref} />
+        ) : view.name === 'incidents' ? (
+          <IncidentPage />
+        ) : view.name === 'decisions' ? (
+          <DecisionLogPage key={`decisions:${view.ref ? refId(view.ref) : '*'}`} flagRef={view.ref} />
         ) : view.name === 'simulator' ? (
           <SimulatorPage key={`sim:${refId(view.ref)}`} flagRef={view.ref} />
         ) : (

@@ -2,13 +2,19 @@
  * Hash routing (works under file:// in Electron and under http):
  * `#/` is the fleet, `#/flag/<provider>/<environment>/<key>` a flag page,
  * `#/flag/<provider>/<environment>/<key>/simulator` its threshold simulator,
- * `#/flag/<provider>/<environment>/<key>/compare` its cohort comparison.
+ * `#/flag/<provider>/<environment>/<key>/compare` its cohort comparison,
+ * `#/flag/<provider>/<environment>/<key>/rollout` its staged rollout,
+ * `#/incidents` incident mode, `#/decisions` the decision log
+ * (`#/decisions/<provider>/<environment>/<key>` filtered to one flag).
  */
 import type { FlagRef } from '../../shared/domain.ts';
 import {
   showCompare,
+  showDecisions,
   showFlag,
   showFleet,
+  showIncidents,
+  showRollout,
   showSimulator,
   useUiStore,
   type View,
@@ -16,13 +22,32 @@ import {
 
 export function viewToHash(view: View): string {
   if (view.name === 'fleet') return '#/';
-  const { provider, environment, key } = view.ref;
-  const base = `#/flag/${[provider, environment, key].map(encodeURIComponent).join('/')}`;
-  return view.name === 'simulator' ? `${base}/simulator` : view.name === 'compare' ? `${base}/compare` : base;
+  if (view.name === 'incidents') return '#/incidents';
+  const refPath = (r: FlagRef) => [r.provider, r.environment, r.key].map(encodeURIComponent).join('/');
+  if (view.name === 'decisions') return view.ref ? `#/decisions/${refPath(view.ref)}` : '#/decisions';
+  const base = `#/flag/${refPath(view.ref)}`;
+  return view.name === 'simulator'
+    ? `${base}/simulator`
+    : view.name === 'compare'
+      ? `${base}/compare`
+      : view.name === 'rollout'
+        ? `${base}/rollout`
+        : base;
 }
 
 export function hashToView(hash: string): View {
-  const m = /^#\/flag\/([^/]+)\/([^/]+)\/([^/]+)(?:\/(simulator|compare))?$/.exec(hash);
+  if (hash === '#/incidents') return { name: 'incidents' };
+  if (hash === '#/decisions') return { name: 'decisions', ref: null };
+  const d = /^#\/decisions\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(hash);
+  if (d) {
+    try {
+      const ref = [d[1]!, d[2]!, d[3]!].map(decodeURIComponent) as [string, string, string];
+      return { name: 'decisions', ref: { provider: ref[0], environment: ref[1], key: ref[2] } };
+    } catch {
+      return { name: 'decisions', ref: null };
+    }
+  }
+  const m = /^#\/flag\/([^/]+)\/([^/]+)\/([^/]+)(?:\/(simulator|compare|rollout))?$/.exec(hash);
   if (!m) return { name: 'fleet' };
   try {
     const ref: FlagRef = {
@@ -34,7 +59,9 @@ export function hashToView(hash: string): View {
       ? { name: 'simulator', ref }
       : m[4] === 'compare'
         ? { name: 'compare', ref }
-        : { name: 'flag', ref };
+        : m[4] === 'rollout'
+          ? { name: 'rollout', ref }
+          : { name: 'flag', ref };
   } catch {
     return { name: 'fleet' };
   }
@@ -44,6 +71,9 @@ function apply(view: View): void {
   if (view.name === 'flag') showFlag(view.ref);
   else if (view.name === 'simulator') showSimulator(view.ref);
   else if (view.name === 'compare') showCompare(view.ref);
+  else if (view.name === 'rollout') showRollout(view.ref);
+  else if (view.name === 'incidents') showIncidents();
+  else if (view.name === 'decisions') showDecisions(view.ref);
   else showFleet();
 }
 

@@ -9,7 +9,13 @@ export type View =
   | { name: 'fleet' }
   | { name: 'flag'; ref: FlagRef }
   | { name: 'simulator'; ref: FlagRef }
-  | { name: 'compare'; ref: FlagRef };
+  | { name: 'compare'; ref: FlagRef }
+  /** Staged rollout of a flag: plan, timeline, gate, guardrail board (renderer/features/rollout). */
+  | { name: 'rollout'; ref: FlagRef }
+  /** Incident mode: flags in trouble, their decisions, the outbox (renderer/features/incident). */
+  | { name: 'incidents' }
+  /** Decision log, optionally filtered to one flag (renderer/features/decisions). */
+  | { name: 'decisions'; ref: FlagRef | null };
 export type Theme = 'dark' | 'light';
 
 export const THEME_STORAGE_KEY = 'rcr.theme';
@@ -56,6 +62,23 @@ export function showSimulator(ref: FlagRef): void {
 export function showCompare(ref: FlagRef): void {
   const clean = { provider: ref.provider, environment: ref.environment, key: ref.key };
   useUiStore.setState({ view: { name: 'compare', ref: clean }, lastOpened: clean });
+}
+
+/** The staged rollout of a flag. */
+export function showRollout(ref: FlagRef): void {
+  const clean = { provider: ref.provider, environment: ref.environment, key: ref.key };
+  useUiStore.setState({ view: { name: 'rollout', ref: clean }, lastOpened: clean });
+}
+
+/** Incident mode (on-call screen). */
+export function showIncidents(): void {
+  useUiStore.setState({ view: { name: 'incidents' } });
+}
+
+/** The decision log (of one flag, or of every flag). */
+export function showDecisions(ref: FlagRef | null = null): void {
+  const clean = ref ? { provider: ref.provider, environment: ref.environment, key: ref.key } : null;
+  useUiStore.setState({ view: { name: 'decisions', ref: clean } });
 }
 
 export function setTheme(theme: Theme): void {

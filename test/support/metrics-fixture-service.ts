@@ -4,7 +4,7 @@
  * Registry, no default process metrics).
  *
  * Metrics:
- * - `ai_requests_total{variant, outcome="ok"|"error"}` — counter.
+ * - `ai_requests_total{variant, outcome="ok"|"error"[, flag]}` — counter (`flag` with the `flagLabel` option).
  * - `ai_latency_seconds{variant}` — histogram.
  *
  * Traffic is generated on a timer: every tick it emits exactly the requests that are due
@@ -38,6 +38,13 @@ export interface FixtureServiceOptions {
   seed?: string;
   /** Traffic timer period in ms; default 50. */
   tickMs?: number;
+  /**
+   * Assigns a request's unit (id `u<n>`) to a variant, e.g. by evaluating a feature flag through
+   * an SDK; default: `treatmentShare` by the seeded PRNG.
+   */
+  assign?: (unitId: string) => FixtureVariant;
+  /** When given, every request also carries the label `flag` with this value (read per request). */
+  flagLabel?: () => string;
 }
 
 /** Ground truth of what the service has emitted so far. */
@@ -52,6 +59,8 @@ export interface FixtureServiceHandle {
   target: string;
   /** Requests and errors emitted so far, per variant (a copy). */
   counts(): FixtureCounts;
+  /** Changes error rates from the next request on (fault injection); returns when it took effect (ms since epoch). */
+  setErrorRates(rates: Partial<Record<FixtureVariant, number>>): number;
   /** Stops the traffic and closes the HTTP server. Idempotent. */
   stop(): Promise<void>;
 }
@@ -84,7 +93,7 @@ export async function startFixtureService(opts: FixtureServiceOptions = {}): Pro
   const requests = new Counter({
     name: 'ai_requests_total',
     help: 'Simulated AI requests by variant and outcome.',
-    labelNames: ['variant', 'outcome'] as const,
+    labelNames: ['variant', 'outcome', 'flag'] as const,
     registers: [registry],
   });
   const latency = new Histogram({
@@ -105,12 +114,19 @@ export async function startFixtureService(opts: FixtureServiceOptions = {}): Pro
     requests.inc({ variant: v, outcome: 'error' }, 0);
   }
 
+  let unit = 0;
   function emitOne(): void {
-    const variant: FixtureVariant = rng() < share ? 'treatment' : 'control';
+    const r = rng();
+    const variant: FixtureVariant = opts.assign
+      ? opts.assign(`u${unit++}`)
+      : r < share
+        ? 'treatment'
+        : 'control';
     const failed = rng() < errorRates[variant];
     // Exponential latency with the variant's mean (1 - u is in (0, 1]).
     const seconds = -Math.log(1 - rng()) * meanLatency[variant];
-    requests.inc({ variant, outcome: failed ? 'error' : 'ok' });
+    const flag = opts.flagLabel?.();
+    requests.inc({ variant, outcome: failed ? 'error' : 'ok', ...(flag ? { flag } : {}) });
     latency.observe({ variant }, seconds);
     counts[variant].requests += 1;
     if (failed) counts[variant].errors += 1;
@@ -174,6 +190,15 @@ export async function startFixtureService(opts: FixtureServiceOptions = {}): Pro
       control: { ...counts.control },
       treatment: { ...counts.treatment },
     }),
+    setErrorRates(rates) {
+      for (const v of FIXTURE_VARIANTS) {
+        const p = rates[v];
+        if (p === undefined) continue;
+        if (!(p >= 0 && p <= 1)) throw new Error(`errorRates.${v} must be in [0, 1], got ${p}`);
+        errorRates[v] = p;
+      }
+      return Date.now();
+    },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         clearInterval(timer);

@@ -39,9 +39,11 @@ export async function providersCommand(g: GlobalOptions, a: ProvidersArgs): Prom
   }
   const config = loadConfig(file);
   if (a.sub === 'add') {
-    if (a.kind !== 'unleash' && a.kind !== 'local')
+    if (a.kind !== 'unleash' && a.kind !== 'local' && a.kind !== 'http' && a.kind !== 'launchdarkly')
       throw new UsageError(
-        'usage: rcr providers add unleash --name NAME --url URL --token-env VAR [--project P] [--env E ...]',
+        'usage: rcr providers add unleash --name NAME --url URL --token-env VAR [--project P] [--env E ...]\n' +
+          '       rcr providers add http --name NAME --url URL --token-env VAR [--env E ...]\n' +
+          '       rcr providers add launchdarkly --name NAME [--url URL] --token-env VAR --project P --env E [--env E ...]',
       );
     if (!a.name) throw new UsageError('providers add: --name is required');
     if (config.providers.some((p) => p.name === a.name))
@@ -49,19 +51,36 @@ export async function providersCommand(g: GlobalOptions, a: ProvidersArgs): Prom
     const entry = (
       a.kind === 'local'
         ? { name: a.name, kind: 'local' }
-        : {
-            name: a.name,
-            kind: 'unleash',
-            url: a.url,
-            tokenEnv: a.tokenEnv,
-            project: a.project ?? 'default',
-            ...(a.env?.length ? { environments: a.env } : {}),
-          }
+        : a.kind === 'launchdarkly'
+          ? {
+              name: a.name,
+              kind: 'launchdarkly',
+              ...(a.url ? { url: a.url } : {}),
+              tokenEnv: a.tokenEnv,
+              project: a.project,
+              environments: a.env ?? [],
+            }
+          : a.kind === 'http'
+            ? {
+                name: a.name,
+                kind: 'http',
+                url: a.url,
+                tokenEnv: a.tokenEnv,
+                ...(a.env?.length ? { environments: a.env } : {}),
+              }
+            : {
+                name: a.name,
+                kind: 'unleash',
+                url: a.url,
+                tokenEnv: a.tokenEnv,
+                project: a.project ?? 'default',
+                ...(a.env?.length ? { environments: a.env } : {}),
+              }
     ) as ProviderConfig;
     const next = ConfigSchema.safeParse({ ...config, providers: [...config.providers, entry] });
     if (!next.success) throw new CoreError('BAD_INPUT', `providers add: ${describeZodError(next.error)}`);
     saveConfig(file, next.data);
-    if (a.kind === 'unleash' && a.tokenEnv && !process.env[a.tokenEnv])
+    if (a.kind !== 'local' && a.tokenEnv && !process.env[a.tokenEnv])
       process.stderr.write(`rcr: warning: environment variable ${a.tokenEnv} is not set in this shell\n`);
     if (g.json) printJson(entry);
     else process.stdout.write(`added provider ${a.name} (${a.kind})\n`);

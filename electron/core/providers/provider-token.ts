@@ -1,21 +1,34 @@
 /**
  * Where a provider's API token comes from. Tokens are never stored in
- * config.json or SQLite: today they are read from the environment variable the
- * provider config names (`tokenEnv`). Every provider that needs a token reads it
- * through {@link readProviderToken}, so other sources (an OS-keychain store in the
- * desktop app, a 0600 file in CLI mode) are added in one place.
+ * config.json or SQLite. Every provider that needs a token reads it through
+ * {@link readProviderToken}, which asks the core's {@link TokenSource}: the
+ * desktop app's encrypted store, then the environment variable the provider
+ * config names (`tokenEnv`), then a 0600 file named by `<tokenEnv>_FILE`
+ * (see `../secrets/token-source.ts`).
+ *
+ * A plain environment object is still accepted (callers outside the core, and
+ * tests); it is then only the environment variable.
  */
+import { isTokenSource, tokenFileEnv, type TokenSource } from '../secrets/token-source.ts';
 
-/** The token of a provider config with `tokenEnv`, or `null` when unset or empty. */
+/** What {@link readProviderToken} reads from: the core's token source, or a plain environment. */
+export type ProviderTokenSource = TokenSource | NodeJS.ProcessEnv;
+
+/** The token of a provider config with `tokenEnv`, or `null` when no source has one. */
 export function readProviderToken(
   config: { name: string; tokenEnv: string },
-  env: NodeJS.ProcessEnv,
+  source: ProviderTokenSource,
 ): string | null {
-  const token = env[config.tokenEnv];
+  if (isTokenSource(source)) return source.read(config);
+  const token = source[config.tokenEnv];
   return token ? token : null;
 }
 
-/** The message shown when a provider's token is missing. */
-export function missingTokenMessage(config: { name: string; tokenEnv: string }): string {
-  return `environment variable ${config.tokenEnv} (the token of provider "${config.name}") is not set`;
+/** The message shown when a provider's token is missing (names every place that was tried). */
+export function missingTokenMessage(
+  config: { name: string; tokenEnv: string },
+  source?: ProviderTokenSource,
+): string {
+  if (source && isTokenSource(source)) return source.describe(config);
+  return `environment variable ${config.tokenEnv} (the token of provider "${config.name}") is not set (or set ${tokenFileEnv(config)} to a 0600 file holding it)`;
 }

@@ -5,7 +5,9 @@ import type { ProviderCapabilities, ProviderKind } from '../../../shared/domain.
 import { ProviderError, type FlagProvider } from './provider.ts';
 import { createLocalProvider } from './local/local-provider.ts';
 import { createUnleashProvider } from './unleash/unleash-provider.ts';
-import { missingTokenMessage, readProviderToken } from './provider-token.ts';
+import { createHttpProvider } from './http/http-provider.ts';
+import { createLaunchDarklyProvider } from './launchdarkly/launchdarkly-provider.ts';
+import { missingTokenMessage, readProviderToken, type ProviderTokenSource } from './provider-token.ts';
 
 const NONE: ProviderCapabilities = {
   kill: false,
@@ -40,25 +42,76 @@ export function unavailableProvider(
   };
 }
 
-/** Creates one provider from its config entry. */
+/** A provider waiting before it retries (e.g. LaunchDarkly's 429 rate limit), reported while it waits. */
+export interface ProviderWait {
+  provider: string;
+  environment: string | null;
+  /** The flag the waiting request is about, or `null` (e.g. a list page). */
+  key: string | null;
+  /** How long the provider waits before retrying, ms. */
+  waitMs: number;
+  /** Why, e.g. `LaunchDarkly rate limit (Retry-After: 2 s)`. */
+  reason: string;
+}
+
+/** Callbacks the core gives providers that report progress. */
+export interface ProviderHooks {
+  onWait?: (wait: ProviderWait) => void;
+}
+
+/** Creates one provider from its config entry; `env` is the core's token source (or a plain environment). */
 export function createProvider(
   config: ProviderConfig,
   db: Db,
-  env: NodeJS.ProcessEnv,
+  env: ProviderTokenSource,
   now: () => number,
+  hooks: ProviderHooks = {},
 ): FlagProvider {
   switch (config.kind) {
     case 'local':
       return createLocalProvider({ name: config.name, db, now });
     case 'unleash': {
       const token = readProviderToken(config, env);
-      if (!token) return unavailableProvider(config.name, 'unleash', config.url, missingTokenMessage(config));
+      if (!token)
+        return unavailableProvider(config.name, 'unleash', config.url, missingTokenMessage(config, env));
       return createUnleashProvider({
         name: config.name,
         url: config.url,
         token,
         project: config.project,
         environments: config.environments,
+      });
+    }
+    case 'http': {
+      const token = readProviderToken(config, env);
+      if (!token)
+        return unavailableProvider(config.name, 'http', config.url, missingTokenMessage(config, env));
+      return createHttpProvider({
+        name: config.name,
+        url: config.url,
+        token,
+        tokenEnv: config.tokenEnv,
+        environments: config.environments,
+      });
+    }
+    case 'launchdarkly': {
+      const token = readProviderToken(config, env);
+      if (!token)
+        return unavailableProvider(config.name, 'launchdarkly', config.url, missingTokenMessage(config, env));
+      return createLaunchDarklyProvider({
+        name: config.name,
+        url: config.url,
+        token,
+        project: config.project,
+        environments: config.environments,
+        onWait: (w) =>
+          hooks.onWait?.({
+            provider: config.name,
+            environment: w.environment,
+            key: w.flagKey,
+            waitMs: w.waitMs,
+            reason: `LaunchDarkly rate limit (${w.reason})`,
+          }),
       });
     }
   }

@@ -1,32 +1,46 @@
 /**
  * Browser mode: serves the built renderer and the contract over HTTP +
- * WebSocket on 127.0.0.1 only, protected by a random session token.
+ * WebSocket, protected by a random session token.
  *
- * - `GET /?token=T` sets an HttpOnly SameSite=Strict cookie and serves the app;
- *   static files need the cookie.
- * - `POST /api/invoke/<channel>` with `x-rcr-token: T` and a JSON body → the
- *   `Result` JSON of `core.invoke`. Other methods are refused (405).
+ * - Binds 127.0.0.1 unless `host` says otherwise; a host other than loopback
+ *   needs `tls` (HTTPS + WSS through `node:https`) or an explicit `insecure`.
+ * - `GET /?token=T` sets an HttpOnly SameSite=Strict cookie (Secure over TLS)
+ *   and serves the app; static files need the cookie.
+ * - `POST /api/invoke/<channel>` with `x-rcr-token: T` and
+ *   `Content-Type: application/json` → the `Result` JSON of `api.invoke`.
+ *   Other methods are refused (405), other content types 415 (so a cross-site
+ *   HTML form, which can send neither the header nor JSON, never gets through).
+ * - `readOnly`: only {@link READ_ONLY_CHANNELS} are routed; every other
+ *   channel answers 404 without reaching `api`, and `session.info` reports
+ *   `readOnly: true`.
  * - `GET /api/events?token=T` upgrades to a WebSocket that pushes
  *   `{event, payload}` messages.
- * Every request is checked for token, Host and Origin.
+ * Every request is checked for token, Host and Origin (DNS rebinding).
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  READ_ONLY_CHANNELS,
   contract,
   eventContract,
   type Channel,
   type EventName,
   type RcrApi,
+  type Result,
+  type SessionInfo,
 } from '../../../shared/contract.ts';
 import { securityHeaders } from './security-headers.ts';
 import {
   TOKEN_COOKIE,
   TOKEN_HEADER,
+  allowedHosts,
   checkHostAndOrigin,
+  exposureProblem,
+  isWildcardHost,
   newSessionToken,
   readCookie,
   tokenEquals,
@@ -41,6 +55,16 @@ export interface HttpServerOptions {
   port?: number;
   /** Session token; random when omitted. */
   token?: string;
+  /** Address to bind (default `127.0.0.1`); anything else needs `tls` or `insecure`. */
+  host?: string;
+  /** PEM certificate and key: serve HTTPS + WSS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Allow a non-loopback `host` without TLS (the caller warns loudly). */
+  insecure?: boolean;
+  /** Route only the read-only channels (a wall display). */
+  readOnly?: boolean;
+  /** Extra host names browsers may use to reach the server (Host header check), e.g. its DNS name. */
+  hostNames?: string[];
 }
 
 /** A running browser-mode server. */
@@ -49,7 +73,18 @@ export interface RunningServer {
   url: string;
   port: number;
   token: string;
+  /** `https` when serving TLS. */
+  scheme: 'http' | 'https';
+  readOnly: boolean;
   close(): Promise<void>;
+}
+
+/** The server was asked to bind somewhere it must not (see `exposureProblem`). */
+export class ServerExposureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerExposureError';
+  }
 }
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -80,29 +115,44 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-/** Starts the server on 127.0.0.1. */
+/**
+ * Starts the server (see the module comment).
+ * @throws ServerExposureError when `host` is not loopback and neither `tls` nor `insecure` is given.
+ */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const token = options.token ?? newSessionToken();
   const staticRoot = path.resolve(options.staticDir);
+  const bindHost = options.host ?? '127.0.0.1';
+  const tls = options.tls !== undefined;
+  const scheme = tls ? 'https' : 'http';
+  const readOnly = options.readOnly === true;
+  const problem = exposureProblem(bindHost, tls, options.insecure === true);
+  if (problem) throw new ServerExposureError(problem);
   let port = options.port ?? 0;
+  // Filled in once the port is known (before the first request can arrive).
+  let hosts: ReadonlySet<string> = new Set();
+  let headers: Record<string, string> = {};
 
   const send = (res: http.ServerResponse, status: number, body: string, type = 'application/json'): void => {
-    res.writeHead(status, { ...securityHeaders(port), 'content-type': type });
+    res.writeHead(status, { ...headers, 'content-type': type });
     res.end(body);
   };
   const refuse = (res: http.ServerResponse, status: number, message: string): void =>
     send(res, status, JSON.stringify({ ok: false, error: { code: 'FORBIDDEN', message } }));
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) refuse(res, 500, error instanceof Error ? error.message : 'internal error');
     });
-  });
+  };
+  const server = options.tls
+    ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : http.createServer(onRequest);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const bad = checkHostAndOrigin(req, port);
+    const bad = checkHostAndOrigin(req, hosts, scheme);
     if (bad) return refuse(res, 403, bad);
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = new URL(req.url ?? '/', `${scheme}://127.0.0.1:${port}`);
 
     if (url.pathname.startsWith('/api/invoke/')) {
       if (req.method !== 'POST') return refuse(res, 405, 'use POST');
@@ -110,7 +160,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         return refuse(res, 401, 'missing or wrong session token');
       if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
         return refuse(res, 415, 'content-type must be application/json');
-      const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
+      let channel: string;
+      try {
+        channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
+      } catch {
+        channel = '';
+      }
+      if (readOnly && Object.hasOwn(contract, channel) && !READ_ONLY_CHANNELS.has(channel as Channel))
+        return send(
+          res,
+          404,
+          JSON.stringify({
+            ok: false,
+            error: { code: 'FORBIDDEN', message: `"${channel}" does not exist on a read-only screen` },
+          }),
+        );
       if (!Object.hasOwn(contract, channel))
         return send(
           res,
@@ -134,7 +198,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           }),
         );
       }
-      const result = await options.api.invoke(channel as Channel, input as never);
+      let result: Result<unknown> = await options.api.invoke(channel as Channel, input as never);
+      if (readOnly && channel === 'session.info' && result.ok)
+        result = { ok: true, value: { ...(result.value as SessionInfo), readOnly: true } };
       return send(res, 200, JSON.stringify(result));
     }
 
@@ -145,7 +211,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (!cookieOk && !queryOk)
       return refuse(res, 401, 'open the URL printed by `rcr serve` (it carries the session token)');
 
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    let rel: string;
+    try {
+      rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    } catch {
+      return send(res, 400, 'bad path', 'text/plain');
+    }
     const file = path.resolve(staticRoot, rel);
     if (!file.startsWith(staticRoot + path.sep)) return refuse(res, 403, 'path outside the app');
     let target = file;
@@ -155,12 +226,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     if (!fs.existsSync(target))
       return send(res, 500, 'renderer not built: run `npm run build:renderer`', 'text/plain');
-    const headers: Record<string, string> = {
-      ...securityHeaders(port),
+    const fileHeaders: Record<string, string> = {
+      ...headers,
       'content-type': MIME[path.extname(target)] ?? 'application/octet-stream',
     };
-    if (queryOk) headers['set-cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    res.writeHead(200, headers);
+    if (queryOk)
+      fileHeaders['set-cookie'] =
+        `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/${tls ? '; Secure' : ''}`;
+    res.writeHead(200, fileHeaders);
     if (req.method === 'HEAD') return void res.end();
     fs.createReadStream(target).pipe(res);
   }
@@ -168,10 +241,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const wss = new WebSocketServer({ noServer: true });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = new URL(req.url ?? '/', `${scheme}://127.0.0.1:${port}`);
     const ok =
       url.pathname === '/api/events' &&
-      checkHostAndOrigin(req, port) === null &&
+      checkHostAndOrigin(req, hosts, scheme) === null &&
       (tokenEquals(url.searchParams.get('token'), token) ||
         tokenEquals(readCookie(req, TOKEN_COOKIE), token));
     if (!ok) {
@@ -193,14 +266,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, bindHost, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  hosts = allowedHosts(port, bindHost, options.hostNames ?? [], tls ? 443 : 80);
+  headers = securityHeaders({ hosts, tls });
+  const shownHost = isWildcardHost(bindHost)
+    ? '127.0.0.1'
+    : bindHost.includes(':')
+      ? `[${bindHost.replace(/^\[|\]$/g, '')}]`
+      : bindHost;
 
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `${scheme}://${shownHost}:${port}/?token=${token}`,
     port,
     token,
+    scheme,
+    readOnly,
     async close() {
       for (const u of unsubscribers) u();
       for (const ws of sockets) ws.terminate();

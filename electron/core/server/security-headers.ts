@@ -1,27 +1,42 @@
 /** The Content-Security-Policy and other headers every browser-mode response carries. */
 
-/** Same policy as the renderer's `<meta http-equiv="Content-Security-Policy">`. */
-export function contentSecurityPolicy(port: number): string {
+/** Where the page may open its event socket: `ws(s)://` for each allowed `host:port`. */
+export interface CspOptions {
+  /** Allowed `host:port` values (see `allowedHosts`). */
+  hosts: Iterable<string>;
+  tls: boolean;
+}
+
+/**
+ * Same policy as the renderer's `<meta http-equiv="Content-Security-Policy">`,
+ * with `connect-src` narrowed to this server: `'self'` plus its WebSocket URLs.
+ */
+export function contentSecurityPolicy(options: CspOptions): string {
+  const wsScheme = options.tls ? 'wss' : 'ws';
+  const sockets = [...options.hosts].map((h) => `${wsScheme}://${h}`);
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    `connect-src 'self' ${sockets.join(' ')}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
 }
 
-/** Headers for every response. */
-export function securityHeaders(port: number): Record<string, string> {
+/** Headers for every response (HSTS too when served over TLS). */
+export function securityHeaders(options: CspOptions): Record<string, string> {
   return {
-    'content-security-policy': contentSecurityPolicy(port),
+    'content-security-policy': contentSecurityPolicy(options),
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    ...(options.tls ? { 'strict-transport-security': 'max-age=31536000' } : {}),
   };
 }

@@ -103,8 +103,11 @@ export class SyncService {
     for (let page = 0; page < 50; page++) {
       const result = await provider.historySince(cursor);
       events.push(...result.events);
-      if (!result.events.length || result.cursor === cursor) break;
+      const moved = result.cursor !== cursor;
+      // Keep the provider's cursor even when a page had no events (e.g. audit entries that
+      // change no layer), so those are not read again on every sync.
       cursor = result.cursor;
+      if (!result.events.length || !moved) break;
     }
     return { events, cursor };
   }

@@ -63,10 +63,10 @@ function NoMetrics({ flagKey }: { flagKey: string }) {
         Prometheus query per variant. Add a metric, then import events or let Prometheus supply them.
       </p>
       <div className="flag-actions">
-        <button type="button" className="btn btn-primary" onClick={openDefine}>
+        <button type="button" className="btn btn-primary" data-write onClick={openDefine}>
           Add metric
         </button>
-        <button type="button" className="btn" onClick={openImport}>
+        <button type="button" className="btn" data-write onClick={openImport}>
           Import metric events
         </button>
       </div>
@@ -271,10 +271,10 @@ export function ComparePage({ flagRef }: { flagRef: FlagRef }) {
           </h2>
         </div>
         <div className="flag-actions">
-          <button type="button" className="btn" onClick={openImport}>
+          <button type="button" className="btn" data-write onClick={openImport}>
             Import metric events
           </button>
-          <button type="button" className="btn" onClick={openDefine}>
+          <button type="button" className="btn" data-write onClick={openDefine}>
             Add metric
           </button>
           <button type="button" className="btn btn-ghost" onClick={() => void refreshCompare()}>

@@ -4,6 +4,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { ChangeTable, LayersList } from '../../components/ChangeTable.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { LAYER_LABELS } from '../../lib/format.ts';
+import { AudiencePanel } from '../audience/AudiencePanel.tsx';
+import { useProviderWait } from '../rollback/provider-wait.ts';
 import {
   applyEdit,
   backToEdit,
@@ -21,6 +23,7 @@ export function ChangeDialog() {
       ref: st.ref,
       layer: st.layer,
       preview: st.preview,
+      patch: st.patch,
       reason: st.reason,
       error: st.error,
       fieldErrors: st.fieldErrors,
@@ -29,6 +32,7 @@ export function ChangeDialog() {
     })),
   );
   const id = useId();
+  const waitSeconds = useProviderWait(s.ref, s.phase === 'applying');
   const open =
     s.phase === 'confirm' || s.phase === 'applying' || s.phase === 'succeeded' || s.phase === 'failed';
   if (!open || !s.ref || !s.layer || !s.preview) return null;
@@ -80,6 +84,8 @@ export function ChangeDialog() {
           </section>
         ) : null}
 
+        {!done && s.patch ? <AudiencePanel flagRef={s.ref} patch={s.patch} /> : null}
+
         {!done ? (
           <div className="field">
             <label htmlFor={reasonId}>Reason</label>
@@ -104,7 +110,11 @@ export function ChangeDialog() {
         {applying ? (
           <div className="progress" aria-live="polite">
             <progress aria-label="Applying change" />
-            <span>Applying… waiting for the provider to confirm.</span>
+            <span>
+              {waitSeconds !== null
+                ? `Applying… waiting for rate limit (${waitSeconds}s).`
+                : 'Applying… waiting for the provider to confirm.'}
+            </span>
           </div>
         ) : null}
 

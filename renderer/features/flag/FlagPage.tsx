@@ -9,7 +9,7 @@ import { resetChangeStore } from '../../stores/change-store.ts';
 import { useFleetStore } from '../../stores/fleet-store.ts';
 import { closeFlag, loadFlag, refreshFlag, useFlagStore } from '../../stores/flag-store.ts';
 import { openRollback } from '../../stores/rollback-store.ts';
-import { showCompare, showFleet, showSimulator } from '../../stores/ui-store.ts';
+import { showCompare, showFleet, showRollout, showSimulator } from '../../stores/ui-store.ts';
 import { AuditLog } from './AuditLog.tsx';
 import { ChangeDialog } from './ChangeDialog.tsx';
 import { HistoryTimeline } from './HistoryTimeline.tsx';
@@ -83,7 +83,7 @@ export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
             </p>
             {flag.description ? <p className="flag-desc">{flag.description}</p> : null}
             <div className="flag-actions">
-              <button type="button" className="btn btn-danger" onClick={() => openRollback(flag)}>
+              <button type="button" className="btn btn-danger" data-write onClick={() => openRollback(flag)}>
                 Roll back
               </button>
               {flag.kind === 'ai' || flag.layers.confidenceThreshold !== null ? (
@@ -93,6 +93,9 @@ export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
               ) : null}
               <button type="button" className="btn" onClick={() => showCompare(flag)}>
                 Compare cohorts
+              </button>
+              <button type="button" className="btn" onClick={() => showRollout(flag)}>
+                Staged rollout
               </button>
               <button type="button" className="btn btn-ghost" onClick={() => void refreshFlag()}>
                 Refresh

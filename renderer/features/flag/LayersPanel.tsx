@@ -172,6 +172,7 @@ export function LayersPanel({
                   <button
                     type="button"
                     className="btn btn-small btn-ghost"
+                    data-write
                     aria-label={`Edit ${LAYER_LABELS[layer]}`}
                     disabled={!supported}
                     title={supported ? undefined : `Not supported by the ${flag.providerKind} provider`}

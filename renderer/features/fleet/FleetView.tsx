@@ -88,7 +88,7 @@ export function FleetView() {
       <div className="state state-empty" data-empty="no-flags">
         <h2>No flags yet</h2>
         <p>The configured providers returned no flags. Create a flag in a provider, then sync.</p>
-        <button type="button" className="btn" onClick={() => void syncNow()} disabled={syncing}>
+        <button type="button" className="btn" data-write onClick={() => void syncNow()} disabled={syncing}>
           {syncing ? 'Syncing…' : 'Sync now'}
         </button>
       </div>

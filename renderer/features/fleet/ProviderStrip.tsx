@@ -42,6 +42,7 @@ export function ProviderStrip() {
         <button
           type="button"
           className="btn"
+          data-write
           onClick={() => void syncNow()}
           disabled={syncing}
           aria-busy={syncing}

@@ -21,6 +21,7 @@ import {
   setRollbackReason,
   useRollbackStore,
 } from '../../stores/rollback-store.ts';
+import { useProviderWait } from './provider-wait.ts';
 
 export function RollbackDialog() {
   const s = useRollbackStore(
@@ -37,6 +38,7 @@ export function RollbackDialog() {
     })),
   );
   const id = useId();
+  const waitSeconds = useProviderWait(s.ref, s.phase === 'executing' || s.phase === 'previewing');
   if (s.phase === 'closed' || !s.ref) return null;
 
   const titleId = `${id}-title`;
@@ -111,6 +113,9 @@ export function RollbackDialog() {
         {s.phase === 'previewing' ? (
           <p className="muted" aria-live="polite" aria-busy="true">
             Asking the provider what will change…
+            {waitSeconds !== null ? (
+              <span className="rate-limit-wait"> Waiting for rate limit ({waitSeconds}s).</span>
+            ) : null}
           </p>
         ) : null}
         {s.phase === 'preview-failed' && s.error ? (
@@ -178,7 +183,11 @@ export function RollbackDialog() {
         {executing ? (
           <div className="progress" aria-live="polite">
             <progress aria-label="Rolling back" />
-            <span>Rolling back… waiting for the provider to confirm.</span>
+            <span>
+              {waitSeconds !== null
+                ? `Rolling back… waiting for rate limit (${waitSeconds}s).`
+                : 'Rolling back… waiting for the provider to confirm.'}
+            </span>
           </div>
         ) : null}
 

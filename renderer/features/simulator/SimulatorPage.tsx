@@ -116,7 +116,7 @@ function NoLogs() {
         answer was right, 0 when wrong), optionally <span className="mono">model_version</span> and{' '}
         <span className="mono">segment</span>.
       </p>
-      <button type="button" className="btn btn-primary" onClick={openImport}>
+      <button type="button" className="btn btn-primary" data-write onClick={openImport}>
         Import prediction log
       </button>
     </div>
@@ -152,6 +152,7 @@ function ApplyThreshold({ flag, candidate }: { flag: FleetRow; candidate: number
       <button
         type="button"
         className="btn btn-primary"
+        data-write
         disabled={!supported || same || previewing}
         title={why}
         onClick={() => void applyThreshold(flag, candidate)}
@@ -334,7 +335,7 @@ export function SimulatorPage({ flagRef }: { flagRef: FlagRef }) {
               </p>
             ) : null}
             <div className="flag-actions">
-              <button type="button" className="btn" onClick={openImport}>
+              <button type="button" className="btn" data-write onClick={openImport}>
                 Import prediction log
               </button>
             </div>

@@ -25,6 +25,7 @@ import {
   type ProviderHealth,
 } from '../provider.ts';
 import { SEED_EVENTS, SEED_FLAGS } from './local-seed.ts';
+import type { Bucketing } from '../../../../shared/bucketing.ts';
 
 interface Row {
   environment: string;
@@ -115,7 +116,13 @@ export function createLocalProvider(options: LocalProviderOptions): FlagProvider
     variants: JSON.parse(r.variants_json) as Variant[],
     version: String(r.version),
     updatedAt: r.updated_at,
-    native: { storage: 'sqlite', table: 'local_flag', version: r.version },
+    native: {
+      storage: 'sqlite',
+      table: 'local_flag',
+      version: r.version,
+      // Audience preview: Unleash's scheme with groupId = flag key (shared/bucketing.ts).
+      bucketing: { scheme: 'local', groupId: r.flag_key } satisfies Bucketing,
+    },
   });
 
   const read = (environment: string, key: string): FlagState => {

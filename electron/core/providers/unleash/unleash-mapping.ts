@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FlagKind, FlagLayers, FlagState, LayerChange, Variant } from '../../../../shared/domain.ts';
+import type { Bucketing } from '../../../../shared/bucketing.ts';
 import type { ProviderHistoryEvent } from '../provider.ts';
 import type {
   UnleashConstraint,
@@ -238,8 +239,9 @@ export function environmentVersion(env: UnleashFeatureEnvironment): string {
  * One feature environment → {@link FlagState}.
  *
  * `native` holds `project`, `featureType`, `environmentType`, `strategyId`,
- * `stickiness`, `groupId`, `allowListStrategyId`, `strategyCount` and the raw
- * `strategies` (so `planChange` can build full `PUT` bodies without a request).
+ * `stickiness`, `groupId`, `allowListStrategyId`, `strategyCount`, the raw
+ * `strategies` (so `planChange` can build full `PUT` bodies without a request)
+ * and `bucketing` ({@link mainBucketing}; `null` without a main strategy).
  * `updatedAt` is `null`: Unleash's feature API has no last-modified time.
  */
 export function toFlagState(
@@ -273,7 +275,20 @@ export function toFlagState(
       allowListStrategyId: allow?.id ?? null,
       strategyCount: strategies.length,
       strategies,
+      bucketing: main ? mainBucketing(main, feature.name) : null,
     },
+  };
+}
+
+/**
+ * The audience-preview bucketing of a main strategy: its `groupId` (the SDKs fall
+ * back to the feature name when it is empty) and stickiness (`default` when unset).
+ */
+export function mainBucketing(main: UnleashStrategy, featureName: string): Bucketing {
+  return {
+    scheme: 'unleash',
+    groupId: main.parameters?.groupId || featureName,
+    stickiness: main.parameters?.stickiness || 'default',
   };
 }
 

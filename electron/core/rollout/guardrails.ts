@@ -1,0 +1,279 @@
+/**
+ * Guardrail evaluation (pure): one guardrail, the two cohorts' numbers over its window, the
+ * previous state → the new {@link GuardrailState} and what, if anything, it asks the monitor to do.
+ *
+ * Rules (docs/rollouts.md, "Guardrails"):
+ * - No data — the metric is not defined, its source failed, or the window has no rows — is
+ *   `no-data`; it never passes. After `consecutiveBreaches` such evaluations in a row it asks to
+ *   PAUSE (never to advance or roll back): Argo Rollouts #1905.
+ * - Too small a sample (below `minSamplePerCohort` in either cohort) is `no-data` too, but does not
+ *   count toward the pause: the stage is still filling up (the gate's min-sample item waits).
+ * - A breach acts after `consecutiveBreaches` breaches in a row (Argo's failureLimit); a sample
+ *   ratio mismatch (SRM) and the drift rollback tier act at once.
+ * - The statistical kind reuses the engine's always-valid confidence sequence
+ *   (electron/core/stats/inference.ts `sequentialInterval`, Waudby-Smith et al. 2023): the
+ *   two-sided (1 − 2α) sequence gives the one-sided (1 − α) bound of Δ = treatment − control.
+ */
+import type { MetricDefinition } from '../../../shared/metrics.ts';
+import type { Guardrail, GuardrailAction, GuardrailState, GuardrailStatus } from '../../../shared/rollout.ts';
+import { sequentialInterval, srmTest, welchTest } from '../stats/inference.ts';
+import { DEFAULT_SEQUENTIAL_TUNING } from '../stats/summary.ts';
+
+/** One cohort's numbers over the guardrail's window. */
+export interface ArmData {
+  /** Units (binomial/continuous/quantile) or minutes with data (ratio). */
+  n: number;
+  /** Mean (binomial: the rate), or null without data. */
+  mean: number | null;
+  /** Per-unit variance (binomial: p(1 − p)), or null below 2 units. */
+  variance: number | null;
+  quantiles: { p50: number; p95: number; p99: number } | null;
+}
+
+export interface GuardrailInput {
+  guardrail: Guardrail;
+  /** The metric's definition, or undefined when it is not defined for the flag. */
+  def: MetricDefinition | undefined;
+  control: ArmData;
+  treatment: ArmData;
+  /** Why the metric's source failed (e.g. Prometheus unreachable), or null. */
+  sourceError: string | null;
+  previous: GuardrailState | null;
+  /** ms since epoch. */
+  now: number;
+}
+
+/** The evaluation's result. */
+export interface GuardrailVerdict {
+  state: GuardrailState;
+  /** The action the guardrail asks for now, or null. */
+  act: GuardrailAction | null;
+  /** True on the evaluation where the guardrail first asks for `act` (used to notify once). */
+  firstFire: boolean;
+}
+
+/** Sparkline length. */
+export const RECENT_VALUES = 60;
+
+const fmt = (x: number): string =>
+  !Number.isFinite(x)
+    ? String(x)
+    : Math.abs(x) >= 100
+      ? Number(x.toFixed(1)).toString()
+      : Number(x.toPrecision(3)).toString();
+
+function statisticOf(arm: ArmData, statistic: 'mean' | 'p50' | 'p95' | 'p99'): number | null {
+  if (statistic === 'mean') return arm.mean;
+  return arm.quantiles ? arm.quantiles[statistic] : null;
+}
+
+interface Judgement {
+  status: GuardrailStatus;
+  value: number | null;
+  limit: number | null;
+  valueLabel: string;
+  interval: [number, number] | null;
+  note: string;
+  /** Act at once regardless of the streak (drift rollback tier). */
+  immediate: 'drift-rollback-tier' | null;
+  /** Counts toward the no-data pause. */
+  noDataCounts: boolean;
+}
+
+const noData = (note: string, counts: boolean, valueLabel = ''): Judgement => ({
+  status: 'no-data',
+  value: null,
+  limit: null,
+  valueLabel,
+  interval: null,
+  note,
+  immediate: null,
+  noDataCounts: counts,
+});
+
+/** Judges the kind's rule on data known to be present and large enough. */
+function judge(g: Guardrail, def: MetricDefinition, c: ArmData, t: ArmData): Judgement {
+  const k = g.kind;
+  const metric = `${def.name}${def.unit ? ` (${def.unit})` : ''}`;
+  if (k.type === 'statistical') {
+    if (c.mean === null || t.mean === null || c.variance === null || t.variance === null)
+      return noData(`not enough data for an interval of ${metric}`, false, 'Δ bound');
+    const a = { n: c.n, mean: c.mean, variance: c.variance };
+    const b = { n: t.n, mean: t.mean, variance: t.variance };
+    const w = welchTest(a, b, 2 * k.alpha);
+    const seq = sequentialInterval(w.estimate, w.se, a.n + b.n, 2 * k.alpha, DEFAULT_SEQUENTIAL_TUNING);
+    const lowerIsBetter = def.direction === 'lower-is-better';
+    const bound = lowerIsBetter ? seq.ci[0] : seq.ci[1];
+    const breached = lowerIsBetter ? bound > k.limit : bound < k.limit;
+    const level = `${fmt((1 - k.alpha) * 100)} %`;
+    const side = lowerIsBetter ? 'lower' : 'upper';
+    return {
+      status: breached ? 'breached' : 'ok',
+      value: bound,
+      limit: k.limit,
+      valueLabel: `Δ ${side} bound (one-sided ${level}, sequential)`,
+      interval: seq.ci,
+      note: breached
+        ? `treatment is worse on ${metric}: the one-sided ${level} sequential bound of Δ is ${fmt(bound)}, beyond the limit ${fmt(k.limit)} (Δ = ${fmt(w.estimate)})`
+        : `${metric}: Δ = ${fmt(w.estimate)}, one-sided ${level} sequential ${side} bound ${fmt(bound)} within the limit ${fmt(k.limit)}`,
+      immediate: null,
+      noDataCounts: false,
+    };
+  }
+  const tv = statisticOf(t, k.statistic);
+  const label = `treatment ${k.statistic === 'mean' ? (def.kind === 'binomial' ? 'rate' : 'mean') : k.statistic}`;
+  if (tv === null) return noData(`no ${k.statistic} of ${metric} in the treatment cohort`, false, label);
+  if (k.type === 'absolute') {
+    const breached = k.breachWhen === 'above' ? tv > k.limit : tv < k.limit;
+    return {
+      status: breached ? 'breached' : 'ok',
+      value: tv,
+      limit: k.limit,
+      valueLabel: label,
+      interval: null,
+      note: `${label} of ${metric} is ${fmt(tv)}, ${breached ? '' : 'not '}${k.breachWhen} the limit ${fmt(k.limit)}`,
+      immediate: null,
+      noDataCounts: false,
+    };
+  }
+  if (k.type === 'relative-to-control') {
+    const cv = statisticOf(c, k.statistic);
+    if (cv === null) return noData(`no ${k.statistic} of ${metric} in the control cohort`, false, label);
+    const limitValue = k.factor * cv;
+    const breached = k.breachWhen === 'above' ? tv > limitValue : tv < limitValue;
+    return {
+      status: breached ? 'breached' : 'ok',
+      value: cv !== 0 ? tv / cv : null,
+      limit: k.factor,
+      valueLabel: `${label} / control`,
+      interval: null,
+      note: `${label} of ${metric} is ${fmt(tv)} vs control ${fmt(cv)} (${cv !== 0 ? `${fmt(tv / cv)}×` : 'control is 0'}), ${breached ? '' : 'not '}${k.breachWhen} ${fmt(k.factor)}× control`,
+      immediate: null,
+      noDataCounts: false,
+    };
+  }
+  if (k.type === 'relative-to-baseline') {
+    const limitValue = k.factor * k.baseline;
+    const breached = k.breachWhen === 'above' ? tv > limitValue : tv < limitValue;
+    return {
+      status: breached ? 'breached' : 'ok',
+      value: tv / k.baseline,
+      limit: k.factor,
+      valueLabel: `${label} / baseline`,
+      interval: null,
+      note: `${label} of ${metric} is ${fmt(tv)} = ${fmt(tv / k.baseline)}× the baseline ${fmt(k.baseline)}, ${breached ? '' : 'not '}${k.breachWhen} ${fmt(k.factor)}×`,
+      immediate: null,
+      noDataCounts: false,
+    };
+  }
+  // drift
+  const dev = (tv - k.baseline) / Math.abs(k.baseline);
+  const counted = k.side === 'both' || (k.side === 'above' ? dev > 0 : dev < 0);
+  const drift = counted ? Math.abs(dev) : 0;
+  const tier =
+    drift >= k.rollback ? 'rollback' : drift >= k.critical ? 'critical' : drift >= k.warn ? 'warn' : 'ok';
+  const pct = (x: number): string => `${fmt(x * 100)} %`;
+  return {
+    status: tier === 'ok' ? 'ok' : tier === 'warn' ? 'warn' : 'breached',
+    value: drift,
+    limit: k.critical,
+    valueLabel: 'drift from baseline',
+    interval: null,
+    note: `${label} of ${metric} is ${fmt(tv)}, ${pct(dev)} from the baseline ${fmt(k.baseline)}: ${
+      tier === 'ok'
+        ? `below the warn tier ${pct(k.warn)}`
+        : `${tier} tier (${pct(tier === 'warn' ? k.warn : tier === 'critical' ? k.critical : k.rollback)})`
+    }`,
+    immediate: tier === 'rollback' ? 'drift-rollback-tier' : null,
+    noDataCounts: false,
+  };
+}
+
+/**
+ * Evaluates one guardrail (pure). See the module docs for the rules.
+ * @returns the new state, the action asked for (or null) and whether it is asked for the first time.
+ */
+export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
+  const { guardrail: g, def, control: c, treatment: t, previous } = input;
+  const window = `the last ${g.windowMinutes} min`;
+  let j: Judgement;
+  let srm: { pValue: number; mismatch: boolean } | null = null;
+  if (!def) j = noData(`metric "${g.metric}" is not defined for flag "${g.flag.key}"`, true);
+  else if (input.sourceError)
+    j = noData(`the ${def.source.type} source of "${def.name}" failed: ${input.sourceError}`, true);
+  else if (c.n === 0 && t.n === 0) j = noData(`no data for "${def.name}" in ${window}`, true);
+  else {
+    if (def.expectedSplit && def.kind !== 'ratio' && c.n + t.n > 0)
+      srm = srmTest(c.n, t.n, def.expectedSplit);
+    const unit = def.kind === 'ratio' ? 'minutes' : 'units';
+    if (Math.min(c.n, t.n) < g.minSamplePerCohort)
+      j = noData(
+        `insufficient sample for "${def.name}" in ${window}: ${c.n} control and ${t.n} treatment ${unit}, need ${g.minSamplePerCohort} each`,
+        false,
+      );
+    else j = judge(g, def, c, t);
+  }
+
+  const prevConsecutive = previous?.consecutive ?? 0;
+  const counts = j.status === 'breached' || (j.status === 'no-data' && j.noDataCounts);
+  const consecutive = counts ? prevConsecutive + 1 : 0;
+  let act: GuardrailAction | null = null;
+  let fired: string | null = null;
+  let firstFire = false;
+  let status = j.status;
+  let note = j.note;
+  const wasActing = previous?.fired !== null && previous?.fired !== undefined;
+
+  if (srm?.mismatch) {
+    status = 'breached';
+    act = g.action;
+    fired = 'srm';
+    firstFire = previous?.fired !== 'srm';
+    note = `sample ratio mismatch on "${g.metric}" (p = ${srm.pValue.toExponential(2)}, ${c.n} control vs ${t.n} treatment units, expected split ${def?.expectedSplit?.join(':')}): the data is not trustworthy; ${note}`;
+  } else if (j.immediate) {
+    act = 'rollback';
+    fired = j.immediate;
+    firstFire = previous?.fired !== j.immediate;
+  } else if (j.status === 'breached') {
+    if (consecutive >= g.consecutiveBreaches) {
+      act = g.action;
+      fired = 'consecutive-breaches';
+      firstFire = !wasActing || previous?.fired !== 'consecutive-breaches';
+      note = `${note} (${consecutive} breaches in a row, limit ${g.consecutiveBreaches})`;
+    } else note = `${note} (breach ${consecutive} of ${g.consecutiveBreaches} before acting)`;
+  } else if (j.status === 'no-data' && j.noDataCounts) {
+    if (consecutive >= g.consecutiveBreaches) {
+      act = 'pause';
+      fired = 'no-data';
+      firstFire = previous?.fired !== 'no-data';
+      note = `${note} (${consecutive} evaluations in a row without data: pause)`;
+    }
+  } else if (j.status === 'warn') {
+    act = 'notify';
+    fired = 'drift-warn-tier';
+    firstFire = previous?.status !== 'warn';
+  }
+
+  const at = new Date(input.now).toISOString();
+  const recent = [...(previous?.recent ?? []), { at, value: j.value, status }].slice(-RECENT_VALUES);
+  return {
+    state: {
+      guardrail: g,
+      status,
+      value: j.value,
+      limit: j.limit,
+      valueLabel: j.valueLabel,
+      control: { n: c.n, value: def ? c.mean : null },
+      treatment: { n: t.n, value: def ? t.mean : null },
+      interval: j.interval,
+      srm,
+      consecutive,
+      fired,
+      note,
+      recent,
+      evaluatedAt: at,
+    },
+    act,
+    firstFire,
+  };
+}

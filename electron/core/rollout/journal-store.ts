@@ -1,0 +1,272 @@
+/**
+ * SQLite storage (schema v4) of the monitor's decision records and of the action outbox.
+ * Decisions are bounded: {@link JournalStore.pruneDecisions} keeps the newest N.
+ */
+import type { FlagRef } from '../../../shared/domain.ts';
+import type { DecisionAction, DecisionRecord, OutboxAction, OutboxStatus } from '../../../shared/rollout.ts';
+import { statementCache, type Db, type Sql } from '../db/database.ts';
+
+interface DecisionRow {
+  id: number;
+  at: string;
+  provider: string;
+  environment: string;
+  flag_key: string;
+  stage_index: number;
+  stage_name: string | null;
+  actor: string;
+  action: DecisionAction;
+  rule: string;
+  rationale: string;
+  inputs_json: string;
+  outbox_id: number | null;
+  outbox_status: OutboxAction['status'] | null;
+}
+
+interface OutboxRow {
+  id: number;
+  created_at: string;
+  provider: string;
+  environment: string;
+  flag_key: string;
+  kind: OutboxAction['kind'];
+  payload_json: string;
+  idempotency_key: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  decision_id: number | null;
+  audit_id: number | null;
+  confirmed_at: string | null;
+}
+
+const toDecision = (r: DecisionRow): DecisionRecord => ({
+  id: r.id,
+  at: r.at,
+  flag: { provider: r.provider, environment: r.environment, key: r.flag_key },
+  stageIndex: r.stage_index,
+  stageName: r.stage_name,
+  actor: r.actor,
+  action: r.action,
+  rule: r.rule,
+  rationale: r.rationale,
+  inputs: JSON.parse(r.inputs_json) as DecisionRecord['inputs'],
+  outbox: r.outbox_id !== null && r.outbox_status ? { id: r.outbox_id, status: r.outbox_status } : null,
+});
+
+const toOutbox = (r: OutboxRow): OutboxAction => ({
+  id: r.id,
+  createdAt: r.created_at,
+  flag: { provider: r.provider, environment: r.environment, key: r.flag_key },
+  kind: r.kind,
+  payload: JSON.parse(r.payload_json) as Record<string, unknown>,
+  idempotencyKey: r.idempotency_key,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at === null ? null : new Date(r.next_attempt_at).toISOString(),
+  lastError: r.last_error,
+  decisionId: r.decision_id,
+  auditId: r.audit_id,
+  confirmedAt: r.confirmed_at,
+});
+
+/** Filters of decision queries. */
+export interface DecisionFilter {
+  flag?: FlagRef;
+  since?: string;
+  action?: DecisionAction;
+  limit?: number;
+  /** Oldest first (exports) instead of newest first. */
+  ascending?: boolean;
+}
+
+/** A new outbox action. */
+export interface NewOutboxAction {
+  flag: FlagRef;
+  kind: OutboxAction['kind'];
+  payload: Record<string, unknown>;
+  idempotencyKey: string;
+  decisionId: number | null;
+  /** ms since epoch. */
+  at: number;
+}
+
+const DECISION_SELECT = `SELECT d.*, o.status AS outbox_status FROM decision d LEFT JOIN outbox o ON o.id = d.outbox_id`;
+
+export class JournalStore {
+  readonly db: Db;
+  private readonly sql: Sql;
+  constructor(db: Db) {
+    this.db = db;
+    this.sql = statementCache(db);
+  }
+
+  /** Inserts a decision record; returns its id. */
+  addDecision(d: Omit<DecisionRecord, 'id' | 'outbox'>): number {
+    return Number(
+      this.sql(
+        `INSERT INTO decision (at, provider, environment, flag_key, stage_index, stage_name, actor, action, rule, rationale, inputs_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        d.at,
+        d.flag.provider,
+        d.flag.environment,
+        d.flag.key,
+        d.stageIndex,
+        d.stageName,
+        d.actor,
+        d.action,
+        d.rule,
+        d.rationale,
+        JSON.stringify(d.inputs),
+      ).lastInsertRowid,
+    );
+  }
+
+  linkDecision(decisionId: number, outboxId: number): void {
+    this.sql(`UPDATE decision SET outbox_id = ? WHERE id = ?`).run(outboxId, decisionId);
+  }
+
+  decision(id: number): DecisionRecord | null {
+    const r = this.sql(`${DECISION_SELECT} WHERE d.id = ?`).get(id) as DecisionRow | undefined;
+    return r ? toDecision(r) : null;
+  }
+
+  /** Decisions matching `f`, newest first (oldest first with `ascending`). */
+  decisions(f: DecisionFilter = {}): DecisionRecord[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (f.flag) {
+      where.push('d.provider = ? AND d.environment = ? AND d.flag_key = ?');
+      args.push(f.flag.provider, f.flag.environment, f.flag.key);
+    }
+    if (f.since) {
+      where.push('d.at >= ?');
+      args.push(new Date(f.since).toISOString());
+    }
+    if (f.action) {
+      where.push('d.action = ?');
+      args.push(f.action);
+    }
+    const order = f.ascending ? 'ASC' : 'DESC';
+    const rows = this.sql(
+      `${DECISION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id ${order} LIMIT ?`,
+    ).all(...args, f.limit ?? 500) as DecisionRow[];
+    return rows.map(toDecision);
+  }
+
+  /** The newest decision of a flag, or null. */
+  lastDecision(flag: FlagRef): DecisionRecord | null {
+    return this.decisions({ flag, limit: 1 })[0] ?? null;
+  }
+
+  /** Deletes all but the newest `keep` decisions; returns how many were deleted. */
+  pruneDecisions(keep: number): number {
+    const cut = this.sql(`SELECT id FROM decision ORDER BY id DESC LIMIT 1 OFFSET ?`).get(keep) as
+      { id: number } | undefined;
+    if (!cut) return 0;
+    return this.sql(`DELETE FROM decision WHERE id <= ?`).run(cut.id).changes;
+  }
+
+  /**
+   * Journals an action (status `pending`, due now). An action with the same idempotency key is
+   * not duplicated: the existing one is returned.
+   */
+  enqueue(a: NewOutboxAction): OutboxAction {
+    this.sql(
+      `INSERT INTO outbox (created_at, provider, environment, flag_key, kind, payload_json, idempotency_key, status, attempts,
+         next_attempt_at, decision_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+    ).run(
+      new Date(a.at).toISOString(),
+      a.flag.provider,
+      a.flag.environment,
+      a.flag.key,
+      a.kind,
+      JSON.stringify(a.payload),
+      a.idempotencyKey,
+      a.at,
+      a.decisionId,
+    );
+    return this.byKey(a.idempotencyKey) as OutboxAction;
+  }
+
+  byKey(key: string): OutboxAction | null {
+    const r = this.sql(`SELECT * FROM outbox WHERE idempotency_key = ?`).get(key) as OutboxRow | undefined;
+    return r ? toOutbox(r) : null;
+  }
+
+  action(id: number): OutboxAction | null {
+    const r = this.sql(`SELECT * FROM outbox WHERE id = ?`).get(id) as OutboxRow | undefined;
+    return r ? toOutbox(r) : null;
+  }
+
+  /** Pending or sent actions due at `now` (ms), oldest first. `sent` ones were interrupted mid-call. */
+  due(now: number): OutboxAction[] {
+    const rows = this.sql(
+      `SELECT * FROM outbox WHERE status IN ('pending', 'sent') AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id`,
+    ).all(now) as OutboxRow[];
+    return rows.map(toOutbox);
+  }
+
+  /** ms of the earliest next attempt of an unfinished action, or null. */
+  nextDueAt(): number | null {
+    const r = this.sql(
+      `SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status IN ('pending', 'sent')`,
+    ).get() as {
+      t: number | null;
+    };
+    return r.t;
+  }
+
+  countUnfinished(): number {
+    return (
+      this.sql(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sent')`).get() as { n: number }
+    ).n;
+  }
+
+  /** Marks an attempt as started (status `sent`, attempts + 1) before the call goes out. */
+  markSent(id: number): void {
+    this.sql(`UPDATE outbox SET status = 'sent', attempts = attempts + 1 WHERE id = ?`).run(id);
+  }
+
+  /** Back to `pending` with the next attempt at `nextAt` (ms) after a retryable failure. */
+  markRetry(id: number, error: string, nextAt: number): void {
+    this.sql(`UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?`).run(
+      error,
+      nextAt,
+      id,
+    );
+  }
+
+  markConfirmed(id: number, at: string, auditId: number | null): void {
+    this.sql(
+      `UPDATE outbox SET status = 'confirmed', confirmed_at = ?, audit_id = COALESCE(?, audit_id), next_attempt_at = NULL WHERE id = ?`,
+    ).run(at, auditId, id);
+  }
+
+  markFailed(id: number, error: string, auditId: number | null): void {
+    this.sql(
+      `UPDATE outbox SET status = 'failed', last_error = ?, audit_id = COALESCE(?, audit_id), next_attempt_at = NULL WHERE id = ?`,
+    ).run(error, auditId, id);
+  }
+
+  /** Actions, newest first. */
+  actions(f: { flag?: FlagRef; status?: OutboxStatus; limit?: number } = {}): OutboxAction[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (f.flag) {
+      where.push('provider = ? AND environment = ? AND flag_key = ?');
+      args.push(f.flag.provider, f.flag.environment, f.flag.key);
+    }
+    if (f.status) {
+      where.push('status = ?');
+      args.push(f.status);
+    }
+    const rows = this.sql(
+      `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+    ).all(...args, f.limit ?? 500) as OutboxRow[];
+    return rows.map(toOutbox);
+  }
+}

@@ -1,0 +1,568 @@
+/**
+ * The monitor, the outbox and the operator overrides on a real core (embedded provider, SQLite,
+ * imported metric events), with a controlled clock.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MetricDefinition } from '../../../shared/metrics.ts';
+import type { Guardrail, RolloutPlan } from '../../../shared/rollout.ts';
+import { openCore, type AppCore, type CoreOptions } from '../app-core.ts';
+import { createProvider } from '../providers/registry.ts';
+import { ProviderError, type FlagProvider } from '../providers/provider.ts';
+import { tempDataDir } from '../test-support/temp-dir.ts';
+import { verifyWebhook } from './webhook.ts';
+
+const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
+const T0 = Date.parse('2026-03-02T09:00:00Z');
+
+let tmp: ReturnType<typeof tempDataDir>;
+let core: AppCore;
+let clock: number;
+
+const ok = async <T>(
+  p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
+): Promise<T> => {
+  const r = await p;
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+const fail = async (p: Promise<{ ok: boolean; error?: { code: string; message: string } }>) => {
+  const r = await p;
+  expect(r.ok).toBe(false);
+  return r.error as { code: string; message: string };
+};
+
+async function open(over: Partial<CoreOptions> = {}): Promise<AppCore> {
+  const c = await openCore({
+    dataDir: path.join(tmp.dir, 'data'),
+    startSync: false,
+    actor: 'tester',
+    resourcesDir: path.join(tmp.dir, 'none'),
+    now: () => clock,
+    ...over,
+  });
+  await c.sync.syncAll();
+  return c;
+}
+
+/** Writes and imports error events: per minute in [from, to), `n` units per variant with the given error rates. */
+async function importErrors(
+  c: AppCore,
+  from: number,
+  to: number,
+  n: number,
+  rates: { control: number; treatment: number },
+): Promise<void> {
+  const lines = ['timestamp,unit_id,flag_key,variant,metric,value'];
+  let u = 0;
+  for (let m = from; m < to; m += 60_000)
+    for (const variant of ['control', 'treatment'] as const)
+      for (let i = 0; i < n; i++)
+        lines.push(
+          `${m + i},${u++},${FLAG.key},${variant},errors,${i < Math.round(n * rates[variant]) ? 1 : 0}`,
+        );
+  const file = path.join(tmp.dir, `ev-${from}-${to}-${Math.random()}.csv`);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  await ok(c.invoke('metrics.importEvents', { path: file, provider: 'local', environment: 'production' }));
+}
+
+const errorsMetric: MetricDefinition = {
+  flag: FLAG,
+  name: 'errors',
+  kind: 'binomial',
+  direction: 'lower-is-better',
+  unit: '',
+  source: { type: 'events' },
+  controlVariant: 'control',
+  treatmentVariant: 'treatment',
+  expectedSplit: null,
+  guardrail: true,
+};
+const errorGuardrail = (over: Partial<Guardrail> = {}): Guardrail =>
+  ({
+    flag: FLAG,
+    id: 'error-rate',
+    metric: 'errors',
+    kind: { type: 'relative-to-control', factor: 1.5 },
+    action: 'rollback',
+    rollbackTarget: 'kill',
+    consecutiveBreaches: 2,
+    windowMinutes: 10,
+    minSamplePerCohort: 100,
+    ...over,
+  }) as Guardrail;
+const plan = (over: Partial<RolloutPlan> = {}): RolloutPlan =>
+  ({
+    flag: FLAG,
+    name: 'drill',
+    templateId: null,
+    planner: null,
+    stages: [10, 50, 100].map((p) => ({
+      name: `${p} %`,
+      targetPercent: p,
+      audience: { type: 'everyone' },
+      minObservationMs: 5 * 60_000,
+      minSamplePerCohort: 500,
+      gate: { nonInferiorityMargin: 0.02, businessMetrics: [] },
+      approvalsRequired: 0,
+      autoAdvance: true,
+    })),
+    ...over,
+  }) as RolloutPlan;
+
+const layers = async (c: AppCore) => (await ok(c.invoke('flag.get', FLAG))).flag.layers;
+
+beforeEach(() => {
+  tmp = tempDataDir('rcr-rollout-');
+  clock = T0;
+});
+afterEach(async () => {
+  await core?.close();
+  tmp.cleanup();
+});
+
+describe('monitor: guardrail breach → automatic rollback', () => {
+  it('rolls back through the outbox after 2 breaches, records why, opens an incident, signs the webhook', async () => {
+    const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    fs.mkdirSync(path.join(tmp.dir, 'data'), { recursive: true });
+    fs.writeFileSync(
+      path.join(tmp.dir, 'data', 'config.json'),
+      JSON.stringify({
+        version: 1,
+        providers: [{ name: 'local', kind: 'local' }],
+        rollouts: { webhook: { url, secretEnv: 'RCR_HOOK_SECRET' } },
+      }),
+    );
+    core = await open({ env: { RCR_HOOK_SECRET: 's3cret' } });
+    const notes: string[] = [];
+    core.on('notify', (n) => notes.push(`${n.severity}:${n.title}`));
+    await ok(core.invoke('metrics.define', errorsMetric));
+    await ok(core.invoke('rollout.savePlan', plan()));
+    await ok(core.invoke('guardrails.define', errorGuardrail()));
+    const started = await ok(core.invoke('rollout.advance', { flag: FLAG, reason: 'start the drill' }));
+    expect(started.state).toMatchObject({ stageIndex: 0, status: 'running' });
+    await core.rollouts.outbox.idle();
+    expect((await layers(core)).rolloutPercent).toBe(10);
+
+    // Treatment errors at 3× control for the last 10 minutes.
+    clock = T0 + 10 * 60_000;
+    await importErrors(core, T0, clock, 100, { control: 0.02, treatment: 0.06 });
+    const first = await ok(core.invoke('monitor.evaluateNow', {}));
+    // 1 breach of 2: the gate holds (guardrail breached), nothing is rolled back yet.
+    expect(first.decisions.map((d) => d.action)).toEqual(['hold']);
+    expect(first.decisions[0]!.inputs.gate!.items.find((x) => x.id === 'guardrails')?.status).toBe('fail');
+    clock += 5000;
+    const second = await ok(core.invoke('monitor.evaluateNow', {}));
+    expect(second.decisions.map((d) => d.action)).toEqual(['rollback']);
+    await core.rollouts.outbox.idle();
+
+    const l = await layers(core);
+    expect(l.enabled).toBe(false);
+    const [d] = await ok(core.invoke('decisions.list', { flag: FLAG, action: 'rollback' }));
+    expect(d).toMatchObject({
+      actor: 'monitor',
+      rule: 'guardrail:error-rate:consecutive-breaches',
+      outbox: { status: 'confirmed' },
+    });
+    expect(d!.rationale).toMatch(
+      /^Rolled back \(kill\) because guardrail "error-rate" on errors fired: treatment rate of errors is 0.06 vs control 0.02 \(3×\)/,
+    );
+    // The window is the last 10 minute buckets including the current, empty one: 9 minutes of data.
+    const g = d!.inputs.guardrails[0]!;
+    expect(g).toMatchObject({
+      status: 'breached',
+      consecutive: 2,
+      value: 3,
+      limit: 1.5,
+      control: { n: 900 },
+      treatment: { n: 900 },
+    });
+    expect(g.guardrail.kind).toEqual({
+      type: 'relative-to-control',
+      statistic: 'mean',
+      factor: 1.5,
+      breachWhen: 'above',
+    });
+    expect(d!.inputs.plan).toEqual({ name: 'drill', stages: 3, targetPercent: 10 });
+    // The provider call went through the audited action path.
+    const audit = (await ok(core.invoke('flag.get', FLAG))).audit;
+    expect(audit[0]).toMatchObject({ action: 'kill', status: 'succeeded', actor: 'tester' });
+    expect(audit[0]!.reason).toMatch(/decision #\d+/);
+    const view = await ok(core.invoke('rollout.get', { flag: FLAG }));
+    expect(view.state).toMatchObject({ status: 'rolled-back', pendingActionId: null });
+    const incidents = await ok(core.invoke('incidents.list', {}));
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ kind: 'rolled-back', flag: FLAG, decisionId: d!.id });
+    expect(incidents[0]!.decisions.some((x) => x.id === d!.id)).toBe(true);
+    // A rolled-back rollout takes no further automatic action.
+    clock += 5000;
+    expect((await ok(core.invoke('monitor.evaluateNow', {}))).decisions).toEqual([]);
+    expect(notes).toContain('critical:ai-answer-assist: rollback');
+    expect(notes).toContain('critical:ai-answer-assist: rollback confirmed');
+
+    // Webhook: delivered once, signed, Slack-compatible.
+    await core.rollouts.outbox.idle();
+    for (let i = 0; i < 50 && !received.length; i++) await new Promise((r) => setTimeout(r, 20));
+    server.close();
+    expect(received).toHaveLength(1);
+    const h = received[0]!;
+    const body = JSON.parse(h.body) as { text: string; rcr: { decisionId: number; action: string } };
+    expect(body.text).toMatch(/ai-answer-assist.*rollback/);
+    expect(body.rcr).toMatchObject({ decisionId: d!.id, action: 'rollback' });
+    expect(h.headers['x-rcr-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(
+      verifyWebhook(
+        's3cret',
+        Number(h.headers['x-rcr-timestamp']),
+        h.body,
+        String(h.headers['x-rcr-signature']),
+        Number(h.headers['x-rcr-timestamp']),
+      ),
+    ).toBe(true);
+    expect(
+      verifyWebhook(
+        'wrong',
+        Number(h.headers['x-rcr-timestamp']),
+        h.body,
+        String(h.headers['x-rcr-signature']),
+        Number(h.headers['x-rcr-timestamp']),
+      ),
+    ).toBe(false);
+    expect(h.headers['x-rcr-idempotency-key']).toBe(`webhook:decision:${d!.id}`);
+
+    // Export for audit.
+    const csv = await ok(core.invoke('decisions.export', { flag: FLAG, format: 'csv' }));
+    expect(csv.content.split('\n')[0]).toBe(
+      'id,at,provider,environment,flag,stage_index,stage,actor,action,rule,rationale,outbox_id,outbox_status,inputs_json',
+    );
+    expect(csv.rows).toBe(3); // start, hold, rollback
+    expect(csv.content).toMatch(/,monitor,rollback,guardrail:error-rate:consecutive-breaches,/);
+    const json = await ok(core.invoke('decisions.export', { format: 'json' }));
+    expect((JSON.parse(json.content) as unknown[]).length).toBe(3);
+  });
+});
+
+describe('monitor: gate and auto-advance', () => {
+  it('holds while the gate waits, then advances when observation time and sample are reached', async () => {
+    core = await open();
+    await ok(core.invoke('metrics.define', errorsMetric));
+    await ok(
+      core.invoke('metrics.define', {
+        ...errorsMetric,
+        name: 'resolved',
+        direction: 'higher-is-better',
+        guardrail: false,
+      }),
+    );
+    await ok(core.invoke('rollout.savePlan', plan()));
+    await ok(core.invoke('guardrails.define', errorGuardrail()));
+    await ok(core.invoke('rollout.advance', { flag: FLAG, reason: 'start' }));
+    await core.rollouts.outbox.idle();
+
+    clock = T0 + 2 * 60_000;
+    await importErrors(core, T0, clock, 100, { control: 0.02, treatment: 0.02 });
+    const r1 = await ok(core.invoke('monitor.evaluateNow', {}));
+    expect(r1.decisions.map((d) => d.action)).toEqual(['hold']);
+    const gate = r1.decisions[0]!.inputs.gate!;
+    const item = (id: string) => gate.items.find((x) => x.id === id)!;
+    expect(item('min-observation').status).toBe('waiting');
+    expect(item('min-sample')).toMatchObject({ status: 'waiting' });
+    expect(item('min-sample').evidence).toMatch(/need 500/);
+    expect(item('guardrails').status).toBe('pass');
+    expect(item('non-inferiority').status).toBe('waiting'); // "resolved" has no data
+    expect(gate.passed).toBe(false);
+    // The same waiting items: no second hold record.
+    clock += 5000;
+    expect((await ok(core.invoke('monitor.evaluateNow', {}))).decisions).toEqual([]);
+
+    // 6 minutes at the stage, 600 units per cohort on both metrics.
+    const at6 = T0 + 6 * 60_000;
+    await importErrors(core, T0 + 2 * 60_000, at6, 100, { control: 0.02, treatment: 0.02 });
+    const lines = ['timestamp,unit_id,flag_key,variant,metric,value'];
+    for (let i = 0; i < 40_000; i++)
+      lines.push(
+        `${T0 + (i % 300) * 1000},r${i},${FLAG.key},${i % 2 ? 'treatment' : 'control'},resolved,${i % 5 ? 1 : 0}`,
+      );
+    fs.writeFileSync(path.join(tmp.dir, 'resolved.csv'), `${lines.join('\n')}\n`);
+    await ok(
+      core.invoke('metrics.importEvents', {
+        path: path.join(tmp.dir, 'resolved.csv'),
+        provider: 'local',
+        environment: 'production',
+      }),
+    );
+    clock = at6 + 1000;
+    const r2 = await ok(core.invoke('monitor.evaluateNow', {}));
+    expect(r2.decisions.map((d) => d.action)).toEqual(['advance']);
+    expect(r2.decisions[0]!.inputs.gate!.passed).toBe(true);
+    await core.rollouts.outbox.idle();
+    expect((await layers(core)).rolloutPercent).toBe(50);
+    const view = await ok(core.invoke('rollout.get', { flag: FLAG }));
+    expect(view.state).toMatchObject({
+      stageIndex: 1,
+      status: 'running',
+      stageStartedAt: new Date(clock).toISOString(),
+    });
+    expect(view.calendar[0]).toEqual({
+      stageIndex: 1,
+      startsAt: new Date(clock).toISOString(),
+      endsAt: new Date(clock + 5 * 60_000).toISOString(),
+    });
+  });
+
+  it('requires approvals, and an operator can always pause, resume and roll back', async () => {
+    core = await open();
+    await ok(core.invoke('metrics.define', errorsMetric));
+    const p = plan();
+    p.stages[0] = { ...p.stages[0]!, approvalsRequired: 1, minSamplePerCohort: 0, minObservationMs: 0 };
+    await ok(core.invoke('rollout.savePlan', p));
+    await ok(core.invoke('rollout.advance', { flag: FLAG, reason: 'start' }));
+    await core.rollouts.outbox.idle();
+    clock += 1000;
+    const r = await ok(core.invoke('monitor.evaluateNow', {}));
+    expect(r.decisions[0]!.inputs.gate!.items.find((x) => x.id === 'approvals')).toMatchObject({
+      status: 'waiting',
+      evidence: '0 of 1',
+    });
+    await ok(core.invoke('rollout.approve', { flag: FLAG, reason: 'looks good' }));
+    expect((await fail(core.invoke('rollout.approve', { flag: FLAG, reason: 'again' }))).code).toBe(
+      'CONFLICT',
+    );
+    // Operator pause: the monitor will not advance a paused rollout.
+    await ok(core.invoke('rollout.pause', { flag: FLAG, reason: 'wait for support' }));
+    clock += 1000;
+    expect((await ok(core.invoke('monitor.evaluateNow', {}))).decisions).toEqual([]);
+    expect((await fail(core.invoke('rollout.pause', { flag: FLAG, reason: 'again' }))).message).toMatch(
+      /already paused/,
+    );
+    await ok(core.invoke('rollout.resume', { flag: FLAG, reason: 'support is ready' }));
+    clock += 1000;
+    expect((await ok(core.invoke('monitor.evaluateNow', {}))).decisions.map((d) => d.action)).toEqual([
+      'advance',
+    ]);
+    await core.rollouts.outbox.idle();
+    // Operator rollback to the previous stage: 10 %, paused.
+    await ok(
+      core.invoke('rollout.rollback', { flag: FLAG, reason: 'complaints from EU', target: 'previous-stage' }),
+    );
+    await core.rollouts.outbox.idle();
+    expect((await layers(core)).rolloutPercent).toBe(10);
+    const v = await ok(core.invoke('rollout.get', { flag: FLAG }));
+    expect(v.state).toMatchObject({ stageIndex: 0, status: 'paused' });
+    const actions = (await ok(core.invoke('decisions.list', { flag: FLAG }))).map(
+      (d) => `${d.actor}:${d.action}`,
+    );
+    expect(actions).toEqual([
+      'tester:rollback',
+      'monitor:advance',
+      'tester:resume',
+      'tester:pause',
+      'tester:approve',
+      'monitor:hold',
+      'tester:start',
+    ]);
+  });
+});
+
+describe('monitor: no data pauses', () => {
+  it('a failing Prometheus source shows no data and pauses the stage; it never advances', async () => {
+    core = await open({
+      prometheusQueryRange: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:9090');
+      },
+    });
+    await ok(
+      core.invoke('metrics.define', {
+        ...errorsMetric,
+        source: {
+          type: 'prometheus',
+          url: 'http://127.0.0.1:9090',
+          query: 'e{v="{{variant}}"}',
+          denominator: 'r{v="{{variant}}"}',
+          stepSeconds: 15,
+        },
+      }),
+    );
+    const p = plan();
+    p.stages[0] = { ...p.stages[0]!, minSamplePerCohort: 0, minObservationMs: 0 };
+    await ok(core.invoke('rollout.savePlan', p));
+    await ok(core.invoke('guardrails.define', errorGuardrail()));
+    await ok(core.invoke('rollout.advance', { flag: FLAG, reason: 'start' }));
+    await core.rollouts.outbox.idle();
+    clock += 1000;
+    const r1 = await ok(core.invoke('monitor.evaluateNow', {}));
+    expect(r1.decisions.map((d) => d.action)).toEqual(['hold']);
+    expect(r1.decisions[0]!.inputs.guardrails[0]).toMatchObject({ status: 'no-data' });
+    expect(r1.decisions[0]!.inputs.guardrails[0]!.note).toMatch(
+      /prometheus source of "errors" failed: connect ECONNREFUSED/,
+    );
+    clock += 5000;
+    const r2 = await ok(core.invoke('monitor.evaluateNow', {}));
+    expect(r2.decisions.map((d) => [d.action, d.rule])).toEqual([['pause', 'guardrail:error-rate:no-data']]);
+    expect((await ok(core.invoke('rollout.get', { flag: FLAG }))).state?.status).toBe('paused');
+    expect((await layers(core)).enabled).toBe(true); // paused, not rolled back
+    clock += 5000;
+    expect((await ok(core.invoke('monitor.evaluateNow', {}))).decisions).toEqual([]);
+    expect((await ok(core.invoke('incidents.list', {})))[0]).toMatchObject({ kind: 'paused' });
+  });
+});
+
+describe('guardrail and plan input errors', () => {
+  it('rejects a guardrail on an unknown metric and a plan for an unknown flag', async () => {
+    core = await open();
+    const e1 = await fail(core.invoke('guardrails.define', errorGuardrail({ metric: 'nope' })));
+    expect(e1).toMatchObject({ code: 'BAD_INPUT' });
+    expect(e1.message).toMatch(
+      /"nope" is not defined for flag "ai-answer-assist" \(no metrics defined; use metrics.define first\)/,
+    );
+    const e2 = await fail(core.invoke('rollout.savePlan', plan({ flag: { ...FLAG, key: 'ghost' } })));
+    expect(e2.code).toBe('NOT_FOUND');
+    const e3 = await fail(core.invoke('rollout.advance', { flag: FLAG, reason: 'go now' }));
+    expect(e3.message).toMatch(/has no rollout plan/);
+    const e4 = await fail(
+      core.invoke('rollout.plan', {
+        flag: FLAG,
+        templateId: 'nope',
+        inputs: {
+          trafficPerDay: 1000,
+          metric: { kind: 'proportion', baselineRate: 0.02 },
+          minDetectableRelative: 0.2,
+        },
+      }),
+    );
+    expect(e4.message).toMatch(/unknown template "nope"/);
+    const planned = await ok(
+      core.invoke('rollout.plan', {
+        flag: FLAG,
+        inputs: {
+          trafficPerDay: 100_000,
+          metric: { kind: 'proportion', baselineRate: 0.02 },
+          minDetectableRelative: 0.2,
+        },
+      }),
+    );
+    expect(planned.templateId).toBe('ai-six-stage');
+    expect(planned.planner?.samplePerCohort).toBe(16595);
+  });
+});
+
+/** A provider wrapper whose executePlan fails with `failures` (in order) before delegating. */
+function flaky(failures: ProviderError[], calls: { execute: number }): CoreOptions['providerFactory'] {
+  return (cfg, db, env, now) => {
+    const inner = createProvider(cfg, db, env, now);
+    const p: FlagProvider = {
+      ...inner,
+      name: inner.name,
+      kind: inner.kind,
+      url: inner.url,
+      capabilities: () => inner.capabilities(),
+      executePlan: async (plan, reason, actor) => {
+        calls.execute++;
+        const f = failures.shift();
+        if (f) throw f;
+        return inner.executePlan(plan, reason, actor);
+      },
+    };
+    return p;
+  };
+}
+
+describe('outbox', () => {
+  it('retries 503 and 429 with backoff until the provider confirms; no duplicate change', async () => {
+    const calls = { execute: 0 };
+    core = await open({
+      providerFactory: flaky([new ProviderError('HTTP 503', 503), new ProviderError('HTTP 429', 429)], calls),
+    });
+    await ok(core.invoke('rollout.rollback', { flag: FLAG, reason: 'incident drill', target: 'kill' }));
+    await core.rollouts.outbox.idle();
+    let [a] = await ok(core.invoke('outbox.list', { flag: FLAG }));
+    expect(a).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(a!.lastError).toMatch(/503/);
+    const wait1 = Date.parse(a!.nextAttemptAt!) - clock;
+    expect(wait1).toBeGreaterThanOrEqual(500);
+    expect(wait1).toBeLessThanOrEqual(1000);
+    clock += wait1;
+    await core.rollouts.outbox.drain();
+    [a] = await ok(core.invoke('outbox.list', { flag: FLAG }));
+    expect(a).toMatchObject({ status: 'pending', attempts: 2 });
+    const wait2 = Date.parse(a!.nextAttemptAt!) - clock;
+    expect(wait2).toBeGreaterThanOrEqual(1000);
+    expect(wait2).toBeLessThanOrEqual(2000);
+    clock += wait2;
+    await core.rollouts.outbox.drain();
+    [a] = await ok(core.invoke('outbox.list', { flag: FLAG }));
+    expect(a).toMatchObject({ status: 'confirmed', attempts: 3 });
+    expect(calls.execute).toBe(3);
+    expect((await layers(core)).enabled).toBe(false);
+    const n = (
+      core.db
+        .prepare(`SELECT COUNT(*) AS n FROM local_event WHERE type = 'kill' OR changes_json LIKE '%enabled%'`)
+        .get() as { n: number }
+    ).n;
+    expect(n).toBe(1);
+  });
+
+  it('a non-retryable failure fails at once and pauses the rollout', async () => {
+    const calls = { execute: 0 };
+    core = await open({ providerFactory: flaky([new ProviderError('HTTP 403 forbidden', 403)], calls) });
+    await ok(core.invoke('metrics.define', errorsMetric));
+    await ok(core.invoke('rollout.savePlan', plan()));
+    // Stage 2 (50 %): the flag is at 10 %, so the provider is called (and refuses).
+    await ok(core.invoke('rollout.advance', { flag: FLAG, reason: 'start', toStage: 1 }));
+    await core.rollouts.outbox.idle();
+    const [a] = await ok(core.invoke('outbox.list', { flag: FLAG }));
+    expect(a).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(calls.execute).toBe(1);
+    const v = await ok(core.invoke('rollout.get', { flag: FLAG }));
+    expect(v.state?.status).toBe('paused');
+    expect(v.state?.reason).toMatch(/the advance failed: .*403/);
+  });
+
+  it('resumes a pending action after a restart (crash with a retry scheduled)', async () => {
+    const calls = { execute: 0 };
+    core = await open({
+      providerFactory: flaky([new ProviderError('Unleash did not answer within 5000 ms', null)], calls),
+    });
+    await ok(core.invoke('rollout.rollback', { flag: FLAG, reason: 'incident', target: 'kill' }));
+    await core.rollouts.outbox.idle();
+    expect((await ok(core.invoke('outbox.list', {})))[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    await core.close();
+    // Restart on the same data folder: the pending action is drained at start-up.
+    core = await open();
+    await core.rollouts.outbox.idle();
+    clock += 60_000;
+    await core.rollouts.outbox.drain();
+    expect((await ok(core.invoke('outbox.list', {})))[0]).toMatchObject({ status: 'confirmed', attempts: 2 });
+    expect((await layers(core)).enabled).toBe(false);
+  });
+
+  it('reconciles an action interrupted after the provider call: confirmed without a second call', async () => {
+    core = await open();
+    await ok(core.invoke('rollout.rollback', { flag: FLAG, reason: 'incident', target: 'kill' }));
+    await core.rollouts.outbox.idle();
+    // Simulate a crash after the call went out and before it was marked confirmed.
+    core.db.prepare(`UPDATE outbox SET status = 'sent', confirmed_at = NULL`).run();
+    await core.close();
+    const calls = { execute: 0 };
+    core = await open({ providerFactory: flaky([], calls) });
+    await core.rollouts.outbox.idle();
+    const [a] = await ok(core.invoke('outbox.list', {}));
+    expect(a).toMatchObject({ status: 'confirmed', attempts: 2 });
+    expect(calls.execute).toBe(0);
+    const audits = (await ok(core.invoke('flag.get', FLAG))).audit.filter((x) => x.action === 'kill');
+    expect(audits).toHaveLength(1);
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * The journaled action outbox: every action the monitor or an operator takes on a flag (stage
+ * change, pause target, rollback) and every webhook is written to SQLite BEFORE anything is sent,
+ * then executed by {@link Outbox.drain}:
+ *
+ * 1. Reconcile: re-read the flag from the provider. When it already shows the change (a crash after
+ *    the call, or someone made it by hand) the action is confirmed without a second call —
+ *    idempotent. When the provider cannot be read, retry later.
+ * 2. (The attempt is marked `sent`, attempts + 1, before the re-read.) Execute through the existing action path
+ *    ({@link FlagActions.apply}: journals an audit row, sends, re-reads and confirms).
+ * 3. Confirmed → `confirmed` (with the audit id). Timeout, network failure, 429, 5xx or a version
+ *    conflict → `pending` again with exponential backoff and jitter (equal jitter: half the delay
+ *    fixed, half random; base 1 s, cap 30 s). Any other failure, or `maxAttempts` reached → `failed`.
+ *
+ * `sent` actions found at start-up were interrupted mid-call: they are reconciled and resumed.
+ * One drain runs at a time.
+ */
+import type { LayerPatch, ActionKind } from '../../../shared/domain.ts';
+import type { OutboxAction } from '../../../shared/rollout.ts';
+import type { FlagActions } from '../actions/flag-actions.ts';
+import { CoreError, toApiError } from '../errors.ts';
+import { ProviderError, type FlagProvider } from '../providers/provider.ts';
+import type { JournalStore } from './journal-store.ts';
+import { sendWebhook, WebhookError } from './webhook.ts';
+
+/** Payload of a `flag-change` action. */
+export interface FlagChangePayload {
+  patch: LayerPatch;
+  reason: string;
+  action: ActionKind;
+  /** What the change is for (`advance`, `rollback`, …), for the settle callback. */
+  purpose: string;
+  /** The stage the change applies, when it is a stage change. */
+  stageIndex?: number;
+}
+
+/** Payload of a `webhook` action. */
+export interface WebhookPayload {
+  body: unknown;
+}
+
+/** Webhook destination (the secret is read from the environment, never stored). */
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+}
+
+export interface OutboxDeps {
+  journal: JournalStore;
+  providers: () => ReadonlyMap<string, FlagProvider>;
+  actions: FlagActions;
+  webhook: () => WebhookTarget | null;
+  now: () => number;
+  /** Random in [0, 1) for the jitter (tests pass a fixed one). */
+  random?: () => number;
+  /** Called when an action reaches `confirmed` or `failed`. */
+  onSettled: (action: OutboxAction, outcome: 'confirmed' | 'failed', detail: string) => void;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxAttempts?: number;
+}
+
+/** True when layers hold every value of the patch (same comparison as FlagActions). */
+export function layersSatisfy(layers: Record<string, unknown>, patch: LayerPatch): boolean {
+  return Object.entries(patch).every(([k, v]) => JSON.stringify(layers[k]) === JSON.stringify(v));
+}
+
+/**
+ * Whether a failed provider call is worth retrying: timeouts and network failures (no status),
+ * 408, 409 (version conflict: re-planned from a fresh read), 429 and 5xx.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof WebhookError) return error.retryable;
+  if (error instanceof ProviderError) {
+    const s = error.status;
+    return s === null || s === 408 || s === 409 || s === 429 || s >= 500;
+  }
+  const api = toApiError(error);
+  if (api.code === 'CONFLICT') return true;
+  if (api.code !== 'PROVIDER_ERROR') return false;
+  // FlagActions wraps provider failures in a CoreError: read the HTTP status from its message.
+  const status = /HTTP (\d{3})/.exec(api.message)?.[1];
+  if (!status) return true; // timeout / network failure: no HTTP status
+  const s = Number(status);
+  return s === 408 || s === 409 || s === 429 || s >= 500;
+}
+
+const auditIdIn = (message: string): number | null => {
+  const m = /audit #(\d+)/.exec(message);
+  return m ? Number(m[1]) : null;
+};
+
+export class Outbox {
+  private readonly d: OutboxDeps;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(deps: OutboxDeps) {
+    this.d = deps;
+  }
+
+  /** Delay before attempt `attempts + 1`, ms: equal jitter over min(cap, base·2^(attempts−1)). */
+  backoff(attempts: number): number {
+    const base = this.d.baseDelayMs ?? 1000;
+    const cap = this.d.maxDelayMs ?? 30_000;
+    const exp = Math.min(cap, base * 2 ** Math.max(0, attempts - 1));
+    return Math.round(exp / 2 + (this.d.random ?? Math.random)() * (exp / 2));
+  }
+
+  /** Runs every due action (once at a time; a call during a drain schedules another pass). */
+  drain(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = this.drainLoop();
+    this.running = run;
+    void run.finally(() => {
+      if (this.running === run) this.running = null;
+      this.schedule();
+    });
+    return run;
+  }
+
+  private async drainLoop(): Promise<void> {
+    await Promise.resolve(); // never settle synchronously: `running` is set before the loop ends
+    do {
+      this.again = false;
+      for (const a of this.d.journal.due(this.d.now())) {
+        if (this.stopped) return;
+        await this.execute(a);
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Waits for the running drain, if any. */
+  async idle(): Promise<void> {
+    while (this.running)
+      await this.running.catch(() => undefined).then(() => new Promise((r) => setImmediate(r)));
+  }
+
+  /** Stops scheduling retries (pending actions stay journaled for the next start). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.idle();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const next = this.d.journal.nextDueAt();
+    if (next === null) return;
+    this.timer = setTimeout(() => void this.drain(), Math.max(0, next - this.d.now()));
+    this.timer.unref();
+  }
+
+  private async execute(a: OutboxAction): Promise<void> {
+    const { journal } = this.d;
+    try {
+      if (a.kind === 'webhook') {
+        const target = this.d.webhook();
+        if (!target) {
+          journal.markFailed(a.id, 'no webhook is configured (or its secret variable is unset)', null);
+          return;
+        }
+        journal.markSent(a.id);
+        await sendWebhook({
+          url: target.url,
+          secret: target.secret,
+          body: (a.payload as unknown as WebhookPayload).body,
+          idempotencyKey: a.idempotencyKey,
+          nowMs: this.d.now(),
+        });
+        journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), null);
+        this.d.onSettled({ ...a, status: 'confirmed' }, 'confirmed', 'webhook delivered');
+        return;
+      }
+      const p = a.payload as unknown as FlagChangePayload;
+      const provider = this.d.providers().get(a.flag.provider);
+      if (!provider) throw new CoreError('NOT_FOUND', `provider "${a.flag.provider}" is not configured`);
+      // Reconcile first: the change may already be there (a crash after the call).
+      journal.markSent(a.id);
+      const current = await provider.getFlag(a.flag.environment, a.flag.key);
+      if (layersSatisfy(current.layers as unknown as Record<string, unknown>, p.patch)) {
+        journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), null);
+        this.d.onSettled(
+          { ...a, status: 'confirmed' },
+          'confirmed',
+          'the provider already shows the change (reconciled)',
+        );
+        return;
+      }
+      const result = await this.d.actions.apply(a.flag, p.patch, p.reason, p.action);
+      journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), result.audit.id);
+      this.d.onSettled(
+        { ...a, status: 'confirmed', auditId: result.audit.id },
+        'confirmed',
+        `confirmed by the provider (audit #${result.audit.id})`,
+      );
+    } catch (error) {
+      const message = toApiError(error).message;
+      const attempts = (journal.action(a.id)?.attempts ?? a.attempts) || 1;
+      const max = this.d.maxAttempts ?? (a.kind === 'webhook' ? 10 : 50);
+      if (isRetryable(error) && attempts < max) {
+        journal.markRetry(a.id, message, this.d.now() + this.backoff(attempts));
+        return;
+      }
+      const auditId = auditIdIn(message);
+      const why = isRetryable(error) ? `gave up after ${attempts} attempts: ${message}` : message;
+      journal.markFailed(a.id, why, auditId);
+      this.d.onSettled({ ...a, status: 'failed', lastError: why }, 'failed', why);
+    }
+  }
+}

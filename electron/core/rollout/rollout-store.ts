@@ -1,0 +1,252 @@
+/**
+ * SQLite storage (schema v4) of rollout plans, rollout states, guardrails, the guardrails' last
+ * evaluations and incidents. Every multi-row change runs in a transaction of the caller.
+ */
+import type { FlagRef } from '../../../shared/domain.ts';
+import {
+  GuardrailSchema,
+  GuardrailStateSchema,
+  RolloutPlanSchema,
+  type Approval,
+  type Guardrail,
+  type GuardrailState,
+  type RolloutPlan,
+  type RolloutState,
+  type RolloutStatus,
+} from '../../../shared/rollout.ts';
+import { statementCache, type Db, type Sql } from '../db/database.ts';
+
+/** `provider/environment/key`: a flag's id in maps. */
+export const flagId = (f: FlagRef): string => `${f.provider}/${f.environment}/${f.key}`;
+
+interface StateRow {
+  provider: string;
+  environment: string;
+  flag_key: string;
+  stage_index: number;
+  status: RolloutStatus;
+  stage_started_at: string | null;
+  reason: string | null;
+  approvals_json: string;
+  pending_action_id: number | null;
+  generation: number;
+  updated_at: string;
+}
+
+/** A rollout state with its generation (bumped on every transition; part of idempotency keys). */
+export interface StoredState extends RolloutState {
+  generation: number;
+}
+
+const toState = (r: StateRow): StoredState => ({
+  flag: { provider: r.provider, environment: r.environment, key: r.flag_key },
+  stageIndex: r.stage_index,
+  status: r.status,
+  stageStartedAt: r.stage_started_at,
+  reason: r.reason,
+  approvals: JSON.parse(r.approvals_json) as Approval[],
+  pendingActionId: r.pending_action_id,
+  generation: r.generation,
+  updatedAt: r.updated_at,
+});
+
+/** An incident row (without the joined views). */
+export interface IncidentRow {
+  id: number;
+  flag: FlagRef;
+  kind: 'breached' | 'paused' | 'rolled-back';
+  openedAt: string;
+  closedAt: string | null;
+  reason: string;
+  decisionId: number | null;
+}
+
+export class RolloutStore {
+  readonly db: Db;
+  private readonly sql: Sql;
+  /** Parsed plans and guardrails by their stored JSON (the monitor reads them every run). */
+  private readonly parseCache = new Map<string, unknown>();
+  constructor(db: Db) {
+    this.db = db;
+    this.sql = statementCache(db);
+  }
+
+  /** `schema.parse(JSON.parse(json))`, memoized by the JSON text (values are treated as read-only). */
+  private parsed<T>(schema: { parse: (v: unknown) => T }, json: string): T {
+    let v = this.parseCache.get(json) as T | undefined;
+    if (v === undefined) {
+      if (this.parseCache.size > 20_000) this.parseCache.clear();
+      v = schema.parse(JSON.parse(json));
+      this.parseCache.set(json, v);
+    }
+    return v;
+  }
+
+  // --- plans ---
+  savePlan(plan: RolloutPlan, at: string): void {
+    this.sql(
+      `INSERT INTO rollout_plan (provider, environment, flag_key, json, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (provider, environment, flag_key) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at`,
+    ).run(plan.flag.provider, plan.flag.environment, plan.flag.key, JSON.stringify(plan), at);
+  }
+
+  plan(flag: FlagRef): RolloutPlan | null {
+    const r = this.sql(
+      `SELECT json FROM rollout_plan WHERE provider = ? AND environment = ? AND flag_key = ?`,
+    ).get(flag.provider, flag.environment, flag.key) as { json: string } | undefined;
+    return r ? this.parsed(RolloutPlanSchema, r.json) : null;
+  }
+
+  plans(): RolloutPlan[] {
+    const rows = this.sql(`SELECT json FROM rollout_plan ORDER BY provider, environment, flag_key`).all() as {
+      json: string;
+    }[];
+    return rows.map((r) => this.parsed(RolloutPlanSchema, r.json));
+  }
+
+  // --- states ---
+  state(flag: FlagRef): StoredState | null {
+    const r = this.sql(
+      `SELECT * FROM rollout_state WHERE provider = ? AND environment = ? AND flag_key = ?`,
+    ).get(flag.provider, flag.environment, flag.key) as StateRow | undefined;
+    return r ? toState(r) : null;
+  }
+
+  states(): StoredState[] {
+    return (this.sql(`SELECT * FROM rollout_state`).all() as StateRow[]).map(toState);
+  }
+
+  /** Creates or replaces the state; bumps the generation when `bump` (every transition). */
+  putState(s: RolloutState & { generation?: number }, at: string, bump = true): StoredState {
+    const prev = this.state(s.flag);
+    const generation = (prev?.generation ?? 0) + (bump ? 1 : 0);
+    this.sql(
+      `INSERT OR REPLACE INTO rollout_state (provider, environment, flag_key, stage_index, status, stage_started_at, reason,
+         approvals_json, pending_action_id, generation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      s.flag.provider,
+      s.flag.environment,
+      s.flag.key,
+      s.stageIndex,
+      s.status,
+      s.stageStartedAt,
+      s.reason,
+      JSON.stringify(s.approvals),
+      s.pendingActionId,
+      generation,
+      at,
+    );
+    return { ...s, generation, updatedAt: at };
+  }
+
+  // --- guardrails ---
+  defineGuardrail(g: Guardrail): void {
+    this.sql(
+      `INSERT INTO guardrail (provider, environment, flag_key, id, json) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (provider, environment, flag_key, id) DO UPDATE SET json = excluded.json`,
+    ).run(g.flag.provider, g.flag.environment, g.flag.key, g.id, JSON.stringify(g));
+  }
+
+  removeGuardrail(flag: FlagRef, id: string): boolean {
+    const args = [flag.provider, flag.environment, flag.key, id];
+    this.sql(
+      `DELETE FROM guardrail_status WHERE provider = ? AND environment = ? AND flag_key = ? AND id = ?`,
+    ).run(...args);
+    return (
+      this.sql(
+        `DELETE FROM guardrail WHERE provider = ? AND environment = ? AND flag_key = ? AND id = ?`,
+      ).run(...args).changes > 0
+    );
+  }
+
+  /** Guardrails of a flag (of every flag when omitted), by flag and id. */
+  guardrails(flag?: FlagRef): Guardrail[] {
+    const rows = (
+      flag
+        ? this.sql(
+            `SELECT json FROM guardrail WHERE provider = ? AND environment = ? AND flag_key = ? ORDER BY id`,
+          ).all(flag.provider, flag.environment, flag.key)
+        : this.sql(`SELECT json FROM guardrail ORDER BY provider, environment, flag_key, id`).all()
+    ) as { json: string }[];
+    return rows.map((r) => this.parsed(GuardrailSchema, r.json));
+  }
+
+  /** The last evaluation of each guardrail of a flag (of every flag when omitted), by guardrail id. */
+  guardrailStates(flag?: FlagRef): Map<string, GuardrailState> {
+    const rows = (
+      flag
+        ? this.sql(
+            `SELECT * FROM guardrail_status WHERE provider = ? AND environment = ? AND flag_key = ?`,
+          ).all(flag.provider, flag.environment, flag.key)
+        : this.sql(`SELECT * FROM guardrail_status`).all()
+    ) as { provider: string; environment: string; flag_key: string; id: string; state_json: string }[];
+    const out = new Map<string, GuardrailState>();
+    for (const r of rows)
+      out.set(
+        `${r.provider}/${r.environment}/${r.flag_key}#${r.id}`,
+        GuardrailStateSchema.parse(JSON.parse(r.state_json)),
+      );
+    return out;
+  }
+
+  putGuardrailState(s: GuardrailState): void {
+    const g = s.guardrail;
+    this.sql(
+      `INSERT OR REPLACE INTO guardrail_status (provider, environment, flag_key, id, state_json) VALUES (?, ?, ?, ?, ?)`,
+    ).run(g.flag.provider, g.flag.environment, g.flag.key, g.id, JSON.stringify(s));
+  }
+
+  // --- incidents ---
+  openIncident(
+    flag: FlagRef,
+    kind: IncidentRow['kind'],
+    reason: string,
+    decisionId: number | null,
+    at: string,
+  ): number {
+    return Number(
+      this.sql(
+        `INSERT INTO incident (provider, environment, flag_key, kind, opened_at, reason, decision_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ).run(flag.provider, flag.environment, flag.key, kind, at, reason, decisionId).lastInsertRowid,
+    );
+  }
+
+  /** Closes every open incident of the flag; returns how many. */
+  closeIncidents(flag: FlagRef, at: string): number {
+    return this.sql(
+      `UPDATE incident SET closed_at = ? WHERE closed_at IS NULL AND provider = ? AND environment = ? AND flag_key = ?`,
+    ).run(at, flag.provider, flag.environment, flag.key).changes;
+  }
+
+  /** Open incidents (and closed ones when asked), newest first. */
+  incidents(includeClosed: boolean, flag?: FlagRef): IncidentRow[] {
+    const where = [includeClosed ? '1' : 'closed_at IS NULL'];
+    const args: string[] = [];
+    if (flag) {
+      where.push('provider = ? AND environment = ? AND flag_key = ?');
+      args.push(flag.provider, flag.environment, flag.key);
+    }
+    const rows = this.sql(
+      `SELECT * FROM incident WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT 500`,
+    ).all(...args) as {
+      id: number;
+      provider: string;
+      environment: string;
+      flag_key: string;
+      kind: IncidentRow['kind'];
+      opened_at: string;
+      closed_at: string | null;
+      reason: string;
+      decision_id: number | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      flag: { provider: r.provider, environment: r.environment, key: r.flag_key },
+      kind: r.kind,
+      openedAt: r.opened_at,
+      closedAt: r.closed_at,
+      reason: r.reason,
+      decisionId: r.decision_id,
+    }));
+  }
+}

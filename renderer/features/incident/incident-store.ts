@@ -1,0 +1,135 @@
+/**
+ * Incident mode (`#/incidents`): the flags in trouble now — breached, paused by the monitor or
+ * rolled back (`incidents.list`) — with the decisions that led there, and the journaled outbox
+ * (`outbox.list`) so on-call sees whether a rollback was confirmed by the provider.
+ * Re-reads on `rollout.changed` / `monitor.decision` events (debounced) and every {@link POLL_MS}.
+ */
+import { create } from 'zustand';
+import type { ApiError } from '../../../shared/contract.ts';
+import type { Incident, OutboxAction, OutboxStatus } from '../../../shared/rollout.ts';
+import { api } from '../../api/current.ts';
+import { refId } from '../../lib/format.ts';
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+export const POLL_MS = 10_000;
+const EVENT_DEBOUNCE_MS = 250;
+
+export interface IncidentState {
+  status: LoadStatus;
+  incidents: Incident[];
+  error: ApiError | null;
+  includeClosed: boolean;
+  outboxStatus: LoadStatus;
+  outbox: OutboxAction[];
+  outboxError: ApiError | null;
+  /** Outbox filter (`null` = every status). */
+  outboxFilter: OutboxStatus | null;
+  loadedAt: string | null;
+}
+
+export const initialIncidentState = (): IncidentState => ({
+  status: 'idle',
+  incidents: [],
+  error: null,
+  includeClosed: false,
+  outboxStatus: 'idle',
+  outbox: [],
+  outboxError: null,
+  outboxFilter: null,
+  loadedAt: null,
+});
+
+export const useIncidentStore = create<IncidentState>()(() => initialIncidentState());
+const get = () => useIncidentStore.getState();
+const set = (patch: Partial<IncidentState>) => useIncidentStore.setState(patch);
+
+let incidentGen = 0;
+let outboxGen = 0;
+
+/** Open incidents first (newest first), then closed ones; one entry per incident. */
+export function sortIncidents(list: readonly Incident[]): Incident[] {
+  return [...list].sort(
+    (a, b) =>
+      Number(a.closedAt !== null) - Number(b.closedAt !== null) || b.openedAt.localeCompare(a.openedAt),
+  );
+}
+
+/** The purpose of a flag-change action (`rollback`, `advance`), or the kind for webhooks. */
+export function outboxPurpose(a: OutboxAction): string {
+  const p = a.payload as { purpose?: unknown; action?: unknown };
+  if (a.kind === 'webhook') return 'webhook';
+  return typeof p.purpose === 'string' ? p.purpose : typeof p.action === 'string' ? p.action : a.kind;
+}
+
+/** The newest rollback action of a flag in the outbox, or null. */
+export function latestRollback(outbox: readonly OutboxAction[], flag: Incident['flag']): OutboxAction | null {
+  const id = refId(flag);
+  return (
+    [...outbox]
+      .filter((a) => refId(a.flag) === id && a.kind === 'flag-change' && outboxPurpose(a) === 'rollback')
+      .sort((a, b) => b.id - a.id)[0] ?? null
+  );
+}
+
+export async function loadIncidents(): Promise<void> {
+  const gen = ++incidentGen;
+  if (get().status !== 'ready') set({ status: 'loading', error: null });
+  const r = await api().invoke('incidents.list', { includeClosed: get().includeClosed });
+  if (gen !== incidentGen) return;
+  if (r.ok)
+    set({
+      status: 'ready',
+      incidents: sortIncidents(r.value),
+      error: null,
+      loadedAt: new Date().toISOString(),
+    });
+  else set({ status: get().status === 'ready' ? 'ready' : 'error', error: r.error });
+}
+
+export async function loadOutbox(): Promise<void> {
+  const gen = ++outboxGen;
+  if (get().outboxStatus !== 'ready') set({ outboxStatus: 'loading', outboxError: null });
+  const filter = get().outboxFilter;
+  const r = await api().invoke('outbox.list', filter ? { status: filter } : {});
+  if (gen !== outboxGen) return;
+  if (r.ok) set({ outboxStatus: 'ready', outbox: r.value, outboxError: null });
+  else set({ outboxStatus: get().outboxStatus === 'ready' ? 'ready' : 'error', outboxError: r.error });
+}
+
+export function refreshIncidents(): Promise<void> {
+  return Promise.all([loadIncidents(), loadOutbox()]).then(() => undefined);
+}
+
+export function setIncludeClosed(includeClosed: boolean): Promise<void> {
+  set({ includeClosed });
+  return loadIncidents();
+}
+
+export function setOutboxFilter(outboxFilter: OutboxStatus | null): Promise<void> {
+  set({ outboxFilter });
+  return loadOutbox();
+}
+
+/** Subscribes to the events that change incidents; returns the unsubscribe function. */
+export function startIncidentLive(): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void refreshIncidents(), EVENT_DEBOUNCE_MS);
+  };
+  const offs = [api().on('rollout.changed', schedule), api().on('monitor.decision', schedule)];
+  const poll = setInterval(() => {
+    if (typeof document === 'undefined' || !document.hidden) void refreshIncidents();
+  }, POLL_MS);
+  return () => {
+    clearTimeout(timer);
+    clearInterval(poll);
+    offs.forEach((off) => off());
+  };
+}
+
+export function resetIncidentStore(): void {
+  incidentGen += 1;
+  outboxGen += 1;
+  useIncidentStore.setState(initialIncidentState(), true);
+}

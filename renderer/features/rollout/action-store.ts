@@ -1,0 +1,145 @@
+/**
+ * Operator actions on a rollout, each behind a confirmation with a reason: start / advance (with
+ * the gate's evidence shown), pause, resume, approve, roll back (kill, previous stage, revert).
+ * Used by the rollout page and by incident mode. The server records every action as a decision.
+ */
+import { create } from 'zustand';
+import type { ApiError } from '../../../shared/contract.ts';
+import type { FlagRef } from '../../../shared/domain.ts';
+import type { GateEvaluation, RollbackTarget, RolloutView } from '../../../shared/rollout.ts';
+import { api } from '../../api/current.ts';
+import { toRef } from '../../lib/format.ts';
+
+export type RolloutActionKind = 'start' | 'advance' | 'pause' | 'resume' | 'approve' | 'rollback';
+
+export interface ActionContext {
+  /** The gate's last evaluation (shown before an advance). */
+  gate: GateEvaluation | null;
+  /** e.g. `stage 2 "50 %" (50 %)` — what an advance moves to. */
+  nextStage: string | null;
+  currentStage: string | null;
+}
+
+export interface ActionState {
+  kind: RolloutActionKind | null;
+  ref: FlagRef | null;
+  context: ActionContext;
+  reason: string;
+  target: RollbackTarget;
+  phase: 'closed' | 'confirm' | 'sending' | 'done' | 'failed';
+  error: ApiError | null;
+  /** The view after the action (its state and pending outbox action). */
+  result: RolloutView | null;
+}
+
+const emptyContext = (): ActionContext => ({ gate: null, nextStage: null, currentStage: null });
+
+export const initialActionState = (): ActionState => ({
+  kind: null,
+  ref: null,
+  context: emptyContext(),
+  reason: '',
+  target: 'kill',
+  phase: 'closed',
+  error: null,
+  result: null,
+});
+
+export const useActionStore = create<ActionState>()(() => initialActionState());
+const get = () => useActionStore.getState();
+const set = (patch: Partial<ActionState>) => useActionStore.setState(patch);
+
+export const ACTION_TITLE: Record<RolloutActionKind, string> = {
+  start: 'Start the rollout',
+  advance: 'Advance to the next stage',
+  pause: 'Pause the rollout',
+  resume: 'Resume the rollout',
+  approve: 'Approve this stage',
+  rollback: 'Roll back',
+};
+
+export const ACTION_CONFIRM: Record<RolloutActionKind, string> = {
+  start: 'Confirm start',
+  advance: 'Confirm advance',
+  pause: 'Confirm pause',
+  resume: 'Confirm resume',
+  approve: 'Confirm approval',
+  rollback: 'Confirm rollback',
+};
+
+/** Called after a successful action (pages refresh what they show). */
+let onDone: (() => void) | null = null;
+
+export function openAction(
+  kind: RolloutActionKind,
+  ref: FlagRef,
+  context: Partial<ActionContext> = {},
+  after?: () => void,
+): void {
+  onDone = after ?? null;
+  useActionStore.setState(
+    {
+      ...initialActionState(),
+      kind,
+      ref: toRef(ref),
+      context: { ...emptyContext(), ...context },
+      phase: 'confirm',
+    },
+    true,
+  );
+}
+
+export function setActionReason(reason: string): void {
+  set({ reason, ...(get().phase === 'failed' ? { phase: 'confirm' as const, error: null } : {}) });
+}
+
+export function setActionTarget(target: RollbackTarget): void {
+  set({ target });
+}
+
+export function closeAction(): void {
+  if (get().phase === 'sending') return;
+  onDone = null;
+  useActionStore.setState(initialActionState(), true);
+}
+
+/** The reason is required (≥ 3 characters, like the server's rule). */
+export function reasonProblem(reason: string): string | null {
+  return reason.trim().length >= 3 ? null : 'Say why (at least 3 characters): it goes into the decision log.';
+}
+
+/** Sends the action; returns whether it succeeded. */
+export async function confirmAction(): Promise<boolean> {
+  const { kind, ref, reason, target, phase } = get();
+  if (!kind || !ref || phase === 'sending') return false;
+  const problem = reasonProblem(reason);
+  if (problem) {
+    set({ phase: 'failed', error: { code: 'BAD_INPUT', message: problem } });
+    return false;
+  }
+  set({ phase: 'sending', error: null });
+  const input = { flag: ref, reason: reason.trim() };
+  const result =
+    kind === 'start' || kind === 'advance'
+      ? await api().invoke('rollout.advance', input)
+      : kind === 'pause'
+        ? await api().invoke('rollout.pause', input)
+        : kind === 'resume'
+          ? await api().invoke('rollout.resume', input)
+          : kind === 'approve'
+            ? await api().invoke('rollout.approve', input)
+            : await api().invoke('rollout.rollback', { ...input, target });
+  if (get().kind !== kind || get().ref !== ref) return false; // closed or replaced meanwhile
+  if (!result.ok) {
+    set({ phase: 'failed', error: result.error });
+    return false;
+  }
+  set({ phase: 'done', result: result.value });
+  onDone?.();
+  return true;
+}
+
+export function resetActionStore(): void {
+  onDone = null;
+  useActionStore.setState(initialActionState(), true);
+}

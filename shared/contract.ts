@@ -393,6 +393,7 @@ export const CHANNELS = Object.keys(contract) as Channel[];
 export const READ_ONLY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'fleet.list',
   'flag.get',
+  'flag.previewAudience',
   'providers.list',
   'session.info',
   'predictions.list',

@@ -153,3 +153,14 @@ for (const provider of Object.keys(FLAGS) as Provider[]) {
     await expect(row(page, provider).locator('[data-col="enabled"]')).toHaveText(/KILLED/);
   });
 }
+
+test('Token… on a provider explains where tokens come from in browser mode', async ({ page }) => {
+  await page.goto(app.url);
+  await page.getByRole('button', { name: 'Token for ld' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('heading', { name: 'Token for ld' })).toBeVisible();
+  await expect(dialog.getByRole('note')).toContainText('This session cannot store tokens');
+  await expect(dialog.locator('input[type="password"]')).toHaveCount(0);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toHaveCount(0);
+});

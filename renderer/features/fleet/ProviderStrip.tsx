@@ -4,6 +4,8 @@ import { HealthBadge } from '../../components/Badges.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
 import { dismissSyncError, syncNow, useFleetStore } from '../../stores/fleet-store.ts';
+import { TokenDialog } from '../tokens/TokenDialog.tsx';
+import { openTokenDialog } from '../tokens/token-store.ts';
 
 export function ProviderStrip() {
   const { providers, syncing, syncError } = useFleetStore(
@@ -30,6 +32,17 @@ export function ProviderStrip() {
               {p.lastSuccessAt ? `synced ${formatRelative(p.lastSuccessAt, now)}` : 'never synced'}
             </span>
             <span className="provider-count">{p.flagCount} flags</span>
+            {p.kind !== 'local' ? (
+              <button
+                type="button"
+                className="btn btn-ghost btn-small"
+                data-write
+                aria-label={`Token for ${p.name}`}
+                onClick={() => void openTokenDialog(p.name)}
+              >
+                Token…
+              </button>
+            ) : null}
             {p.lastError && !p.healthy ? (
               <span className="provider-error" title={p.lastError}>
                 {p.lastError}
@@ -50,6 +63,7 @@ export function ProviderStrip() {
           {syncing ? 'Syncing…' : 'Sync now'}
         </button>
       </div>
+      <TokenDialog />
       {syncError ? (
         <div role="alert" className="alert alert-error provider-sync-error">
           <span>Sync failed: {syncError.message}</span>

@@ -267,6 +267,12 @@ export async function runDrill(env: DrillEnv, o: DrillOptions): Promise<DrillRes
       guardrail: true,
     }),
   );
+  // Guardrails count "no data" toward a pause: define them once the new flag's metric has data.
+  await until(`Prometheus data for ${o.key}`, 60_000, async () => {
+    const c = ok(await core.invoke('metrics.compare', { flag, window: { lastMinutes: 2 } }));
+    const row = c.rows[0];
+    return row && row.control.n > 0 && row.treatment.n > 0;
+  });
   ok(
     await core.invoke('guardrails.define', {
       flag,
@@ -340,3 +346,35 @@ export async function runDrill(env: DrillEnv, o: DrillOptions): Promise<DrillRes
     treatmentBefore,
   };
 }
+
+/**
+ * `npm run drill` (`node test/support/rollout-drill.ts`): one drill with a 60 s A/A period, the
+ * checks of the integration test, progress on stderr; exits 0 only when all of them held, and the
+ * last line is `time-to-rollback-seconds: N`.
+ */
+async function main(): Promise<number> {
+  const log = (line: string) => process.stderr.write(`[drill] ${line}\n`);
+  const env = await startDrillEnvironment({ requestsPerSecond: 50, monitorIntervalMs: 5000, log });
+  try {
+    const r = await runDrill(env, { key: `ai-drill-${Date.now().toString(36)}`, aaSeconds: 60, log });
+    const problems = [
+      r.action.status !== 'confirmed' && `the rollback action is ${r.action.status}`,
+      r.unleashEnabled && 'Unleash still shows the flag on',
+      r.treatmentAfterRollback !== 0 &&
+        `the fixture served ${r.treatmentAfterRollback} treatment requests after the rollback`,
+      r.rollback.inputs.guardrails.length === 0 && 'the decision record has no guardrail inputs',
+    ].filter(Boolean);
+    for (const p of problems) log(`FAILED: ${p}`);
+    log(`decision #${r.rollback.id}: ${r.rollback.rationale}`);
+    process.stdout.write(`time-to-rollback-seconds: ${(r.timeToRollbackMs / 1000).toFixed(1)}\n`);
+    return problems.length ? 1 : 0;
+  } finally {
+    await env.stop();
+  }
+}
+
+if (import.meta.main)
+  process.exitCode = await main().catch((error: unknown) => {
+    process.stderr.write(`[drill] FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  });

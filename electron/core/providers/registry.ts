@@ -59,6 +59,21 @@ export interface ProviderHooks {
   onWait?: (wait: ProviderWait) => void;
 }
 
+/** A provider config that needs an API token. */
+type TokenConfig = Exclude<ProviderConfig, { kind: 'local' }>;
+
+/** Builds a token-bearing provider, or an unavailable one naming where the missing token should come from. */
+function withToken(
+  config: TokenConfig,
+  env: ProviderTokenSource,
+  build: (token: string) => FlagProvider,
+): FlagProvider {
+  const token = readProviderToken(config, env);
+  return token
+    ? build(token)
+    : unavailableProvider(config.name, config.kind, config.url, missingTokenMessage(config, env));
+}
+
 /** Creates one provider from its config entry; `env` is the core's token source (or a plain environment). */
 export function createProvider(
   config: ProviderConfig,
@@ -70,49 +85,43 @@ export function createProvider(
   switch (config.kind) {
     case 'local':
       return createLocalProvider({ name: config.name, db, now });
-    case 'unleash': {
-      const token = readProviderToken(config, env);
-      if (!token)
-        return unavailableProvider(config.name, 'unleash', config.url, missingTokenMessage(config, env));
-      return createUnleashProvider({
-        name: config.name,
-        url: config.url,
-        token,
-        project: config.project,
-        environments: config.environments,
-      });
-    }
-    case 'http': {
-      const token = readProviderToken(config, env);
-      if (!token)
-        return unavailableProvider(config.name, 'http', config.url, missingTokenMessage(config, env));
-      return createHttpProvider({
-        name: config.name,
-        url: config.url,
-        token,
-        tokenEnv: config.tokenEnv,
-        environments: config.environments,
-      });
-    }
-    case 'launchdarkly': {
-      const token = readProviderToken(config, env);
-      if (!token)
-        return unavailableProvider(config.name, 'launchdarkly', config.url, missingTokenMessage(config, env));
-      return createLaunchDarklyProvider({
-        name: config.name,
-        url: config.url,
-        token,
-        project: config.project,
-        environments: config.environments,
-        onWait: (w) =>
-          hooks.onWait?.({
-            provider: config.name,
-            environment: w.environment,
-            key: w.flagKey,
-            waitMs: w.waitMs,
-            reason: `LaunchDarkly rate limit (${w.reason})`,
-          }),
-      });
-    }
+    case 'unleash':
+      return withToken(config, env, (token) =>
+        createUnleashProvider({
+          name: config.name,
+          url: config.url,
+          token,
+          project: config.project,
+          environments: config.environments,
+        }),
+      );
+    case 'http':
+      return withToken(config, env, (token) =>
+        createHttpProvider({
+          name: config.name,
+          url: config.url,
+          token,
+          tokenEnv: config.tokenEnv,
+          environments: config.environments,
+        }),
+      );
+    case 'launchdarkly':
+      return withToken(config, env, (token) =>
+        createLaunchDarklyProvider({
+          name: config.name,
+          url: config.url,
+          token,
+          project: config.project,
+          environments: config.environments,
+          onWait: (w) =>
+            hooks.onWait?.({
+              provider: config.name,
+              environment: w.environment,
+              key: w.flagKey,
+              waitMs: w.waitMs,
+              reason: `LaunchDarkly rate limit (${w.reason})`,
+            }),
+        }),
+      );
   }
 }

@@ -252,6 +252,17 @@ export class JournalStore {
     ).run(error, auditId, id);
   }
 
+  /**
+   * Fails the flag's not-yet-sent flag changes other than `keepId` (a rollback supersedes a stage
+   * change waiting for a retry, which must not re-enable the flag afterwards). Returns how many.
+   */
+  supersede(flag: FlagRef, keepId: number, why: string): number {
+    return this.sql(
+      `UPDATE outbox SET status = 'failed', last_error = ?, next_attempt_at = NULL
+       WHERE provider = ? AND environment = ? AND flag_key = ? AND kind = 'flag-change' AND status = 'pending' AND id != ?`,
+    ).run(why, flag.provider, flag.environment, flag.key, keepId).changes;
+  }
+
   /** Actions, newest first. */
   actions(f: { flag?: FlagRef; status?: OutboxStatus; limit?: number } = {}): OutboxAction[] {
     const where: string[] = [];

@@ -402,6 +402,11 @@ describe('monitor: no data pauses', () => {
     await ok(core.invoke('guardrails.define', errorGuardrail()));
     await ok(core.invoke('rollout.advance', { flag: FLAG, reason: 'start' }));
     await core.rollouts.outbox.idle();
+    // Views evaluate but do not count: reading the flag never advances the no-data streak.
+    for (let i = 0; i < 3; i++) {
+      const v = await ok(core.invoke('rollout.get', { flag: FLAG }));
+      expect(v.guardrails[0]).toMatchObject({ status: 'no-data', consecutive: 1 });
+    }
     clock += 1000;
     const r1 = await ok(core.invoke('monitor.evaluateNow', {}));
     expect(r1.decisions.map((d) => d.action)).toEqual(['hold']);
@@ -513,6 +518,25 @@ describe('outbox', () => {
         .get() as { n: number }
     ).n;
     expect(n).toBe(1);
+  });
+
+  it('a rollback supersedes a stage change waiting for a retry (it must not re-enable the flag)', async () => {
+    const calls = { execute: 0 };
+    core = await open({ providerFactory: flaky([new ProviderError('HTTP 503', 503)], calls) });
+    await ok(core.invoke('metrics.define', errorsMetric));
+    await ok(core.invoke('rollout.savePlan', plan()));
+    await ok(core.invoke('rollout.advance', { flag: FLAG, reason: 'go to 50 %', toStage: 1 }));
+    await core.rollouts.outbox.idle();
+    expect((await ok(core.invoke('outbox.list', { flag: FLAG })))[0]).toMatchObject({ status: 'pending' });
+    await ok(core.invoke('rollout.rollback', { flag: FLAG, reason: 'incident', target: 'kill' }));
+    await core.rollouts.outbox.idle();
+    clock += 60_000;
+    await core.rollouts.outbox.drain();
+    const [rb, adv] = await ok(core.invoke('outbox.list', { flag: FLAG }));
+    expect(rb).toMatchObject({ status: 'confirmed' });
+    expect(adv).toMatchObject({ status: 'failed' });
+    expect(adv!.lastError).toMatch(/superseded by the rollback of decision #\d+/);
+    expect(await layers(core)).toMatchObject({ enabled: false, rolloutPercent: 10 });
   });
 
   it('a non-retryable failure fails at once and pauses the rollout', async () => {

@@ -384,6 +384,8 @@ export class RolloutService {
           at: now,
         });
         this.journal.linkDecision(decisionId, a.id);
+        if (c.change.purpose === 'rollback')
+          this.journal.supersede(c.flag, a.id, `superseded by the rollback of decision #${decisionId}`);
         pendingActionId = a.id;
       }
       if (c.state || c.change)
@@ -702,13 +704,14 @@ export class RolloutService {
     };
   }
 
-  /** Evaluates the flag now (reads only; nothing is decided) and returns its view. */
+  /** Evaluates the flag now (reads only; nothing is decided or kept) and returns its view. */
   async freshView(flag: FlagRef): Promise<RolloutView> {
     this.requireFlag(flag);
     const gs = this.store.guardrails(flag);
     const ev = await this.evaluate(flag, gs);
-    this.keepStates(ev.verdicts.map((v) => v.state));
-    return this.view(flag);
+    // A view is a read: its evaluation is shown but not kept, so it never advances a breach or
+    // no-data streak (only the monitor's evaluations count).
+    return { ...this.view(flag), gate: ev.gate, guardrails: ev.verdicts.map((v) => v.state) };
   }
 
   private publicState(s: StoredState) {

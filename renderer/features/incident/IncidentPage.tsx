@@ -55,7 +55,9 @@ function IncidentCard({ incident }: { incident: Incident }) {
           </span>
         </h3>
         <span className={`badge ro-badge ro-kind-${incident.kind}`}>{KIND_LABEL[incident.kind]}</span>
-        <RolloutStatusBadge status={status} />
+        {status === 'rolled-back' && incident.kind === 'rolled-back' ? null : (
+          <RolloutStatusBadge status={status} />
+        )}
         {open ? null : <span className="badge ro-badge">closed</span>}
       </header>
       <p>{incident.reason}</p>

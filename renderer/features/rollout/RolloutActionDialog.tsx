@@ -23,6 +23,8 @@ import { ROLLBACK_TARGET_LABEL, ROLLOUT_STATUS_LABEL } from './rollout-format.ts
 const EXPLAIN: Record<RolloutActionKind, string> = {
   start:
     'Applies stage 1 at the provider through the journaled outbox; the stage counts from the provider’s confirmation.',
+  restart:
+    'Applies the current stage again at the provider (kill switch on, the stage’s %) through the journaled outbox and closes the flag’s open incidents.',
   advance:
     'Applies the next stage at the provider through the journaled outbox. The gate is not required: an operator may override it, and the decision log records the gate as it was.',
   pause: 'Holds the rollout at its stage: the monitor keeps evaluating guardrails but will not advance.',
@@ -76,7 +78,7 @@ export function RolloutActionDialog() {
             {s.ref.provider} / {s.ref.environment}. {EXPLAIN[s.kind]}
           </p>
         </header>
-        {!done && (s.kind === 'advance' || s.kind === 'start') ? (
+        {!done && (s.kind === 'advance' || s.kind === 'start' || s.kind === 'restart') ? (
           <>
             {s.context.currentStage || s.context.nextStage ? (
               <p>
@@ -151,7 +153,7 @@ export function RolloutActionDialog() {
               ) : null}{' '}
               {pending !== null
                 ? `Outbox action #${pending} is waiting for the provider's confirmation.`
-                : s.kind === 'start' || s.kind === 'advance' || s.kind === 'rollback'
+                : s.kind === 'start' || s.kind === 'advance' || s.kind === 'restart' || s.kind === 'rollback'
                   ? 'No outbox action is waiting for the provider.'
                   : ''}
             </p>

@@ -121,11 +121,13 @@ export function RolloutPage({ flagRef }: { flagRef: FlagRef }) {
     openAction(
       kind,
       flagRef,
-      {
-        gate: view?.gate ?? null,
-        currentStage: idx >= 0 ? stageText(idx) : null,
-        nextStage: stageText(idx + 1),
-      },
+      kind === 'restart'
+        ? { gate: view?.gate ?? null, currentStage: null, nextStage: stageText(idx), toStage: idx }
+        : {
+            gate: view?.gate ?? null,
+            currentStage: idx >= 0 ? stageText(idx) : null,
+            nextStage: stageText(idx + 1),
+          },
       () => void loadRollout(true),
     );
   const stateIds = new Set(view?.guardrails.map((g) => g.guardrail.id));
@@ -157,6 +159,11 @@ export function RolloutPage({ flagRef }: { flagRef: FlagRef }) {
           {can.advance ? (
             <button type="button" className="btn btn-primary" data-write onClick={() => act('advance')}>
               Advance to next stage…
+            </button>
+          ) : null}
+          {can.restart ? (
+            <button type="button" className="btn" data-write onClick={() => act('restart')}>
+              Restart at this stage…
             </button>
           ) : null}
           {can.approve ? (

@@ -23,7 +23,7 @@ export function StageTimeline({ view, now }: { view: RolloutView; now: number })
             {formatPercent(cur.targetPercent)}, {cur.audience}).{' '}
             {t.awaitingProvider ? (
               <span className="ro-awaiting">Waiting for the provider to confirm the stage change.</span>
-            ) : t.remainingMs !== null && t.elapsedMs !== null ? (
+            ) : t.remainingMs !== null && t.elapsedMs !== null && t.status !== 'rolled-back' ? (
               <span data-testid="rollout-time-left">
                 {formatDuration(t.elapsedMs)} at this stage;{' '}
                 {t.remainingMs > 0

@@ -10,7 +10,7 @@ import type { GateEvaluation, RollbackTarget, RolloutView } from '../../../share
 import { api } from '../../api/current.ts';
 import { toRef } from '../../lib/format.ts';
 
-export type RolloutActionKind = 'start' | 'advance' | 'pause' | 'resume' | 'approve' | 'rollback';
+export type RolloutActionKind = 'start' | 'advance' | 'restart' | 'pause' | 'resume' | 'approve' | 'rollback';
 
 export interface ActionContext {
   /** The gate's last evaluation (shown before an advance). */
@@ -18,6 +18,8 @@ export interface ActionContext {
   /** e.g. `stage 2 "50 %" (50 %)` — what an advance moves to. */
   nextStage: string | null;
   currentStage: string | null;
+  /** For `restart`: the stage index to apply again. */
+  toStage?: number;
 }
 
 export interface ActionState {
@@ -52,6 +54,7 @@ const set = (patch: Partial<ActionState>) => useActionStore.setState(patch);
 export const ACTION_TITLE: Record<RolloutActionKind, string> = {
   start: 'Start the rollout',
   advance: 'Advance to the next stage',
+  restart: 'Restart at the current stage',
   pause: 'Pause the rollout',
   resume: 'Resume the rollout',
   approve: 'Approve this stage',
@@ -61,6 +64,7 @@ export const ACTION_TITLE: Record<RolloutActionKind, string> = {
 export const ACTION_CONFIRM: Record<RolloutActionKind, string> = {
   start: 'Confirm start',
   advance: 'Confirm advance',
+  restart: 'Confirm restart',
   pause: 'Confirm pause',
   resume: 'Confirm resume',
   approve: 'Confirm approval',
@@ -110,7 +114,7 @@ export function reasonProblem(reason: string): string | null {
 
 /** Sends the action; returns whether it succeeded. */
 export async function confirmAction(): Promise<boolean> {
-  const { kind, ref, reason, target, phase } = get();
+  const { kind, ref, reason, target, phase, context } = get();
   if (!kind || !ref || phase === 'sending') return false;
   const problem = reasonProblem(reason);
   if (problem) {
@@ -122,13 +126,15 @@ export async function confirmAction(): Promise<boolean> {
   const result =
     kind === 'start' || kind === 'advance'
       ? await api().invoke('rollout.advance', input)
-      : kind === 'pause'
-        ? await api().invoke('rollout.pause', input)
-        : kind === 'resume'
-          ? await api().invoke('rollout.resume', input)
-          : kind === 'approve'
-            ? await api().invoke('rollout.approve', input)
-            : await api().invoke('rollout.rollback', { ...input, target });
+      : kind === 'restart'
+        ? await api().invoke('rollout.advance', { ...input, toStage: context.toStage ?? 0 })
+        : kind === 'pause'
+          ? await api().invoke('rollout.pause', input)
+          : kind === 'resume'
+            ? await api().invoke('rollout.resume', input)
+            : kind === 'approve'
+              ? await api().invoke('rollout.approve', input)
+              : await api().invoke('rollout.rollback', { ...input, target });
   if (get().kind !== kind || get().ref !== ref) return false; // closed or replaced meanwhile
   if (!result.ok) {
     set({ phase: 'failed', error: result.error });

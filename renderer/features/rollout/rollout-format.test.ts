@@ -130,6 +130,12 @@ describe('timelineModel', () => {
     expect(timelineModel({ ...view(null), plan: null }, NOW)).toBeNull();
   });
 
+  it('shows a plan whose state sits before stage 1 as a draft, even when stored as running', () => {
+    expect(timelineModel(view({ status: 'running' }), NOW)?.status).toBe('draft');
+    expect(availableActions(view({ status: 'running' }))).toMatchObject({ start: true, resume: false });
+    expect(timelineModel(view({ stageIndex: 0, status: 'running' }), NOW)?.status).toBe('running');
+  });
+
   it('a draft: every stage upcoming, dates from the calendar, nothing elapsed', () => {
     const cal = [
       { stageIndex: 0, startsAt: new Date(NOW).toISOString(), endsAt: new Date(NOW + DAY_MS).toISOString() },
@@ -225,7 +231,11 @@ describe('availableActions', () => {
       resume: true,
       pause: false,
     });
-    expect(availableActions(view({ stageIndex: 0, status: 'rolled-back' })).rollback).toBe(false);
+    expect(availableActions(view({ stageIndex: 0, status: 'rolled-back' }))).toMatchObject({
+      rollback: false,
+      advance: false,
+      restart: true,
+    });
     expect(availableActions(null).rollback).toBe(false);
   });
 });

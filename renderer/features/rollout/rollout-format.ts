@@ -235,6 +235,18 @@ export function formatStreak(state: Pick<GuardrailState, 'consecutive' | 'guardr
 /* Timeline                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
+/**
+ * The rollout's status as shown. A plan whose state sits before its first stage is "draft" even when
+ * the core stored `running` (the core creates a `running` state at stage −1 when a flag is
+ * evaluated before it has a plan, and `rollout.savePlan` keeps that state).
+ */
+export function rolloutStatus(view: Pick<RolloutView, 'plan' | 'state'>): RolloutStatus | null {
+  const s = view.state;
+  if (!s) return null;
+  if (view.plan && s.stageIndex < 0 && s.status === 'running') return 'draft';
+  return s.status;
+}
+
 export type StagePhase = 'done' | 'current' | 'upcoming';
 
 export interface TimelineStage {
@@ -281,7 +293,7 @@ export function timelineModel(view: RolloutView, now: number): TimelineModel | n
   const { plan, state } = view;
   if (!plan) return null;
   const stageIndex = state?.stageIndex ?? -1;
-  const status = state?.status ?? null;
+  const status = rolloutStatus(view);
   const calendar = new Map(view.calendar.map((c) => [c.stageIndex, c]));
   const stages: TimelineStage[] = plan.stages.map((s, index) => {
     const phase: StagePhase =
@@ -356,6 +368,8 @@ export function gateHeadline(gate: GateEvaluation | null): string {
 export interface AvailableActions {
   start: boolean;
   advance: boolean;
+  /** A rolled-back rollout is restarted at its stage (not moved on to the next). */
+  restart: boolean;
   pause: boolean;
   resume: boolean;
   approve: boolean;
@@ -363,17 +377,26 @@ export interface AvailableActions {
 }
 
 export function availableActions(view: RolloutView | null): AvailableActions {
-  const none = { start: false, advance: false, pause: false, resume: false, approve: false, rollback: false };
+  const none = {
+    start: false,
+    advance: false,
+    restart: false,
+    pause: false,
+    resume: false,
+    approve: false,
+    rollback: false,
+  };
   if (!view) return none;
   const { plan, state } = view;
-  const status = state?.status ?? null;
+  const status = rolloutStatus(view);
   const idx = state?.stageIndex ?? -1;
   const stages = plan?.stages.length ?? 0;
   const stage = plan && idx >= 0 ? plan.stages[idx] : undefined;
   const approvals = state ? state.approvals.filter((a) => a.stageIndex === idx).length : 0;
   return {
     start: !!plan && idx < 0,
-    advance: !!plan && idx >= 0 && idx < stages - 1 && status !== 'completed',
+    advance: !!plan && idx >= 0 && idx < stages - 1 && status !== 'completed' && status !== 'rolled-back',
+    restart: !!plan && idx >= 0 && status === 'rolled-back',
     pause: !!state && (status === 'running' || status === 'draft'),
     resume: status === 'paused',
     approve: !!stage && stage.approvalsRequired > approvals && status !== 'rolled-back',

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setApi } from '../../api/current.ts';
 import { createMockApi, makeRow, type MockApi } from '../../api/mock-api.ts';
 import { makeMetricDefinition } from '../../api/mock-metrics.ts';
+import { MOCK_TEMPLATES } from './mock-rollout.ts';
 import {
   confirmAction,
   openAction,
@@ -128,6 +129,26 @@ describe('rollout store', () => {
     expect(s().view?.guardrails[0]?.status).toBe('breached');
     expect(s().view?.state?.status).toBe('rolled-back');
     expect(mock.state.rows[0]!.layers.enabled).toBe(false);
+  });
+
+  it('restarts a rolled-back rollout at its own stage, not the next one', async () => {
+    await mock.invoke('rollout.savePlan', {
+      flag: ref,
+      name: 'p',
+      templateId: null,
+      stages: MOCK_TEMPLATES[1]!.stages,
+      planner: null,
+    });
+    await mock.invoke('rollout.advance', { flag: ref, reason: 'go' });
+    await mock.invoke('rollout.rollback', { flag: ref, reason: 'bad', target: 'kill' });
+    openAction('restart', ref, { toStage: 0 });
+    setActionReason('fixed the model');
+    expect(await confirmAction()).toBe(true);
+    expect(mock.calls.at(-1)).toEqual({
+      channel: 'rollout.advance',
+      input: { flag: ref, reason: 'fixed the model', toStage: 0 },
+    });
+    expect(useActionStore.getState().result?.state).toMatchObject({ stageIndex: 0, status: 'running' });
   });
 
   it('shows the server error of a guardrail on an unknown metric', async () => {

@@ -11,6 +11,7 @@
  * applies the change at most once and replays its first answer.
  */
 import type { z } from 'zod';
+import { displayUrl, fetchText, type FetchOutcome } from '../provider-http.ts';
 import { describeZodError } from '../../../../shared/contract.ts';
 import { ConflictError, FlagNotFoundError, ProviderError } from '../provider.ts';
 import { PROBLEM_IN_PROGRESS, WireProblemSchema } from './http-schemas.ts';
@@ -95,18 +96,6 @@ export function problemMessage(text: string): string {
   return text.trim().slice(0, 300) || '(empty response)';
 }
 
-/** Strips credentials and a trailing `/` from a URL for display. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/+$/, '');
-  } catch {
-    return url.replace(/\/+$/, '');
-  }
-}
-
 /**
  * `Retry-After` in ms (delta-seconds or an HTTP date, RFC 9110 §10.2.3), or `null`
  * when absent or unreadable. `nowMs` is epoch ms.
@@ -130,8 +119,7 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
 
-type Attempt =
-  { kind: 'response'; res: Response; text: string } | { kind: 'timeout' } | { kind: 'network'; why: string };
+type Attempt = FetchOutcome;
 
 /**
  * Creates a request function for one custom flag service.
@@ -163,24 +151,17 @@ export function createHttpClient(opts: HttpClientOptions): HttpRequest {
     body: unknown,
     headers: Record<string, string>,
   ): Promise<Attempt> {
-    try {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${opts.token}`,
-          Accept: 'application/json, application/problem+json',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      });
-      return { kind: 'response', res, text: await res.text() };
-    } catch (err) {
-      const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') return { kind: 'timeout' };
-      return { kind: 'network', why: e.cause?.code ?? e.cause?.message ?? e.message ?? String(err) };
-    }
+    return fetchText(`${base}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${opts.token}`,
+        Accept: 'application/json, application/problem+json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
+      body,
+      timeoutMs: opts.timeoutMs,
+    });
   }
 
   return async <T>(
@@ -254,3 +235,5 @@ export function createHttpClient(opts: HttpClientOptions): HttpRequest {
     return { status: res.status, body: parsed.data, headers: res.headers, attempts };
   };
 }
+
+export { displayUrl } from '../provider-http.ts';

@@ -17,6 +17,7 @@
  * Failures become {@link LaunchDarklyApiError} (a {@link ProviderError}) whose
  * message never contains the token.
  */
+import { displayUrl, fetchText, parseJsonBody } from '../provider-http.ts';
 import { FlagNotFoundError, ProviderError } from '../provider.ts';
 
 /** API version sent on every request. */
@@ -114,18 +115,6 @@ export function parseLdError(text: string): { code: string | null; message: stri
   return { code: null, message: text.trim().slice(0, 300) || '(empty response)' };
 }
 
-/** Strips credentials and a trailing `/` from a URL for display. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/+$/, '');
-  } catch {
-    return url.replace(/\/+$/, '');
-  }
-}
-
 /**
  * How long to wait after a 429 (pure).
  *
@@ -209,31 +198,20 @@ export function createLaunchDarklyHttp(opts: LdHttpOptions): LdRequest {
     path: string,
     o: LdRequestOptions,
   ): Promise<{ res: Response; text: string }> {
-    try {
-      const headers: Record<string, string> = {
-        Authorization: opts.token,
-        'LD-API-Version': LD_API_VERSION,
-        Accept: 'application/json',
-      };
-      if (o.body !== undefined)
-        headers['Content-Type'] = o.semanticPatch ? SEMANTIC_PATCH_CONTENT_TYPE : 'application/json';
-      const res = await fetch(urlOf(path), {
-        method,
-        headers,
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      });
-      return { res, text: await res.text() };
-    } catch (err) {
-      if (err instanceof ProviderError) throw err;
-      const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-      if (e.name === 'TimeoutError' || e.name === 'AbortError')
-        throw new ProviderError(
-          `LaunchDarkly at ${shown} did not answer ${method} ${path} within ${opts.timeoutMs} ms`,
-        );
-      const why = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-      throw new ProviderError(`Cannot reach LaunchDarkly at ${shown} (${why})`);
-    }
+    const headers: Record<string, string> = {
+      Authorization: opts.token,
+      'LD-API-Version': LD_API_VERSION,
+      Accept: 'application/json',
+    };
+    if (o.body !== undefined)
+      headers['Content-Type'] = o.semanticPatch ? SEMANTIC_PATCH_CONTENT_TYPE : 'application/json';
+    const out = await fetchText(urlOf(path), { method, headers, body: o.body, timeoutMs: opts.timeoutMs });
+    if (out.kind === 'timeout')
+      throw new ProviderError(
+        `LaunchDarkly at ${shown} did not answer ${method} ${path} within ${opts.timeoutMs} ms`,
+      );
+    if (out.kind === 'network') throw new ProviderError(`Cannot reach LaunchDarkly at ${shown} (${out.why})`);
+    return { res: out.res, text: out.text };
   }
 
   return async <T>(method: string, path: string, o: LdRequestOptions = {}): Promise<LdResponse<T>> => {
@@ -293,15 +271,12 @@ export function createLaunchDarklyHttp(opts: LdHttpOptions): LdRequest {
           err.message,
         );
       }
-      if (!text) return { status: res.status, body: null as T };
-      try {
-        return { status: res.status, body: JSON.parse(text) as T };
-      } catch {
-        throw new ProviderError(
-          `LaunchDarkly returned a response that is not JSON to ${method} ${path}`,
-          res.status,
-        );
-      }
+      return {
+        status: res.status,
+        body: parseJsonBody<T>(text, res.status, 'LaunchDarkly', `${method} ${path}`),
+      };
     }
   };
 }
+
+export { displayUrl } from '../provider-http.ts';

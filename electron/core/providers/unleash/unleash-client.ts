@@ -6,6 +6,7 @@
  * and turns every failure into a {@link ProviderError} whose message never
  * contains the token.
  */
+import { displayUrl, fetchText, parseJsonBody } from '../provider-http.ts';
 import { FlagNotFoundError, ProviderError } from '../provider.ts';
 
 /** Options of {@link createUnleashHttp}. */
@@ -48,18 +49,6 @@ export function unleashErrorMessage(text: string): string {
   return text.trim().slice(0, 300) || '(empty response)';
 }
 
-/** Strips credentials from a URL for display (`https://user:pw@h/` → `https://h`). */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/+$/, '');
-  } catch {
-    return url.replace(/\/+$/, '');
-  }
-}
-
 /**
  * Creates a request function for one Unleash instance.
  *
@@ -74,30 +63,22 @@ export function createUnleashHttp(opts: UnleashHttpOptions): UnleashRequest {
   const base = opts.baseUrl.replace(/\/+$/, '');
   const shown = displayUrl(base);
   return async <T>(method: string, path: string, body?: unknown): Promise<UnleashResponse<T>> => {
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          Authorization: opts.token,
-          Accept: 'application/json',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      });
-      text = await res.text();
-    } catch (err) {
-      const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        throw new ProviderError(
-          `Unleash at ${shown} did not answer ${method} ${path} within ${opts.timeoutMs} ms`,
-        );
-      }
-      const why = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-      throw new ProviderError(`Cannot reach Unleash at ${shown} (${why})`);
-    }
+    const out = await fetchText(`${base}${path}`, {
+      method,
+      headers: {
+        Authorization: opts.token,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body,
+      timeoutMs: opts.timeoutMs,
+    });
+    if (out.kind === 'timeout')
+      throw new ProviderError(
+        `Unleash at ${shown} did not answer ${method} ${path} within ${opts.timeoutMs} ms`,
+      );
+    if (out.kind === 'network') throw new ProviderError(`Cannot reach Unleash at ${shown} (${out.why})`);
+    const { res, text } = out;
     if (res.status === 401 || res.status === 403) {
       throw new ProviderError(
         `Unleash rejected the API token of provider "${opts.providerName}" (HTTP ${res.status}: ${unleashErrorMessage(text)}). ` +
@@ -112,14 +93,8 @@ export function createUnleashHttp(opts: UnleashHttpOptions): UnleashRequest {
         res.status,
       );
     }
-    if (!text) return { status: res.status, body: null as T };
-    try {
-      return { status: res.status, body: JSON.parse(text) as T };
-    } catch {
-      throw new ProviderError(
-        `Unleash returned a response that is not JSON to ${method} ${path}`,
-        res.status,
-      );
-    }
+    return { status: res.status, body: parseJsonBody<T>(text, res.status, 'Unleash', `${method} ${path}`) };
   };
 }
+
+export { displayUrl } from '../provider-http.ts';

@@ -173,7 +173,8 @@ export class RolloutService {
     this.d.db.transaction(() => {
       this.store.savePlan(plan, at);
       const s = this.store.state(plan.flag);
-      if (!s)
+      // No state, or only the guardrail-monitoring one (no stage applied yet): the plan is a draft.
+      if (!s || (s.stageIndex < 0 && s.status === 'running'))
         this.store.putState(
           {
             flag: plan.flag,
@@ -207,24 +208,28 @@ export class RolloutService {
     return layers;
   }
 
-  /** The state of a flag, created (`running`, no stage) for a flag with guardrails but no plan. */
+  /** The state a flag without a stored one is in: `running`, no stage (guardrails only, or no plan yet). */
+  private initialState(flag: FlagRef): StoredState {
+    return {
+      flag,
+      stageIndex: -1,
+      status: 'running',
+      stageStartedAt: null,
+      reason: null,
+      approvals: [],
+      pendingActionId: null,
+      updatedAt: this.iso(),
+      generation: 0,
+    };
+  }
+
+  /** The state of a flag, stored first (as {@link initialState}) when it has none — for actions only. */
   private stateOf(flag: FlagRef): StoredState {
     const s = this.store.state(flag);
     if (s) return s;
     const at = this.iso();
-    return this.store.putState(
-      {
-        flag,
-        stageIndex: -1,
-        status: 'running',
-        stageStartedAt: null,
-        reason: null,
-        approvals: [],
-        pendingActionId: null,
-        updatedAt: at,
-      },
-      at,
-    );
+    const { generation: _, ...initial } = this.initialState(flag);
+    return this.store.putState(initial, at);
   }
 
   // --- guardrails ----------------------------------------------------------------------------
@@ -313,7 +318,9 @@ export class RolloutService {
     openIncidents?: ReadonlyMap<string, IncidentRow>,
   ): Promise<FlagEvaluation & { state: StoredState; plan: RolloutPlan | null }> {
     const plan = this.store.plan(flag);
-    const state = this.stateOf(flag);
+    // An evaluation is a read: a flag without a stored state is evaluated as its initial state,
+    // which is only stored when a decision is recorded.
+    const state = this.store.state(flag) ?? this.initialState(flag);
     const open = openIncidents ? openIncidents.get(flagId(flag)) : this.store.incidents(false, flag)[0];
     const ev = await evaluateFlag(
       { metrics: this.d.metrics, now: this.d.now, queryRange: this.d.queryRange, lastPoll: this.lastPoll },
@@ -556,7 +563,9 @@ export class RolloutService {
   advance(flag: FlagRef, reason: string, toStage?: number, actor = this.d.actor): RolloutView {
     const plan = this.requirePlan(flag);
     const state = this.stateOf(flag);
-    const target = toStage ?? state.stageIndex + 1;
+    // A rolled-back rollout restarts at the stage it was rolled back from, never past it.
+    const target =
+      toStage ?? (state.status === 'rolled-back' ? Math.max(0, state.stageIndex) : state.stageIndex + 1);
     const stage = plan.stages[target];
     if (!stage)
       throw new CoreError(

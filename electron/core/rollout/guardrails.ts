@@ -239,7 +239,7 @@ export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
       act = g.action;
       fired = 'consecutive-breaches';
       firstFire = !wasActing || previous?.fired !== 'consecutive-breaches';
-      note = `${note} (${consecutive} breaches in a row, limit ${g.consecutiveBreaches})`;
+      note = `${note} (${consecutive} ${consecutive === 1 ? 'breach' : 'breaches'} in a row, limit ${g.consecutiveBreaches})`;
     } else note = `${note} (breach ${consecutive} of ${g.consecutiveBreaches} before acting)`;
   } else if (j.status === 'no-data' && j.noDataCounts) {
     if (consecutive >= g.consecutiveBreaches) {

@@ -8,7 +8,7 @@ import {
   type PlannerMetric,
 } from '../../../shared/rollout.ts';
 import { planStages, sampleSizeTreatment, standardizedEffect } from './planner.ts';
-import { findTemplate, PLAN_TEMPLATES } from './templates.ts';
+import { findTemplate, PLAN_TEMPLATES } from '../../../shared/rollout-templates.ts';
 
 interface RefCase {
   id: string;

@@ -34,7 +34,7 @@ import { JournalStore, type DecisionFilter } from './journal-store.ts';
 import { Outbox, type FlagChangePayload, type WebhookTarget } from './outbox.ts';
 import { planStages } from './planner.ts';
 import { flagId, RolloutStore, type IncidentRow, type StoredState } from './rollout-store.ts';
-import { findTemplate, PLAN_TEMPLATES } from './templates.ts';
+import { findTemplate, PLAN_TEMPLATES } from '../../../shared/rollout-templates.ts';
 
 /** Options of the rollout subsystem (config.json `rollouts`, see config.ts). */
 export interface RolloutOptions {

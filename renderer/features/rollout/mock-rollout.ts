@@ -21,57 +21,17 @@ import type {
   RolloutPlan,
   RolloutState,
   RolloutView,
-  Stage,
 } from '../../../shared/rollout.ts';
 import type { ParsedInput } from '../../api/mock-simulator.ts';
+import { PLAN_TEMPLATES } from '../../../shared/rollout-templates.ts';
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const idOf = (f: FlagRef) => `${f.provider}/${f.environment}/${f.key}`;
 const clean = (f: FlagRef): FlagRef => ({ provider: f.provider, environment: f.environment, key: f.key });
 
-function stage(
-  name: string,
-  targetPercent: number,
-  minObservationMs: number,
-  over: Partial<Stage> = {},
-): Stage {
-  return {
-    name,
-    targetPercent,
-    audience: { type: 'everyone' },
-    minObservationMs,
-    minSamplePerCohort: 0,
-    gate: { nonInferiorityMargin: 0.02, businessMetrics: [] },
-    approvalsRequired: 0,
-    autoAdvance: false,
-    ...over,
-  };
-}
-
-export const MOCK_TEMPLATES: PlanTemplate[] = [
-  {
-    id: 'ai-six-stage',
-    name: '1 % internal → 5 % power users → 10 → 25 → 50 → 100 %',
-    description: 'Internal users first, then power users, then widening percentages.',
-    source: 'seeds/000',
-    stages: [
-      stage('internal', 1, 3 * DAY, { audience: { type: 'allow-list', keys: ['internal-user'] } }),
-      stage('power users', 5, 3 * DAY, { audience: { type: 'segment', name: 'power-users' } }),
-      stage('10 %', 10, 3 * DAY),
-      stage('25 %', 25, 3 * DAY),
-      stage('50 %', 50, 7 * DAY, { approvalsRequired: 1 }),
-      stage('everyone', 100, 3 * DAY),
-    ],
-  },
-  {
-    id: 'three-stage',
-    name: '10 → 50 → 100 %',
-    description: 'A short ramp for lower-risk changes.',
-    source: 'issue 6',
-    stages: [stage('10 %', 10, DAY), stage('50 %', 50, 2 * DAY), stage('everyone', 100, DAY)],
-  },
-];
+/** The real plan templates (shared with the core). */
+export const MOCK_TEMPLATES: PlanTemplate[] = structuredClone([...PLAN_TEMPLATES]);
 
 /** Standard normal quantile (Acklam's rational approximation; plenty for a mock planner). */
 function normalQuantile(p: number): number {

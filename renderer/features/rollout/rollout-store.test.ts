@@ -53,7 +53,7 @@ describe('rollout store', () => {
     expect(s().status).toBe('ready');
     expect(s().view?.plan).toBeNull();
     expect(s().fresh).toBe(true);
-    expect(s().templates.map((t) => t.id)).toEqual(['ai-six-stage', 'three-stage']);
+    expect(s().templates.map((t) => t.id)).toEqual(['ai-six-stage', 'three-stage', 'growthbook-ramp']);
     expect(s().metrics.map((m) => m.name)).toEqual(['error_rate']);
     expect(mock.calls.map((c) => c.channel)).toContain('rollout.get');
   });

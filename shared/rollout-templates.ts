@@ -1,8 +1,9 @@
 /**
  * Plan templates: ready-made stage lists an operator starts a plan from (then edits, or lets the
- * planner size). Percentages and durations as the sources give them.
+ * planner size). Percentages and durations as the sources give them. Shared: the core serves
+ * them (`rollout.templates`) and the renderer's mock API uses the same list.
  */
-import { DAY_MS, type PlanTemplate, type Stage } from '../../../shared/rollout.ts';
+import { DAY_MS, type PlanTemplate, type Stage } from './rollout.ts';
 
 const HOUR_MS = 3_600_000;
 

@@ -11,7 +11,7 @@
  * each other's data): start at 10 %, the monitor advances to 50 % when the gate passes (20 s, 100
  * units per cohort), `BENCH_DRILL_AA` seconds (default 15) without a fault (no rollback allowed),
  * then treatment's error rate goes to 10 % (2× control). The guardrail: statistical (one-sided
- * 95 % always-valid interval of Δ error rate above 0), 2-minute window, 2 breaches in a row, action
+ * 99 % always-valid interval of Δ error rate above 0), 2-minute window, 2 breaches in a row, action
  * roll back (kill). Measured: fault → outbox `confirmedAt` (Unleash confirmed the flag off by
  * re-reading it), and fault → the rollback decision.
  *

@@ -278,7 +278,7 @@ export async function runDrill(env: DrillEnv, o: DrillOptions): Promise<DrillRes
       flag,
       id: 'error-rate',
       metric: 'errors',
-      kind: { type: 'statistical', limit: 0, alpha: 0.05 },
+      kind: { type: 'statistical', limit: 0, alpha: 0.01 },
       action: 'rollback',
       rollbackTarget: 'kill',
       consecutiveBreaches: 2,

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contract, eventContract } from '../../../shared/contract.ts';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
 import type { Guardrail, RolloutPlan } from '../../../shared/rollout.ts';
 import { openCore, type AppCore, type CoreOptions } from '../app-core.ts';
@@ -149,6 +150,13 @@ describe('monitor: guardrail breach → automatic rollback', () => {
     core = await open({ env: { RCR_HOOK_SECRET: 's3cret' } });
     const notes: string[] = [];
     core.on('notify', (n) => notes.push(`${n.severity}:${n.title}`));
+    // Every pushed event matches its contract schema (Electron IPC and the WebSocket validate them).
+    const badEvents: string[] = [];
+    for (const name of ['monitor.decision', 'rollout.changed', 'notify'] as const)
+      core.on(name, (payload) => {
+        const r = eventContract[name].safeParse(payload);
+        if (!r.success) badEvents.push(`${name}: ${r.error.message}`);
+      });
     await ok(core.invoke('metrics.define', errorsMetric));
     await ok(core.invoke('rollout.savePlan', plan()));
     await ok(core.invoke('guardrails.define', errorGuardrail()));
@@ -252,6 +260,17 @@ describe('monitor: guardrail breach → automatic rollback', () => {
     expect(csv.content).toMatch(/,monitor,rollback,guardrail:error-rate:consecutive-breaches,/);
     const json = await ok(core.invoke('decisions.export', { format: 'json' }));
     expect((JSON.parse(json.content) as unknown[]).length).toBe(3);
+    // Outputs match the contract the renderer is built on.
+    expect(contract['rollout.get'].output.safeParse(view).success).toBe(true);
+    expect(contract['incidents.list'].output.safeParse(incidents).success).toBe(true);
+    const all = await ok(core.invoke('decisions.list', {}));
+    expect(contract['decisions.list'].output.safeParse(all).error).toBeUndefined();
+    const outbox = await ok(core.invoke('outbox.list', {}));
+    expect(contract['outbox.list'].output.safeParse(outbox).error).toBeUndefined();
+    expect(
+      contract['monitor.status'].output.safeParse(await ok(core.invoke('monitor.status', {}))).success,
+    ).toBe(true);
+    expect(badEvents).toEqual([]);
   });
 });
 

@@ -61,6 +61,7 @@ export class MetricStore {
   private readonly db: Db;
   private readonly sql: Sql;
   readonly levels: RollupLevels;
+  private readonly parsed = new Map<string, MetricDefinition>();
 
   /** Opens the store; rebuilds the hour/day levels when the database has minutes but no levels. */
   constructor(db: Db) {
@@ -88,7 +89,17 @@ export class MetricStore {
           ).all(flag.provider, flag.environment, flag.key)
         : this.sql(`SELECT json FROM metric_definition ORDER BY provider, environment, flag_key, name`).all()
     ) as { json: string }[];
-    return rows.map((r) => MetricDefinitionSchema.parse(JSON.parse(r.json)));
+    return rows.map((r) => {
+      // Parsed once per stored JSON text (definitions are read on every monitor tick); copies are
+      // returned so callers cannot change the cached one.
+      let def = this.parsed.get(r.json);
+      if (!def) {
+        def = MetricDefinitionSchema.parse(JSON.parse(r.json));
+        if (this.parsed.size >= 10_000) this.parsed.clear();
+        this.parsed.set(r.json, def);
+      }
+      return structuredClone(def);
+    });
   }
 
   /** Per-minute rollups of one metric and variant with `fromMinute <= minute < toMinute`, by minute. */

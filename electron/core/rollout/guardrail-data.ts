@@ -4,7 +4,7 @@
  */
 import type { MetricDefinition } from '../../../shared/metrics.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
-import { floorMinute, MINUTE_MS, moments, quantiles, type Rollup } from '../metrics/rollup.ts';
+import { floorMinute, MINUTE_MS, moments, quantiles, sketchOf, type Rollup } from '../metrics/rollup.ts';
 import type { ArmData } from './guardrails.ts';
 
 /** Minute bounds `[fromMinute, toMinute)` of the last `minutes` minute buckets up to `now`. */
@@ -24,7 +24,7 @@ export function armData(def: MetricDefinition, r: Rollup): ArmData {
     n: r.count,
     mean: m.mean,
     variance: m.sd === null ? null : m.sd * m.sd,
-    quantiles: quantiles(r.sketch),
+    quantiles: quantiles(sketchOf(r)),
   };
 }
 

@@ -7,6 +7,7 @@
  * headers and 429 waits in `launchdarkly-client.ts`.
  */
 import type { FlagLayers, FlagState, LayerPatch, ProviderCapabilities } from '../../../../shared/domain.ts';
+import pMap from 'p-map';
 import {
   ALL_CAPABILITIES,
   ConflictError,
@@ -78,19 +79,6 @@ const MAX_ENTRIES_PER_CALL = 2000;
 const DETAIL_CONCURRENCY = 4;
 /** Re-plans after a 409 before giving up. */
 const MAX_CONFLICT_RETRIES = 2;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** History cursor: the newest entry date seen (epoch ms) and the ids seen at that date. */
 interface AuditCursor {
@@ -426,14 +414,18 @@ export function createLaunchDarklyProvider(config: LaunchDarklyProviderConfig): 
         }
       }
       const entries = [...listed.values()].sort((a, b) => a.date - b.date || a._id.localeCompare(b._id));
-      const details = await mapLimit(entries, DETAIL_CONCURRENCY, async (e) => {
-        try {
-          return (await request<LdAuditEntry>('GET', `/api/v2/auditlog/${encodeURIComponent(e._id)}`)).body;
-        } catch (err) {
-          if (err instanceof FlagNotFoundError) return null;
-          throw err;
-        }
-      });
+      const details = await pMap(
+        entries,
+        async (e) => {
+          try {
+            return (await request<LdAuditEntry>('GET', `/api/v2/auditlog/${encodeURIComponent(e._id)}`)).body;
+          } catch (err) {
+            if (err instanceof FlagNotFoundError) return null;
+            throw err;
+          }
+        },
+        { concurrency: DETAIL_CONCURRENCY },
+      );
       const events: ProviderHistoryEvent[] = [];
       for (const d of details) if (d) events.push(...auditEntryEvents(d, environments));
       let next: AuditCursor | null = from;

@@ -5,6 +5,7 @@
  * `unleash-mapping.ts` / `unleash-plan.ts`; HTTP in `unleash-client.ts`.
  */
 import type { FlagState, LayerPatch, ProviderCapabilities } from '../../../../shared/domain.ts';
+import pMap from 'p-map';
 import { ALL_CAPABILITIES, ConflictError, FlagNotFoundError, ProviderError } from '../provider.ts';
 import type {
   ChangePlan,
@@ -41,19 +42,6 @@ const DETAIL_CONCURRENCY = 6;
 const EVENT_PAGE = 500;
 /** With no cursor, how many of the newest events the first `historySince` reads. */
 const FIRST_SYNC_EVENTS = 1000;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 function rethrowAs(err: unknown, prefix: string): never {
   if (err instanceof FlagNotFoundError) throw new FlagNotFoundError(`${prefix}${err.message}`);
@@ -151,19 +139,23 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
           throw new ProviderError(`Unleash has no project "${project}"`, 404);
         throw err;
       }
-      const features = await mapLimit(list.features ?? [], DETAIL_CONCURRENCY, async (f) => {
-        const envs = (f.environments ?? []).filter((e) => wanted(e.name));
-        if (envs.length === 0) return null;
-        // Environments without strategies need no detail request.
-        if (!envs.some((e) => e.hasStrategies !== false))
-          return { ...f, environments: envs.map((e) => ({ ...e, strategies: [] })) };
-        try {
-          return await getFeature(f.name);
-        } catch (err) {
-          if (err instanceof FlagNotFoundError) return null; // archived between the two requests
-          throw err;
-        }
-      });
+      const features = await pMap(
+        list.features ?? [],
+        async (f) => {
+          const envs = (f.environments ?? []).filter((e) => wanted(e.name));
+          if (envs.length === 0) return null;
+          // Environments without strategies need no detail request.
+          if (!envs.some((e) => e.hasStrategies !== false))
+            return { ...f, environments: envs.map((e) => ({ ...e, strategies: [] })) };
+          try {
+            return await getFeature(f.name);
+          } catch (err) {
+            if (err instanceof FlagNotFoundError) return null; // archived between the two requests
+            throw err;
+          }
+        },
+        { concurrency: DETAIL_CONCURRENCY },
+      );
       const states: FlagState[] = [];
       for (const f of features) {
         if (!f) continue;

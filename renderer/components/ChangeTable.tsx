@@ -1,4 +1,6 @@
 /** "What will change": one row per layer, before → after. */
+import type { ReactNode } from 'react';
+import type { ActionResult } from '../../shared/contract.ts';
 import type { FlagLayers, LayerChange, LayerName } from '../../shared/domain.ts';
 import { formatLayer, formatLayerValue, LAYER_LABELS, LAYERS } from '../lib/format.ts';
 
@@ -57,5 +59,26 @@ export function LayersList({
         </div>
       ))}
     </dl>
+  );
+}
+
+/** The outcome of an action the provider confirmed: a headline, the audit id and the confirmed layers. */
+export function ConfirmedResult({
+  headline,
+  result,
+  changed,
+}: {
+  headline: ReactNode;
+  result: ActionResult;
+  /** Layers the action changed (marked in the list). */
+  changed?: readonly LayerName[];
+}) {
+  return (
+    <div role="status" className="result result-ok" data-audit-id={result.audit.id}>
+      <p>
+        <strong>{headline}</strong> Confirmed by re-reading the provider · audit #{result.audit.id}
+      </p>
+      <LayersList layers={result.flag.layers} label="Confirmed state" changed={changed} />
+    </div>
   );
 }

@@ -100,3 +100,41 @@ export function Dialog({
     </dialog>
   );
 }
+
+/**
+ * The footer of a confirm-then-send dialog: while not `done`, a secondary button (Cancel / Back)
+ * and the primary `children`; once `done`, only "Close" (focused).
+ */
+export function DialogFooter({
+  done,
+  onClose,
+  secondary,
+  children,
+}: {
+  done: boolean;
+  onClose: () => void;
+  secondary: { label: string; onClick: () => void; disabled: boolean };
+  children: ReactNode;
+}) {
+  return (
+    <footer className="dialog-footer">
+      {done ? (
+        <button type="button" className="btn" onClick={onClose} data-autofocus>
+          Close
+        </button>
+      ) : (
+        <>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={secondary.onClick}
+            disabled={secondary.disabled}
+          >
+            {secondary.label}
+          </button>
+          {children}
+        </>
+      )}
+    </footer>
+  );
+}

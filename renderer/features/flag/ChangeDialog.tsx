@@ -1,8 +1,8 @@
 /** Confirm a layer change: before → after, provider actions, reason, apply, confirmed result. */
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ChangeTable, LayersList } from '../../components/ChangeTable.tsx';
-import { Dialog } from '../../components/Dialog.tsx';
+import { ChangeTable, ConfirmedResult } from '../../components/ChangeTable.tsx';
+import { Dialog, DialogFooter } from '../../components/Dialog.tsx';
 import { LAYER_LABELS } from '../../lib/format.ts';
 import { AudiencePanel } from '../audience/AudiencePanel.tsx';
 import { useProviderWait } from '../rollback/provider-wait.ts';
@@ -129,35 +129,22 @@ export function ChangeDialog() {
         ) : null}
 
         {done && s.result ? (
-          <div role="status" className="result result-ok" data-audit-id={s.result.audit.id}>
-            <p>
-              <strong>Change applied.</strong> Confirmed by re-reading the provider · audit #
-              {s.result.audit.id}
-            </p>
-            <LayersList
-              layers={s.result.flag.layers}
-              label="Confirmed state"
-              changed={s.preview?.changes.map((c) => c.layer)}
-            />
-          </div>
+          <ConfirmedResult
+            headline="Change applied."
+            result={s.result}
+            changed={s.preview?.changes.map((c) => c.layer)}
+          />
         ) : null}
 
-        <footer className="dialog-footer">
-          {done ? (
-            <button type="button" className="btn" onClick={cancelEdit} data-autofocus>
-              Close
-            </button>
-          ) : (
-            <>
-              <button type="button" className="btn btn-ghost" onClick={backToEdit} disabled={applying}>
-                Back
-              </button>
-              <button type="submit" className="btn btn-primary" disabled={!s.canApply}>
-                {applying ? 'Applying…' : 'Apply change'}
-              </button>
-            </>
-          )}
-        </footer>
+        <DialogFooter
+          done={done}
+          onClose={cancelEdit}
+          secondary={{ label: 'Back', onClick: backToEdit, disabled: applying }}
+        >
+          <button type="submit" className="btn btn-primary" disabled={!s.canApply}>
+            {applying ? 'Applying…' : 'Apply change'}
+          </button>
+        </DialogFooter>
       </form>
     </Dialog>
   );

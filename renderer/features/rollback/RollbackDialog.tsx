@@ -6,8 +6,8 @@
  */
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ChangeTable, LayersList } from '../../components/ChangeTable.tsx';
-import { Dialog } from '../../components/Dialog.tsx';
+import { ChangeTable, ConfirmedResult } from '../../components/ChangeTable.tsx';
+import { Dialog, DialogFooter } from '../../components/Dialog.tsx';
 import { SourceBadge } from '../../components/Badges.tsx';
 import { formatDateTime, formatLayerValue, LAYER_LABELS } from '../../lib/format.ts';
 import {
@@ -200,40 +200,28 @@ export function RollbackDialog() {
         ) : null}
 
         {done && s.result ? (
-          <div role="status" className="result result-ok" data-audit-id={s.result.audit.id}>
-            <p>
-              <strong>Rolled back.</strong> Confirmed by re-reading the provider · audit #{s.result.audit.id}
-            </p>
-            <LayersList
-              layers={s.result.flag.layers}
-              label="Confirmed state"
-              changed={s.preview?.changes.map((c) => c.layer)}
-            />
-          </div>
+          <ConfirmedResult
+            headline="Rolled back."
+            result={s.result}
+            changed={s.preview?.changes.map((c) => c.layer)}
+          />
         ) : null}
 
-        <footer className="dialog-footer">
-          {done ? (
-            <button type="button" className="btn" onClick={closeRollback} data-autofocus>
-              Close
+        <DialogFooter
+          done={done}
+          onClose={closeRollback}
+          secondary={{ label: 'Cancel', onClick: closeRollback, disabled: executing }}
+        >
+          {s.phase === 'failed' ? (
+            <button type="button" className="btn" onClick={() => void retryRollback()} data-autofocus>
+              Try again
             </button>
           ) : (
-            <>
-              <button type="button" className="btn btn-ghost" onClick={closeRollback} disabled={executing}>
-                Cancel
-              </button>
-              {s.phase === 'failed' ? (
-                <button type="button" className="btn" onClick={() => void retryRollback()} data-autofocus>
-                  Try again
-                </button>
-              ) : (
-                <button type="submit" className="btn btn-danger" disabled={!s.canConfirm}>
-                  {executing ? 'Rolling back…' : 'Confirm rollback'}
-                </button>
-              )}
-            </>
+            <button type="submit" className="btn btn-danger" disabled={!s.canConfirm}>
+              {executing ? 'Rolling back…' : 'Confirm rollback'}
+            </button>
           )}
-        </footer>
+        </DialogFooter>
       </form>
     </Dialog>
   );

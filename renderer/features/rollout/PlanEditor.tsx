@@ -125,32 +125,34 @@ function PlannerResultView() {
   );
 }
 
+/** The text fields of a stage draft (every field but the audience kind and auto-advance). */
+type StageTextField = Exclude<keyof StageDraft, 'audienceType' | 'autoAdvance'>;
+
 function StageRow({ index, stage, disabled }: { index: number; stage: StageDraft; disabled: boolean }) {
   const n = index + 1;
   const set = (patch: Partial<StageDraft>) => setStageField(index, patch);
+  const text = (
+    field: StageTextField,
+    label: string,
+    o: { inputMode?: 'decimal' | 'numeric'; narrow?: boolean; placeholder?: string; title?: string } = {},
+  ) => (
+    <input
+      type="text"
+      inputMode={o.inputMode}
+      className={o.narrow ? 'input-narrow' : undefined}
+      aria-label={`Stage ${n} ${label}`}
+      placeholder={o.placeholder}
+      title={o.title}
+      value={stage[field]}
+      disabled={disabled}
+      onChange={(e) => set({ [field]: e.target.value })}
+    />
+  );
   return (
     <tr data-stage={index}>
       <th scope="row">{n}</th>
-      <td>
-        <input
-          type="text"
-          aria-label={`Stage ${n} name`}
-          value={stage.name}
-          disabled={disabled}
-          onChange={(e) => set({ name: e.target.value })}
-        />
-      </td>
-      <td>
-        <input
-          type="text"
-          inputMode="decimal"
-          className="input-narrow"
-          aria-label={`Stage ${n} target %`}
-          value={stage.targetPercent}
-          disabled={disabled}
-          onChange={(e) => set({ targetPercent: e.target.value })}
-        />
-      </td>
+      <td>{text('name', 'name')}</td>
+      <td>{text('targetPercent', 'target %', { inputMode: 'decimal', narrow: true })}</td>
       <td>
         <select
           aria-label={`Stage ${n} audience`}
@@ -162,79 +164,18 @@ function StageRow({ index, stage, disabled }: { index: number; stage: StageDraft
           <option value="allow-list">allow-list</option>
           <option value="segment">segment</option>
         </select>
-        {stage.audienceType === 'allow-list' ? (
-          <input
-            type="text"
-            aria-label={`Stage ${n} allow-list keys`}
-            placeholder="key-1, key-2"
-            value={stage.audienceKeys}
-            disabled={disabled}
-            onChange={(e) => set({ audienceKeys: e.target.value })}
-          />
-        ) : null}
-        {stage.audienceType === 'segment' ? (
-          <input
-            type="text"
-            aria-label={`Stage ${n} segment`}
-            placeholder="power-users"
-            value={stage.segment}
-            disabled={disabled}
-            onChange={(e) => set({ segment: e.target.value })}
-          />
-        ) : null}
+        {stage.audienceType === 'allow-list'
+          ? text('audienceKeys', 'allow-list keys', { placeholder: 'key-1, key-2' })
+          : null}
+        {stage.audienceType === 'segment' ? text('segment', 'segment', { placeholder: 'power-users' }) : null}
       </td>
+      <td>{text('minObservation', 'minimum observation', { narrow: true, title: 'e.g. 3d, 12h, 30m' })}</td>
+      <td>{text('minSample', 'minimum sample per cohort', { inputMode: 'numeric', narrow: true })}</td>
       <td>
-        <input
-          type="text"
-          className="input-narrow"
-          aria-label={`Stage ${n} minimum observation`}
-          title="e.g. 3d, 12h, 30m"
-          value={stage.minObservation}
-          disabled={disabled}
-          onChange={(e) => set({ minObservation: e.target.value })}
-        />
+        {text('marginPercent', 'non-inferiority margin %', { inputMode: 'decimal', narrow: true })}
+        {text('businessMetrics', 'business metrics', { placeholder: 'all metrics' })}
       </td>
-      <td>
-        <input
-          type="text"
-          inputMode="numeric"
-          className="input-narrow"
-          aria-label={`Stage ${n} minimum sample per cohort`}
-          value={stage.minSample}
-          disabled={disabled}
-          onChange={(e) => set({ minSample: e.target.value })}
-        />
-      </td>
-      <td>
-        <input
-          type="text"
-          inputMode="decimal"
-          className="input-narrow"
-          aria-label={`Stage ${n} non-inferiority margin %`}
-          value={stage.marginPercent}
-          disabled={disabled}
-          onChange={(e) => set({ marginPercent: e.target.value })}
-        />
-        <input
-          type="text"
-          aria-label={`Stage ${n} business metrics`}
-          placeholder="all metrics"
-          value={stage.businessMetrics}
-          disabled={disabled}
-          onChange={(e) => set({ businessMetrics: e.target.value })}
-        />
-      </td>
-      <td>
-        <input
-          type="text"
-          inputMode="numeric"
-          className="input-narrow"
-          aria-label={`Stage ${n} approvals required`}
-          value={stage.approvals}
-          disabled={disabled}
-          onChange={(e) => set({ approvals: e.target.value })}
-        />
-      </td>
+      <td>{text('approvals', 'approvals required', { inputMode: 'numeric', narrow: true })}</td>
       <td>
         <input
           type="checkbox"

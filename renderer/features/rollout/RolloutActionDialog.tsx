@@ -6,7 +6,7 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RollbackTarget } from '../../../shared/rollout.ts';
-import { Dialog } from '../../components/Dialog.tsx';
+import { Dialog, DialogFooter } from '../../components/Dialog.tsx';
 import {
   ACTION_CONFIRM,
   ACTION_TITLE,
@@ -159,26 +159,15 @@ export function RolloutActionDialog() {
             </p>
           </div>
         ) : null}
-        <footer className="dialog-footer">
-          {done ? (
-            <button type="button" className="btn" onClick={closeAction} data-autofocus>
-              Close
-            </button>
-          ) : (
-            <>
-              <button type="button" className="btn btn-ghost" onClick={closeAction} disabled={sending}>
-                Cancel
-              </button>
-              <button
-                type="submit"
-                className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
-                disabled={sending}
-              >
-                {sending ? 'Sending…' : ACTION_CONFIRM[s.kind]}
-              </button>
-            </>
-          )}
-        </footer>
+        <DialogFooter
+          done={done}
+          onClose={closeAction}
+          secondary={{ label: 'Cancel', onClick: closeAction, disabled: sending }}
+        >
+          <button type="submit" className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} disabled={sending}>
+            {sending ? 'Sending…' : ACTION_CONFIRM[s.kind]}
+          </button>
+        </DialogFooter>
       </form>
     </Dialog>
   );

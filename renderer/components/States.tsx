@@ -1,4 +1,4 @@
-/** Shared error state for a view that could not load. */
+/** Shared loading and error states of a view. */
 import type { ApiError } from '../../shared/contract.ts';
 
 export function ErrorState({
@@ -28,6 +28,16 @@ export function ErrorState({
           Retry
         </button>
       ) : null}
+    </div>
+  );
+}
+
+/** A view still loading `what` (e.g. "the fleet"): spinner and text, announced politely. */
+export function LoadingState({ what }: { what: string }) {
+  return (
+    <div className="state state-loading" aria-live="polite" aria-busy="true">
+      <div className="spinner" aria-hidden="true" />
+      <p>Loading {what}…</p>
     </div>
   );
 }

@@ -8,7 +8,8 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
-import { ErrorState } from '../../components/States.tsx';
+import { FlagCrumbs } from '../../components/FlagCrumbs.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import {
   ADJUSTMENTS,
@@ -34,7 +35,6 @@ import {
   type Scale,
   type WindowKey,
 } from '../../stores/compare-store.ts';
-import { showFlag } from '../../stores/ui-store.ts';
 import { AddMetricDialog } from './AddMetricDialog.tsx';
 import { ForestPlot, SeriesChart } from './CompareCharts.tsx';
 import { CompareTable } from './CompareTable.tsx';
@@ -43,15 +43,6 @@ import { ImportEventsDialog } from './ImportEventsDialog.tsx';
 
 export const MODE_EXPLANATION =
   'Sequential results stay valid however often you look; fixed-horizon results are only valid if you look once, at the planned sample size.';
-
-function Loading({ what }: { what: string }) {
-  return (
-    <div className="state state-loading" aria-live="polite" aria-busy="true">
-      <div className="spinner" aria-hidden="true" />
-      <p>Loading {what}…</p>
-    </div>
-  );
-}
 
 function NoMetrics({ flagKey }: { flagKey: string }) {
   return (
@@ -177,7 +168,7 @@ function SeriesSection() {
           ))}
         </select>
       </label>
-      {status === 'loading' ? <Loading what="the time series" /> : null}
+      {status === 'loading' ? <LoadingState what="the time series" /> : null}
       {status === 'error' && error ? (
         <ErrorState error={error} what="the time series" onRetry={() => void loadSeries()} />
       ) : null}
@@ -216,7 +207,8 @@ export function ComparePage({ flagRef }: { flagRef: FlagRef }) {
   );
 
   let body: React.ReactNode = null;
-  if (s.definitionsStatus === 'loading' || s.definitionsStatus === 'idle') body = <Loading what="metrics" />;
+  if (s.definitionsStatus === 'loading' || s.definitionsStatus === 'idle')
+    body = <LoadingState what="metrics" />;
   else if (s.definitionsStatus === 'error' && s.definitionsError)
     body = <ErrorState error={s.definitionsError} what="metrics" onRetry={() => void loadDefinitions()} />;
   else if (s.definitions === 0) body = <NoMetrics flagKey={key} />;
@@ -226,7 +218,7 @@ export function ComparePage({ flagRef }: { flagRef: FlagRef }) {
         <Controls />
         <SrmBanner />
         {s.compareStatus === 'loading' || s.compareStatus === 'idle' ? (
-          <Loading what="the comparison" />
+          <LoadingState what="the comparison" />
         ) : null}
         {s.compareStatus === 'error' && s.compareError ? (
           <ErrorState error={s.compareError} what="the comparison" onRetry={() => void loadComparison()} />
@@ -256,14 +248,7 @@ export function ComparePage({ flagRef }: { flagRef: FlagRef }) {
 
   return (
     <div className="flag-page compare-page">
-      <nav className="crumbs" aria-label="Breadcrumb">
-        <button type="button" className="btn btn-ghost btn-small" onClick={() => showFlag(flagRef)}>
-          ← Back to flag
-        </button>
-        <span className="muted">
-          {provider} / {environment} / <span className="mono">{key}</span> / cohort comparison
-        </span>
-      </nav>
+      <FlagCrumbs flagRef={flagRef} page="cohort comparison" />
       <header className="flag-header" data-flag-key={key}>
         <div className="flag-title">
           <h2>

@@ -6,7 +6,7 @@ import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { DecisionAction, DecisionRecord } from '../../../shared/rollout.ts';
-import { ErrorState } from '../../components/States.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { formatDateTime, refId } from '../../lib/format.ts';
 import { showRollout } from '../../stores/ui-store.ts';
 import {
@@ -175,12 +175,7 @@ export function DecisionLogPage({ flagRef }: { flagRef: FlagRef | null }) {
           </div>
         ) : null}
       </section>
-      {s.status === 'loading' || s.status === 'idle' ? (
-        <div className="state state-loading" aria-live="polite" aria-busy="true">
-          <div className="spinner" aria-hidden="true" />
-          <p>Loading decisions…</p>
-        </div>
-      ) : null}
+      {s.status === 'loading' || s.status === 'idle' ? <LoadingState what="decisions" /> : null}
       {s.status === 'error' && s.error ? (
         <ErrorState error={s.error} what="the decision log" onRetry={() => void loadDecisions()} />
       ) : null}

@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
 import { KillBadge, StaleBadge } from '../../components/Badges.tsx';
-import { ErrorState } from '../../components/States.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { resetChangeStore } from '../../stores/change-store.ts';
 import { useFleetStore } from '../../stores/fleet-store.ts';
@@ -51,12 +51,7 @@ export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
         </span>
       </nav>
 
-      {status === 'loading' || status === 'idle' ? (
-        <div className="state state-loading" aria-live="polite" aria-busy="true">
-          <div className="spinner" aria-hidden="true" />
-          <p>Loading {key}…</p>
-        </div>
-      ) : null}
+      {status === 'loading' || status === 'idle' ? <LoadingState what={key} /> : null}
       {status === 'error' && error ? (
         <ErrorState error={error} what={`flag ${key}`} onRetry={() => void loadFlag(flagRef)} />
       ) : null}

@@ -17,7 +17,7 @@ import {
   useFleetStore,
 } from '../../stores/fleet-store.ts';
 import { showFlag, useUiStore } from '../../stores/ui-store.ts';
-import { ErrorState } from '../../components/States.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { FleetTable } from './FleetTable.tsx';
 import { ProviderStrip } from './ProviderStrip.tsx';
 
@@ -65,12 +65,7 @@ export function FleetView() {
 
   let body;
   if (status === 'idle' || (status === 'loading' && loadedAt === null)) {
-    body = (
-      <div className="state state-loading" aria-live="polite" aria-busy="true">
-        <div className="spinner" aria-hidden="true" />
-        <p>Loading the fleet…</p>
-      </div>
-    );
+    body = <LoadingState what="the fleet" />;
   } else if (status === 'error' && error) {
     body = <ErrorState error={error} what="the fleet" onRetry={() => void loadFleet()} />;
   } else if (providers.length === 0 && rows.length === 0) {

@@ -7,7 +7,7 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Incident, OutboxStatus } from '../../../shared/rollout.ts';
-import { ErrorState } from '../../components/States.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { formatDateTime, refId } from '../../lib/format.ts';
 import { showDecisions, showRollout } from '../../stores/ui-store.ts';
 import { openAction, resetActionStore, type RolloutActionKind } from '../rollout/action-store.ts';
@@ -287,12 +287,7 @@ export function IncidentPage() {
           </button>
         </div>
       </header>
-      {status === 'loading' || status === 'idle' ? (
-        <div className="state state-loading" aria-live="polite" aria-busy="true">
-          <div className="spinner" aria-hidden="true" />
-          <p>Loading incidents…</p>
-        </div>
-      ) : null}
+      {status === 'loading' || status === 'idle' ? <LoadingState what="incidents" /> : null}
       {status === 'error' && error ? (
         <ErrorState error={error} what="incidents" onRetry={() => void refreshIncidents()} />
       ) : null}

@@ -5,14 +5,15 @@
  * each confirmed with a reason), the live guardrail board, and the plan editor.
  * Live: re-reads on `rollout.changed` / `monitor.decision` events of the flag.
  */
+import { FlagCrumbs } from '../../components/FlagCrumbs.tsx';
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
 import { Dialog } from '../../components/Dialog.tsx';
-import { ErrorState } from '../../components/States.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatDateTime, formatPercent } from '../../lib/format.ts';
-import { showCompare, showDecisions, showFlag, showIncidents } from '../../stores/ui-store.ts';
+import { showCompare, showDecisions, showIncidents } from '../../stores/ui-store.ts';
 import { openAction, resetActionStore, type RolloutActionKind } from './action-store.ts';
 import { GateChecklist } from './GateChecklist.tsx';
 import { GuardrailBoard } from './GuardrailBoard.tsx';
@@ -34,15 +35,6 @@ import {
   useRolloutStore,
 } from './rollout-store.ts';
 import { StageTimeline } from './StageTimeline.tsx';
-
-function Loading() {
-  return (
-    <div className="state state-loading" aria-live="polite" aria-busy="true">
-      <div className="spinner" aria-hidden="true" />
-      <p>Loading the rollout…</p>
-    </div>
-  );
-}
 
 function RemoveGuardrailDialog() {
   const removing = useRolloutStore((s) => s.removing);
@@ -135,14 +127,7 @@ export function RolloutPage({ flagRef }: { flagRef: FlagRef }) {
 
   return (
     <div className="flag-page rollout-page">
-      <nav className="crumbs" aria-label="Breadcrumb">
-        <button type="button" className="btn btn-ghost btn-small" onClick={() => showFlag(flagRef)}>
-          ← Back to flag
-        </button>
-        <span className="muted">
-          {provider} / {environment} / <span className="mono">{key}</span> / staged rollout
-        </span>
-      </nav>
+      <FlagCrumbs flagRef={flagRef} page="staged rollout" />
       <header className="flag-header" data-flag-key={key}>
         <div className="flag-title">
           <h2>
@@ -238,7 +223,7 @@ export function RolloutPage({ flagRef }: { flagRef: FlagRef }) {
         <p className="muted small">Read-only session: showing the monitor’s last evaluation.</p>
       ) : null}
 
-      {s.status === 'loading' || s.status === 'idle' ? <Loading /> : null}
+      {s.status === 'loading' || s.status === 'idle' ? <LoadingState what="the rollout" /> : null}
       {s.status === 'error' && s.error ? (
         <ErrorState error={s.error} what="the rollout" onRetry={() => void loadRollout(true)} />
       ) : null}

@@ -7,12 +7,13 @@
  * version × segment side by side, recommendations for a target, a model A/B,
  * and "Apply threshold" through the usual confirmed, audited change.
  */
+import { FlagCrumbs } from '../../components/FlagCrumbs.tsx';
 import { useEffect, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef, FleetRow } from '../../../shared/domain.ts';
 import type { PredictionLog } from '../../../shared/simulator.ts';
 import { KillBadge, StaleBadge } from '../../components/Badges.tsx';
-import { ErrorState } from '../../components/States.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatDateTime, formatPercent, formatThreshold } from '../../lib/format.ts';
 import { resetChangeStore, useChangeStore } from '../../stores/change-store.ts';
@@ -32,7 +33,6 @@ import {
   thresholdText,
   useSimulatorStore,
 } from '../../stores/simulator-store.ts';
-import { showFlag } from '../../stores/ui-store.ts';
 import { ChangeDialog } from '../flag/ChangeDialog.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
 import { ModelAb } from './ModelAb.tsx';
@@ -42,15 +42,6 @@ import { SideBySide } from './SideBySide.tsx';
 import { SimulatorCharts } from './SimulatorCharts.tsx';
 import { formatCount } from './projection.ts';
 import { ThresholdControl } from './ThresholdControl.tsx';
-
-function Loading({ what }: { what: string }) {
-  return (
-    <div className="state state-loading" aria-live="polite" aria-busy="true">
-      <div className="spinner" aria-hidden="true" />
-      <p>Loading {what}…</p>
-    </div>
-  );
-}
 
 function LogPicker({ flag }: { flag: FleetRow }) {
   const id = useId();
@@ -220,7 +211,7 @@ function Workbench({ flag, log }: { flag: FleetRow; log: PredictionLog }) {
         </div>
       </section>
 
-      {!entry || entry.status === 'loading' ? <Loading what="the sweep" /> : null}
+      {!entry || entry.status === 'loading' ? <LoadingState what="the sweep" /> : null}
       {entry?.status === 'error' && entry.error ? (
         <ErrorState
           error={entry.error}
@@ -288,16 +279,9 @@ export function SimulatorPage({ flagRef }: { flagRef: FlagRef }) {
 
   return (
     <div className="flag-page simulator-page">
-      <nav className="crumbs" aria-label="Breadcrumb">
-        <button type="button" className="btn btn-ghost btn-small" onClick={() => showFlag(flagRef)}>
-          ← Back to flag
-        </button>
-        <span className="muted">
-          {provider} / {environment} / <span className="mono">{key}</span> / threshold simulator
-        </span>
-      </nav>
+      <FlagCrumbs flagRef={flagRef} page="threshold simulator" />
 
-      {status === 'loading' || status === 'idle' ? <Loading what={key} /> : null}
+      {status === 'loading' || status === 'idle' ? <LoadingState what={key} /> : null}
       {status === 'error' && error ? (
         <ErrorState error={error} what={`flag ${key}`} onRetry={() => void loadFlag(flagRef)} />
       ) : null}
@@ -342,7 +326,7 @@ export function SimulatorPage({ flagRef }: { flagRef: FlagRef }) {
           </header>
 
           {sim.logsStatus === 'loading' || sim.logsStatus === 'idle' ? (
-            <Loading what="prediction logs" />
+            <LoadingState what="prediction logs" />
           ) : null}
           {sim.logsStatus === 'error' && sim.logsError ? (
             <ErrorState error={sim.logsError} what="prediction logs" onRetry={() => void loadLogs()} />

@@ -17,8 +17,16 @@ import { readMetricEventBatches } from './metric-batch-reader.ts';
 import type { ReadProgress } from './metric-events-reader.ts';
 import type { ImportSummary, MetricStore } from './metric-store.ts';
 import type { SeriesKey } from './rollup-levels.ts';
-import { addValue, emptyRollup, MINUTE_MS, mergeInto, type Rollup } from './rollup.ts';
-import { decodeSketch, encodeSketch } from './sketch-codec.ts';
+import {
+  addValue,
+  emptyRollup,
+  MINUTE_MS,
+  mergeInto,
+  rollupFromRow,
+  type Rollup,
+  type RollupColumns,
+} from './rollup.ts';
+import { encodeSketch } from './sketch-codec.ts';
 
 /** Open cells kept in memory before they are staged (each holds a sketch of up to a few KiB). */
 export const FLUSH_CELLS = 8192;
@@ -28,14 +36,6 @@ interface Series {
   metric: string;
   variant: string;
   cells: Map<number, Rollup>;
-}
-
-interface CellRow {
-  count: number;
-  sum: number;
-  sum_sq: number;
-  successes: number;
-  sketch: Uint8Array | null;
 }
 
 const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS metric_import_stage (
@@ -54,14 +54,6 @@ const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS metric_import_stage (
 ) WITHOUT ROWID`;
 
 let lastImportId = 0;
-
-const rollupOf = (r: CellRow): Rollup => ({
-  count: r.count,
-  sum: r.sum,
-  sumSq: r.sum_sq,
-  successes: r.successes,
-  sketch: decodeSketch(r.sketch),
-});
 
 /**
  * Imports `file` (CSV or JSONL metric events) into `store`, all-or-nothing.
@@ -195,10 +187,10 @@ function mergeStaged(
     for (const c of complex) {
       const merged = emptyRollup();
       const old = stored.get(o.provider, o.environment, c.flag_key, c.metric, c.variant, c.minute) as
-        CellRow | undefined;
-      if (old) mergeInto(merged, rollupOf(old));
-      for (const r of staged.all(importId, c.flag_key, c.metric, c.variant, c.minute) as CellRow[])
-        mergeInto(merged, rollupOf(r));
+        RollupColumns | undefined;
+      if (old) mergeInto(merged, rollupFromRow(old));
+      for (const r of staged.all(importId, c.flag_key, c.metric, c.variant, c.minute) as RollupColumns[])
+        mergeInto(merged, rollupFromRow(r));
       store.put({ ...keyOf(c.flag_key, c.metric, c.variant), minute: c.minute, rollup: merged });
       unstage.run(importId, c.flag_key, c.metric, c.variant, c.minute);
     }

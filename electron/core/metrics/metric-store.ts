@@ -11,14 +11,15 @@ import type { ReadProgress } from './metric-events-reader.ts';
 import { importMetricEvents } from './metric-import.ts';
 import { RollupLevels, type SeriesKey } from './rollup-levels.ts';
 import {
-  deserializeSketch,
   emptyRollup,
   MINUTE_MS,
   mergeInto,
-  serializeSketch,
+  rollupFromRow,
   type Rollup,
+  type RollupColumns,
   type RollupKey,
 } from './rollup.ts';
+import { encodeSketch } from './sketch-codec.ts';
 
 /** A rollup with its key. */
 export interface KeyedRollup extends RollupKey {
@@ -32,22 +33,9 @@ export interface ImportSummary {
   metrics: string[];
 }
 
-interface RollupRow {
+interface RollupRow extends RollupColumns {
   minute: number;
-  count: number;
-  sum: number;
-  sum_sq: number;
-  successes: number;
-  sketch: Uint8Array | null;
 }
-
-const toRollup = (r: RollupRow): Rollup => ({
-  count: r.count,
-  sum: r.sum,
-  sumSq: r.sum_sq,
-  successes: r.successes,
-  sketch: deserializeSketch(r.sketch),
-});
 
 const seriesOf = (flag: FlagRef, metric: string, variant: string): SeriesKey => ({
   provider: flag.provider,
@@ -118,7 +106,7 @@ export class MetricStore {
        WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?
          AND minute >= ? AND minute < ? ORDER BY minute`,
     ).all(flag.provider, flag.environment, flag.key, metric, variant, fromMinute, toMinute) as RollupRow[];
-    return rows.map((r) => ({ minute: r.minute, rollup: toRollup(r) }));
+    return rows.map((r) => ({ minute: r.minute, rollup: rollupFromRow(r) }));
   }
 
   variants(flag: FlagRef, metric: string): string[] {
@@ -165,7 +153,7 @@ export class MetricStore {
         const existing = get.get(k.provider, k.environment, k.flagKey, k.metric, k.variant, k.minute) as
           RollupRow | undefined;
         const merged = emptyRollup();
-        if (existing) mergeInto(merged, toRollup(existing));
+        if (existing) mergeInto(merged, rollupFromRow(existing));
         mergeInto(merged, k.rollup);
         this.put({ ...k, rollup: merged });
         const id = JSON.stringify([k.provider, k.environment, k.flagKey, k.metric, k.variant]);
@@ -219,7 +207,7 @@ export class MetricStore {
       k.rollup.sum,
       k.rollup.sumSq,
       Math.round(k.rollup.successes),
-      serializeSketch(k.rollup.sketch),
+      encodeSketch(k.rollup.sketch),
     );
   }
 

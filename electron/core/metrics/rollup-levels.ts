@@ -13,8 +13,15 @@
  * is one minute's mean, so its window statistics are sums too.
  */
 import type { Db, Sql } from '../db/database.ts';
-import { emptyRollup, mergeInto, MINUTE_MS, type Rollup } from './rollup.ts';
-import { decodeSketch, encodeSketch } from './sketch-codec.ts';
+import {
+  emptyRollup,
+  mergeInto,
+  MINUTE_MS,
+  rollupFromRow,
+  type Rollup,
+  type RollupColumns,
+} from './rollup.ts';
+import { encodeSketch } from './sketch-codec.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -78,45 +85,20 @@ const emptyAgg = (): LevelAgg => ({
   ratioNonzero: 0,
 });
 
-interface MinuteRow {
+interface MinuteRow extends RollupColumns {
   minute: number;
-  count: number;
-  sum: number;
-  sum_sq: number;
-  successes: number;
-  sketch: Uint8Array | null;
 }
 
-interface LevelRow {
+interface LevelRow extends RollupColumns {
   bucket: number;
-  count: number;
-  sum: number;
-  sum_sq: number;
-  successes: number;
   minutes: number;
   ratio_sum: number;
   ratio_sum_sq: number;
   ratio_nonzero: number;
-  sketch: Uint8Array | null;
 }
 
 const SERIES = `provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?`;
 const seriesArgs = (k: SeriesKey): string[] => [k.provider, k.environment, k.flagKey, k.metric, k.variant];
-
-/** A stored row's rollup (sketch decoded). */
-const rowRollup = (r: {
-  count: number;
-  sum: number;
-  sum_sq: number;
-  successes: number;
-  sketch: Uint8Array | null;
-}): Rollup => ({
-  count: r.count,
-  sum: r.sum,
-  sumSq: r.sum_sq,
-  successes: r.successes,
-  sketch: decodeSketch(r.sketch),
-});
 
 /** Reads and maintains the hour/day levels of the rollups in one database. */
 export class RollupLevels {
@@ -180,7 +162,7 @@ export class RollupLevels {
         ).all(...seriesArgs(k), from, to) as MinuteRow[];
         for (const r of rows) {
           const a = at(r.minute);
-          mergeInto(a.rollup, rowRollup(r));
+          mergeInto(a.rollup, rollupFromRow(r));
           if (r.count > 0) {
             const v = r.sum / r.count;
             a.minutes++;
@@ -196,7 +178,7 @@ export class RollupLevels {
         ).all(...seriesArgs(k), HOUR_MS, from, to) as LevelRow[];
         for (const r of rows) {
           const a = at(r.bucket);
-          mergeInto(a.rollup, rowRollup(r));
+          mergeInto(a.rollup, rollupFromRow(r));
           a.minutes += r.minutes;
           a.ratioSum += r.ratio_sum;
           a.ratioSumSq += r.ratio_sum_sq;
@@ -230,40 +212,29 @@ export class RollupLevels {
   window(k: SeriesKey, from: number, to: number, withSketch: boolean): Rollup {
     const out: Rollup = { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
     for (const seg of windowSegments(from, to)) {
-      const minute = seg.resolution === MINUTE_MS;
-      const where = minute
-        ? `FROM metric_rollup WHERE ${SERIES} AND minute >= ? AND minute < ?`
-        : `FROM metric_rollup_level WHERE ${SERIES} AND resolution = ${seg.resolution} AND bucket >= ? AND bucket < ?`;
+      const where =
+        seg.resolution === MINUTE_MS
+          ? `FROM metric_rollup WHERE ${SERIES} AND minute >= ? AND minute < ?`
+          : `FROM metric_rollup_level WHERE ${SERIES} AND resolution = ${seg.resolution} AND bucket >= ? AND bucket < ?`;
+      if (withSketch) {
+        // Every row is merged as a rollup, so 0/1-only rows (stored without a sketch) count as
+        // their zeros and ones; the moments come with it.
+        const rows = this.sql(`SELECT count, sum, sum_sq, successes, sketch ${where}`).all(
+          ...seriesArgs(k),
+          seg.from,
+          seg.to,
+        ) as RollupColumns[];
+        for (const row of rows) mergeInto(out, rollupFromRow(row));
+        continue;
+      }
       const r = this.sql(
         `SELECT COALESCE(SUM(count), 0) AS count, COALESCE(SUM(sum), 0) AS sum, COALESCE(SUM(sum_sq), 0) AS sum_sq,
                 COALESCE(SUM(successes), 0) AS successes ${where}`,
-      ).get(...seriesArgs(k), seg.from, seg.to) as {
-        count: number;
-        sum: number;
-        sum_sq: number;
-        successes: number;
-      };
-      if (!withSketch || r.count === 0) {
-        out.count += r.count;
-        out.sum += r.sum;
-        out.sumSq += r.sum_sq;
-        out.successes += r.successes;
-        continue;
-      }
-      // Sketches: every row is merged as a rollup, so 0/1-only rows (stored without a sketch)
-      // count as their zeros and ones.
-      const rows = this.sql(`SELECT count, sum, sum_sq, successes, sketch ${where}`).all(
-        ...seriesArgs(k),
-        seg.from,
-        seg.to,
-      ) as Array<{
-        count: number;
-        sum: number;
-        sum_sq: number;
-        successes: number;
-        sketch: Uint8Array | null;
-      }>;
-      for (const row of rows) mergeInto(out, rowRollup(row));
+      ).get(...seriesArgs(k), seg.from, seg.to) as Omit<RollupColumns, 'sketch'>;
+      out.count += r.count;
+      out.sum += r.sum;
+      out.sumSq += r.sum_sq;
+      out.successes += r.successes;
     }
     return out;
   }

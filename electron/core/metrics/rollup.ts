@@ -5,7 +5,7 @@
  * within the sketch's relative accuracy (1 %) for quantiles.
  */
 import type { DDSketch } from '@datadog/sketches-js';
-import { decodeSketch, encodeSketch, mergeSketch, newSketch } from './sketch-codec.ts';
+import { decodeSketch, mergeSketch, newSketch } from './sketch-codec.ts';
 
 export { newSketch, SKETCH_RELATIVE_ACCURACY } from './sketch-codec.ts';
 
@@ -83,11 +83,25 @@ export function mergeInto(into: Rollup, from: Rollup): void {
   into.successes += from.successes;
 }
 
-/** Serialized sketch ({@link encodeSketch}), or null when empty. */
-export const serializeSketch = encodeSketch;
+/** A stored rollup row's columns (`metric_rollup`, `metric_rollup_level`, the import stage). */
+export interface RollupColumns {
+  count: number;
+  sum: number;
+  sum_sq: number;
+  successes: number;
+  sketch: Uint8Array | null;
+}
 
-/** The sketch of a stored blob (also reads legacy protobuf blobs), or null. */
-export const deserializeSketch = decodeSketch;
+/** The rollup of a stored row (its sketch decoded). */
+export function rollupFromRow(r: RollupColumns): Rollup {
+  return {
+    count: r.count,
+    sum: r.sum,
+    sumSq: r.sum_sq,
+    successes: r.successes,
+    sketch: decodeSketch(r.sketch),
+  };
+}
 
 /** Mean and sample SD (n − 1) from the moments; sd is null below 2 observations. */
 export function moments(r: Rollup): { mean: number | null; sd: number | null } {

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { AbResult, PredictionLog, SweepPoint } from '../../../shared/simulator.ts';
 import { runAb, setAbDraft, thresholdText, useSimulatorStore } from '../../stores/simulator-store.ts';
 import { formatPct } from './projection.ts';
+import { SegmentSelect } from './SegmentSelect.tsx';
 
 const DECISION_TEXT: Record<AbResult['decision'], string> = {
   ship: 'Ship',
@@ -89,20 +90,11 @@ export function ModelAb({ log, candidate }: { log: PredictionLog; candidate: num
               </fieldset>
             ))}
             <div className="ab-common">
-              <label className="field-inline">
-                Segment
-                <select
-                  value={ab.segment ?? ''}
-                  onChange={(e) => setAbDraft({ segment: e.target.value === '' ? null : e.target.value })}
-                >
-                  <option value="">all segments</option>
-                  {log.segments.map((s) => (
-                    <option key={s} value={s}>
-                      {s}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <SegmentSelect
+                segments={log.segments}
+                value={ab.segment}
+                onChange={(segment) => setAbDraft({ segment })}
+              />
               <label className="field-inline">
                 Ship margin (pp)
                 <input

@@ -38,6 +38,7 @@ import { ImportDialog } from './ImportDialog.tsx';
 import { ModelAb } from './ModelAb.tsx';
 import { ProjectedChange } from './ProjectedChange.tsx';
 import { Recommendations } from './Recommendations.tsx';
+import { SegmentSelect } from './SegmentSelect.tsx';
 import { SideBySide } from './SideBySide.tsx';
 import { SimulatorCharts } from './SimulatorCharts.tsx';
 import { formatCount } from './projection.ts';
@@ -185,20 +186,11 @@ function Workbench({ flag, log }: { flag: FleetRow; log: PredictionLog }) {
               ))}
             </select>
           </label>
-          <label className="field-inline">
-            Segment
-            <select
-              value={slice.segment ?? ''}
-              onChange={(e) => setSlice({ segment: e.target.value === '' ? null : e.target.value })}
-            >
-              <option value="">all segments</option>
-              {log.segments.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SegmentSelect
+            segments={log.segments}
+            value={slice.segment}
+            onChange={(segment) => setSlice({ segment })}
+          />
           {series ? (
             <span className="muted small">
               {formatCount(series.n)} predictions in this slice ({formatCount(series.positives)} positive)

@@ -308,7 +308,10 @@ export const GuardrailSchema = z.object({
    * tier act at once; "no data" pauses after this many evaluations in a row.
    */
   consecutiveBreaches: z.number().int().min(1).max(100).default(2),
-  /** The window the value is computed over: the last N minutes (per-minute rollups). */
+  /**
+   * The window the value is computed over: the last N minutes (per-minute rollups). A statistical
+   * guardrail ignores it while a stage is live: it reads the stage so far ({@link GuardrailSpan}).
+   */
   windowMinutes: z
     .number()
     .int()
@@ -319,6 +322,20 @@ export const GuardrailSchema = z.object({
   minSamplePerCohort: z.number().int().min(0).default(100),
 });
 export type Guardrail = z.infer<typeof GuardrailSchema>;
+
+/**
+ * The span of per-minute rollups a guardrail's cohorts were read over:
+ * - `stage`: cumulatively from the minute holding the current stage's start (`since`, ISO, the
+ *   stage start floored to the minute) up to the current minute — statistical guardrails while a
+ *   stage is live (their confidence sequence needs a sample growing from a fixed start);
+ * - `window`: the last `minutes` minute buckets, the current one included — every other kind, and
+ *   statistical guardrails without a live stage.
+ */
+export const GuardrailSpanSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('stage'), since: IsoTime }),
+  z.object({ kind: z.literal('window'), minutes: z.number().int().min(1) }),
+]);
+export type GuardrailSpan = z.infer<typeof GuardrailSpanSchema>;
 
 /** A guardrail's judgement. `no-data`: the source failed, no rows, or too small a sample. */
 export const GuardrailStatusSchema = z.enum(['ok', 'warn', 'breached', 'no-data']);
@@ -349,6 +366,8 @@ export const GuardrailStateSchema = z.object({
   fired: z.string().nullable(),
   /** Why, in one sentence. */
   note: z.string(),
+  /** The span the cohorts were read over; null in states stored before it was recorded. */
+  span: GuardrailSpanSchema.nullable().default(null),
   /** Recent values for a sparkline, oldest first (at most 60). */
   recent: z.array(z.object({ at: IsoTime, value: z.number().nullable(), status: GuardrailStatusSchema })),
   evaluatedAt: IsoTime,

@@ -6,6 +6,7 @@
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import { MetricDefinitionSchema, type MetricDefinition } from '../../../shared/metrics.ts';
+import { ConnectionWatch } from '../db/connection-watch.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
 import type { ReadProgress } from './metric-events-reader.ts';
 import { importMetricEvents } from './metric-import.ts';
@@ -37,6 +38,18 @@ interface RollupRow extends RollupColumns {
   minute: number;
 }
 
+/** Freezes `v` and everything reachable from it; returns `v`. */
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+/** The {@link ConnectionWatch} topic of the definitions table. */
+const DEFINITIONS = 'metric_definition';
+
 const seriesOf = (flag: FlagRef, metric: string, variant: string): SeriesKey => ({
   provider: flag.provider,
   environment: flag.environment,
@@ -50,11 +63,15 @@ export class MetricStore {
   private readonly sql: Sql;
   readonly levels: RollupLevels;
   private readonly parsed = new Map<string, MetricDefinition>();
+  private readonly watch: ConnectionWatch;
+  /** Definitions by flag id, valid while the watch's stamp is `stamp`. */
+  private listed: { stamp: string; byFlag: Map<string, MetricDefinition[]> } | null = null;
 
   /** Opens the store; rebuilds the hour/day levels when the database has minutes but no levels. */
   constructor(db: Db) {
     this.db = db;
     this.sql = statementCache(db);
+    this.watch = ConnectionWatch.of(db);
     this.levels = new RollupLevels(db, this.sql);
     if (this.levels.missing()) this.levels.rebuildAll();
   }
@@ -65,11 +82,25 @@ export class MetricStore {
       `INSERT INTO metric_definition (provider, environment, flag_key, name, json) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (provider, environment, flag_key, name) DO UPDATE SET json = excluded.json`,
     ).run(def.flag.provider, def.flag.environment, def.flag.key, def.name, JSON.stringify(def));
+    this.watch.touch(DEFINITIONS);
     return def;
   }
 
-  /** Definitions of a flag (every flag when omitted), by flag and name. */
+  /**
+   * Definitions of a flag (every flag when omitted), by flag and name; frozen (read-only). A flag's
+   * list is kept in memory until a definition is written (the monitor reads it every tick).
+   */
   list(flag?: FlagRef): MetricDefinition[] {
+    if (!flag || this.db.inTransaction) return this.readList(flag);
+    const stamp = this.watch.stamp(DEFINITIONS);
+    if (this.listed?.stamp !== stamp) this.listed = { stamp, byFlag: new Map() };
+    const id = `${flag.provider}\u0000${flag.environment}\u0000${flag.key}`;
+    let defs = this.listed.byFlag.get(id);
+    if (!defs) this.listed.byFlag.set(id, (defs = this.readList(flag)));
+    return defs.slice();
+  }
+
+  private readList(flag?: FlagRef): MetricDefinition[] {
     const rows = (
       flag
         ? this.sql(
@@ -78,15 +109,15 @@ export class MetricStore {
         : this.sql(`SELECT json FROM metric_definition ORDER BY provider, environment, flag_key, name`).all()
     ) as { json: string }[];
     return rows.map((r) => {
-      // Parsed once per stored JSON text (definitions are read on every monitor tick); copies are
-      // returned so callers cannot change the cached one.
+      // Parsed once per stored JSON text (definitions are read on every monitor tick) and frozen,
+      // so the cached object is shared without a copy and a caller cannot change it.
       let def = this.parsed.get(r.json);
       if (!def) {
-        def = MetricDefinitionSchema.parse(JSON.parse(r.json));
+        def = deepFreeze(MetricDefinitionSchema.parse(JSON.parse(r.json)));
         if (this.parsed.size >= 10_000) this.parsed.clear();
         this.parsed.set(r.json, def);
       }
-      return structuredClone(def);
+      return def;
     });
   }
 
@@ -139,6 +170,21 @@ export class MetricStore {
    */
   minuteMeans(flag: FlagRef, metric: string, variant: string, fromMinute: number, toMinute: number): Rollup {
     return this.levels.minuteMeans(seriesOf(flag, metric, variant), fromMinute, toMinute);
+  }
+
+  /**
+   * Reads `[fromMinute, toMinute)` of both cohorts of every metric in `defs` (all of `flag`) into
+   * the window cache with one query (see {@link RollupLevels.prefetch}).
+   */
+  prefetch(flag: FlagRef, defs: readonly MetricDefinition[], fromMinute: number, toMinute: number): void {
+    this.levels.prefetch(
+      defs.flatMap((d) => [
+        seriesOf(flag, d.name, d.controlVariant),
+        seriesOf(flag, d.name, d.treatmentVariant),
+      ]),
+      fromMinute,
+      toMinute,
+    );
   }
 
   /** Adds rollups to the stored ones (merging with an existing minute), in one transaction. */

@@ -22,6 +22,7 @@ import {
   type RollupColumns,
 } from './rollup.ts';
 import { encodeSketch } from './sketch-codec.ts';
+import { minuteRollup, RollupCache, seriesCacheKey } from './rollup-cache.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -97,6 +98,50 @@ interface LevelRow extends RollupColumns {
   ratio_nonzero: number;
 }
 
+/** A cached level segment: its rows' summed moments and minute-mean sums, and the rows. */
+interface CachedLevel {
+  moments: Rollup;
+  minutes: number;
+  ratioSum: number;
+  ratioSumSq: number;
+  ratioNonzero: number;
+  rows: LevelRow[];
+  /** The rows merged with their sketches, made on first use. */
+  merged: Rollup | null;
+}
+
+/** Adds the moments (not the sketch) of a rollup or a stored row to `into`. */
+function addMoments(into: Rollup, r: Rollup | Omit<RollupColumns, 'sketch'>): void {
+  into.count += r.count;
+  into.sum += r.sum;
+  into.sumSq += 'sumSq' in r ? r.sumSq : r.sum_sq;
+  into.successes += r.successes;
+}
+
+/** Pseudo-resolutions of the cached window values (see {@link RollupLevels.window}). */
+const SPAN_MOMENTS = -1;
+const SPAN_SKETCH = -2;
+const SPAN_MINUTE_MEANS = -3;
+
+/** Adds each minute's mean (minutes with data) as one observation to `out`. */
+function addMinuteMeans(out: Rollup, minutes: ReadonlyArray<{ row: RollupColumns }>): void {
+  for (const { row } of minutes) {
+    if (row.count <= 0) continue;
+    const v = row.sum / row.count;
+    out.count++;
+    out.sum += v;
+    out.sumSq += v * v;
+    if (v !== 0) out.successes++;
+  }
+}
+
+/** The rows merged into one rollup (sketches decoded and merged). */
+function mergeRows(rows: readonly RollupColumns[]): Rollup {
+  const out = emptyRollup();
+  for (const r of rows) mergeInto(out, rollupFromRow(r));
+  return out;
+}
+
 const SERIES = `provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?`;
 const seriesArgs = (k: SeriesKey): string[] => [k.provider, k.environment, k.flagKey, k.metric, k.variant];
 
@@ -104,10 +149,12 @@ const seriesArgs = (k: SeriesKey): string[] => [k.provider, k.environment, k.fla
 export class RollupLevels {
   private readonly db: Db;
   private readonly sql: Sql;
+  private readonly cache: RollupCache;
 
   constructor(db: Db, sql: Sql) {
     this.db = db;
     this.sql = sql;
+    this.cache = RollupCache.of(db);
   }
 
   /**
@@ -116,12 +163,14 @@ export class RollupLevels {
    */
   refresh(k: SeriesKey, from: number, to: number): void {
     if (from >= to) return;
+    this.cache.invalidate(seriesCacheKey(k), from, to, MINUTE_MS);
     this.rebuild(k, HOUR_MS, floorTo(from, HOUR_MS), ceilTo(to, HOUR_MS));
     this.rebuild(k, DAY_MS, floorTo(from, DAY_MS), ceilTo(to, DAY_MS));
   }
 
   /** Rebuilds every level of every series from the minutes (one transaction). */
   rebuildAll(): void {
+    this.cache.clear();
     this.db.transaction(() => {
       this.sql(`DELETE FROM metric_rollup_level`).run();
       const series = this.sql(
@@ -208,8 +257,139 @@ export class RollupLevels {
       );
   }
 
-  /** Summed moments (and the merged sketch when `withSketch`) of a series over `[from, to)`. */
-  window(k: SeriesKey, from: number, to: number, withSketch: boolean): Rollup {
+  /**
+   * Summed moments (and the merged sketch when `withSketch`) of a series over `[from, to)` (ms;
+   * rows sit on minute boundaries, so the bounds round up to a minute). Served from the
+   * {@link RollupCache} outside transactions.
+   */
+  window(k: SeriesKey, fromMs: number, toMs: number, withSketch: boolean): Rollup {
+    const from = ceilTo(fromMs, MINUTE_MS);
+    const to = ceilTo(toMs, MINUTE_MS);
+    if (!this.cache.usable()) return this.readWindow(k, from, to, withSketch);
+    const series = seriesCacheKey(k);
+    const kind = withSketch ? SPAN_SKETCH : SPAN_MOMENTS;
+    const whole = this.cache.peek<Rollup>(series, kind, from, to);
+    if (whole) return { ...whole };
+    // The window's last minute (where new data lands) is read on its own; the minutes before it
+    // are kept as one cached value, valid until one of them changes.
+    const cut = Math.max(from, to - MINUTE_MS);
+    const out = emptyRollup();
+    if (cut > from) {
+      const head = this.cache.segment(series, kind, from, cut, () =>
+        this.cachedWindow(k, series, from, cut, withSketch),
+      );
+      if (withSketch) mergeInto(out, head);
+      else addMoments(out, head);
+    }
+    for (const m of this.cachedMinutes(k, series, cut, to))
+      if (withSketch) mergeInto(out, minuteRollup(m));
+      else addMoments(out, m.row);
+    this.cache.put(series, kind, from, to, out);
+    return { ...out };
+  }
+
+  /** {@link window} of `[from, to)` from the cached minutes and level segments. */
+  private cachedWindow(k: SeriesKey, series: string, from: number, to: number, withSketch: boolean): Rollup {
+    const out = emptyRollup();
+    for (const seg of windowSegments(from, to)) {
+      if (seg.resolution === MINUTE_MS) {
+        for (const m of this.cachedMinutes(k, series, seg.from, seg.to))
+          if (withSketch) mergeInto(out, minuteRollup(m));
+          else addMoments(out, m.row);
+        continue;
+      }
+      const level = this.cachedLevel(k, series, seg);
+      if (withSketch) mergeInto(out, (level.merged ??= mergeRows(level.rows)));
+      else addMoments(out, level.moments);
+    }
+    return out;
+  }
+
+  /**
+   * Reads the minutes `[from, to)` of several series of one flag (`keys`, same provider,
+   * environment and flag) into the cache with one query — what a monitor tick does first for the
+   * current minute, instead of one query per series. No-op inside a transaction or when at most
+   * one series lacks those minutes.
+   */
+  prefetch(keys: readonly SeriesKey[], fromMs: number, toMs: number): void {
+    const from = ceilTo(fromMs, MINUTE_MS);
+    const to = ceilTo(toMs, MINUTE_MS);
+    const first = keys[0];
+    if (!first || from >= to || !this.cache.usable()) return;
+    const missing = keys.filter((k) => !this.cache.covers(seriesCacheKey(k), from, to, MINUTE_MS));
+    if (missing.length < 2) return;
+    // IN lists on the primary key's metric and variant columns: one index seek per pair (the
+    // flag/minute index would visit the flag's whole history).
+    const metrics = [...new Set(missing.map((k) => k.metric))];
+    const variants = [...new Set(missing.map((k) => k.variant))];
+    const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+    const rows = this.sql(
+      `SELECT metric, variant, minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
+       WHERE provider = ? AND environment = ? AND flag_key = ? AND metric IN (${marks(metrics.length)})
+         AND variant IN (${marks(variants.length)}) AND minute >= ? AND minute < ?`,
+    ).all(first.provider, first.environment, first.flagKey, ...metrics, ...variants, from, to) as Array<
+      MinuteRow & { metric: string; variant: string }
+    >;
+    const bySeries = new Map<string, MinuteRow[]>();
+    for (const r of rows) {
+      const id = `${r.metric}\u0000${r.variant}`;
+      const list = bySeries.get(id);
+      if (list) list.push(r);
+      else bySeries.set(id, [r]);
+    }
+    for (const k of missing)
+      this.cache.fill(
+        seriesCacheKey(k),
+        from,
+        to,
+        MINUTE_MS,
+        bySeries.get(`${k.metric}\u0000${k.variant}`) ?? [],
+      );
+  }
+
+  /** Cached minute rows of a series in `[from, to)` (minute-aligned); unknown minutes are read. */
+  private cachedMinutes(k: SeriesKey, series: string, from: number, to: number) {
+    return this.cache.minutes(
+      series,
+      from,
+      to,
+      MINUTE_MS,
+      (a, b) =>
+        this.sql(
+          `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
+           WHERE ${SERIES} AND minute >= ? AND minute < ?`,
+        ).all(...seriesArgs(k), a, b) as MinuteRow[],
+    );
+  }
+
+  /** A level segment's summed columns and rows (their sketches merged on first use), cached. */
+  private cachedLevel(k: SeriesKey, series: string, seg: WindowSegment): CachedLevel {
+    return this.cache.segment(series, seg.resolution, seg.from, seg.to, () => {
+      const rows = this.sql(
+        `SELECT count, sum, sum_sq, successes, minutes, ratio_sum, ratio_sum_sq, ratio_nonzero, sketch
+         FROM metric_rollup_level WHERE ${SERIES} AND resolution = ? AND bucket >= ? AND bucket < ?`,
+      ).all(...seriesArgs(k), seg.resolution, seg.from, seg.to) as LevelRow[];
+      const level: CachedLevel = {
+        moments: emptyRollup(),
+        minutes: 0,
+        ratioSum: 0,
+        ratioSumSq: 0,
+        ratioNonzero: 0,
+        rows,
+        merged: null,
+      };
+      for (const r of rows) {
+        addMoments(level.moments, r);
+        level.minutes += r.minutes;
+        level.ratioSum += r.ratio_sum;
+        level.ratioSumSq += r.ratio_sum_sq;
+        level.ratioNonzero += r.ratio_nonzero;
+      }
+      return level;
+    });
+  }
+
+  private readWindow(k: SeriesKey, from: number, to: number, withSketch: boolean): Rollup {
     const out: Rollup = { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
     for (const seg of windowSegments(from, to)) {
       const where =
@@ -241,9 +421,48 @@ export class RollupLevels {
 
   /**
    * The per-minute means of a series over `[from, to)` as observations: count = minutes with
-   * data, sum / sumSq = Σ mean / Σ mean², successes = minutes with a non-zero mean.
+   * data, sum / sumSq = Σ mean / Σ mean², successes = minutes with a non-zero mean. Bounds as
+   * {@link window}; served from the cache the same way.
    */
-  minuteMeans(k: SeriesKey, from: number, to: number): Rollup {
+  minuteMeans(k: SeriesKey, fromMs: number, toMs: number): Rollup {
+    const from = ceilTo(fromMs, MINUTE_MS);
+    const to = ceilTo(toMs, MINUTE_MS);
+    if (!this.cache.usable()) return this.readMinuteMeans(k, from, to);
+    const series = seriesCacheKey(k);
+    const whole = this.cache.peek<Rollup>(series, SPAN_MINUTE_MEANS, from, to);
+    if (whole) return { ...whole };
+    const cut = Math.max(from, to - MINUTE_MS);
+    const out = emptyRollup();
+    if (cut > from)
+      addMoments(
+        out,
+        this.cache.segment(series, SPAN_MINUTE_MEANS, from, cut, () =>
+          this.cachedMinuteMeans(k, series, from, cut),
+        ),
+      );
+    addMinuteMeans(out, this.cachedMinutes(k, series, cut, to));
+    this.cache.put(series, SPAN_MINUTE_MEANS, from, to, out);
+    return { ...out };
+  }
+
+  /** {@link minuteMeans} of `[from, to)` from the cached minutes and level segments. */
+  private cachedMinuteMeans(k: SeriesKey, series: string, from: number, to: number): Rollup {
+    const out = emptyRollup();
+    for (const seg of windowSegments(from, to)) {
+      if (seg.resolution === MINUTE_MS) {
+        addMinuteMeans(out, this.cachedMinutes(k, series, seg.from, seg.to));
+        continue;
+      }
+      const level = this.cachedLevel(k, series, seg);
+      out.count += level.minutes;
+      out.sum += level.ratioSum;
+      out.sumSq += level.ratioSumSq;
+      out.successes += level.ratioNonzero;
+    }
+    return out;
+  }
+
+  private readMinuteMeans(k: SeriesKey, from: number, to: number): Rollup {
     const out: Rollup = { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
     for (const seg of windowSegments(from, to)) {
       const r = (

@@ -1,8 +1,15 @@
 /**
  * One flag's evaluation: polls its Prometheus-sourced metrics (through the metrics engine's
- * ingestion), reads each guardrail's window, judges every guardrail and — when a stage is live —
+ * ingestion), reads each guardrail's span, judges every guardrail and — when a stage is live —
  * evaluates the stage gate over the stage's data so far. Reads only; writes nothing but the
  * polled rollups.
+ *
+ * Spans ({@link guardrailSpan}, guardrails.ts `GuardrailSpan`): a statistical guardrail reads the
+ * cohorts cumulatively from the minute holding the current stage's start (`stageStartedAt`, when
+ * {@link gateApplies}) up to the current minute — its confidence sequence is time-uniform only for
+ * a sample growing from a fixed start; without a live stage it falls back to its sliding window
+ * (and its verdict says the bound is then not always-valid). The other kinds always read the last
+ * `windowMinutes` minutes (point checks: responsiveness matters).
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { MetricComparison, MetricDefinition } from '../../../shared/metrics.ts';
@@ -16,9 +23,10 @@ import type {
 import { compareMetrics, resolveWindow } from '../metrics/metric-compare.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
 import { ingestPrometheus, type QueryRange } from '../metrics/prometheus-ingest.ts';
+import { floorMinute, MINUTE_MS } from '../metrics/rollup.ts';
 import { evaluateGate, type SampleCount } from './gate.ts';
 import { ArmReader, lastMinutes } from './guardrail-data.ts';
-import { evaluateGuardrail, type GuardrailVerdict } from './guardrails.ts';
+import { evaluateGuardrail, type GuardrailSpan, type GuardrailVerdict } from './guardrails.ts';
 
 /** One-sided level of the gate's non-inferiority bounds (the comparison runs at 2α two-sided). */
 export const GATE_ALPHA = 0.05;
@@ -62,18 +70,55 @@ export function gateApplies(plan: RolloutPlan | null, state: RolloutState): bool
   );
 }
 
+/**
+ * The start (ms since epoch, not floored) of the flag's live stage, or null without one: a stage
+ * applies ({@link gateApplies}) and the provider confirmed it (`stageStartedAt`).
+ */
+export function liveStageStart(plan: RolloutPlan | null, state: RolloutState): number | null {
+  if (!gateApplies(plan, state) || !state.stageStartedAt) return null;
+  const at = Date.parse(state.stageStartedAt);
+  return Number.isFinite(at) ? at : null;
+}
+
+/**
+ * The minute bounds `[fromMinute, toMinute)` (ms since epoch) a guardrail reads at `now`, and the
+ * span they describe. `toMinute` always ends after the current minute (as {@link lastMinutes}).
+ * A statistical guardrail with a live stage (`stageStart`, ms, or null) reads from the minute
+ * holding the stage's start (at least the current minute, should the start lie ahead of `now`);
+ * everything else reads the last `windowMinutes` minutes.
+ */
+export function guardrailSpan(
+  g: Guardrail,
+  stageStart: number | null,
+  now: number,
+): { fromMinute: number; toMinute: number; span: GuardrailSpan } {
+  const w = lastMinutes(g.windowMinutes, now);
+  if (g.kind.type !== 'statistical' || stageStart === null)
+    return { ...w, span: { kind: 'window', minutes: g.windowMinutes } };
+  const fromMinute = Math.min(floorMinute(stageStart), w.toMinute - MINUTE_MS);
+  return {
+    fromMinute,
+    toMinute: w.toMinute,
+    span: { kind: 'stage', since: new Date(fromMinute).toISOString() },
+  };
+}
+
 /** Evaluates one flag (see the module docs). */
 export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<FlagEvaluation> {
   const now = d.now();
   const defs = new Map<string, MetricDefinition>(d.metrics.list(c.flag).map((m) => [m.name, m]));
   const withGate = c.withGate && gateApplies(c.plan, c.state);
+  const stageStart = liveStageStart(c.plan, c.state);
+  // Statistical guardrails read the live stage so far: it must be stored like the gate's data.
+  const anchored = stageStart !== null && c.guardrails.some((g) => g.kind.type === 'statistical');
   let sourceErrors = new Map<string, string>();
   if ([...defs.values()].some((m) => m.source.type === 'prometheus')) {
     // Poll the guardrail windows, plus everything since this flag's last successful poll (the
-    // whole stage on the first poll of the process) — earlier minutes are already stored.
+    // whole stage on the first poll of the process, when the gate or an anchored statistical
+    // guardrail reads it) — earlier minutes are already stored.
     const key = `${c.flag.provider}/${c.flag.environment}/${c.flag.key}`;
     const last = d.lastPoll?.get(key);
-    const since = last ?? (withGate && c.state.stageStartedAt ? Date.parse(c.state.stageStartedAt) : now);
+    const since = last ?? ((withGate || anchored) && stageStart !== null ? stageStart : now);
     const sinceMinutes = Math.ceil((now - since) / 60_000) + 1;
     const lookback = Math.max(sinceMinutes, ...c.guardrails.map((g) => g.windowMinutes), 1);
     sourceErrors = await ingestPrometheus(
@@ -85,10 +130,13 @@ export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<Fla
     );
     if (!sourceErrors.size) d.lastPoll?.set(key, now);
   }
+  // Every window read below ends with the current minute: read it for all series in one query.
+  const current = floorMinute(now);
+  d.metrics.prefetch(c.flag, [...defs.values()], current, current + MINUTE_MS);
   const reader = new ArmReader(d.metrics);
   const verdicts = c.guardrails.map((g) => {
     const def = defs.get(g.metric);
-    const w = lastMinutes(g.windowMinutes, now);
+    const w = guardrailSpan(g, stageStart, now);
     const quantile = g.kind.type !== 'statistical' && g.kind.statistic !== 'mean';
     const empty = { n: 0, mean: null, variance: null, quantiles: null };
     return evaluateGuardrail({
@@ -96,6 +144,7 @@ export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<Fla
       def,
       control: def ? reader.arm(def, def.controlVariant, w.fromMinute, w.toMinute, quantile) : empty,
       treatment: def ? reader.arm(def, def.treatmentVariant, w.fromMinute, w.toMinute, quantile) : empty,
+      span: w.span,
       sourceError: def ? (sourceErrors.get(def.name) ?? null) : null,
       previous: c.previous(g),
       now,

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
 import { GuardrailSchema, type Guardrail, type GuardrailState } from '../../../shared/rollout.ts';
-import { evaluateGuardrail, type ArmData, type GuardrailInput } from './guardrails.ts';
+import {
+  describeSpan,
+  evaluateGuardrail,
+  type ArmData,
+  type GuardrailInput,
+  type GuardrailSpan,
+} from './guardrails.ts';
 
 const flag = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 const NOW = Date.parse('2026-03-02T09:00:00Z');
+/** The guardrails' default sliding window (`windowMinutes` 30). */
+const WINDOW: GuardrailSpan = { kind: 'window', minutes: 30 };
+/** A stage started 40 minutes before NOW. */
+const STAGE: GuardrailSpan = { kind: 'stage', since: '2026-03-02T08:20:00.000Z' };
 
 const def = (over: Partial<MetricDefinition> = {}): MetricDefinition => ({
   flag,
@@ -43,18 +53,22 @@ function run(g: Guardrail, c: ArmData, t: ArmData, o: Partial<GuardrailInput> = 
     def: def(),
     control: c,
     treatment: t,
+    span: WINDOW,
     sourceError: null,
     previous: null,
     now: NOW,
     ...o,
   });
 }
-/** Evaluates `times` times in a row, feeding each state to the next. */
-function repeat(times: number, input: Omit<GuardrailInput, 'previous' | 'now'>) {
+/** Evaluates `times` times in a row, feeding each state to the next (span: the 30-min window). */
+function repeat(
+  times: number,
+  input: Omit<GuardrailInput, 'previous' | 'now' | 'span'> & { span?: GuardrailSpan },
+) {
   let previous: GuardrailState | null = null;
   const out = [];
   for (let i = 0; i < times; i++) {
-    const v = evaluateGuardrail({ ...input, previous, now: NOW + i * 5000 });
+    const v = evaluateGuardrail({ span: WINDOW, ...input, previous, now: NOW + i * 5000 });
     out.push(v);
     previous = v.state;
   }
@@ -132,23 +146,54 @@ describe('guardrail kinds', () => {
 
   it('statistical: the one-sided sequential bound of Δ beyond the limit', () => {
     const g = guard({ kind: { type: 'statistical', limit: 0, alpha: 0.05 } });
-    const worse = run(g, rate(20_000, 0.02), rate(20_000, 0.04));
+    const stage = { span: STAGE };
+    const worse = run(g, rate(20_000, 0.02), rate(20_000, 0.04), stage);
     expect(worse.state.status).toBe('breached');
     expect(worse.state.value).toBeGreaterThan(0);
     expect(worse.state.interval?.[0]).toBe(worse.state.value);
-    expect(worse.state.valueLabel).toMatch(/Δ lower bound \(one-sided 95 %, sequential\)/);
+    expect(worse.state.valueLabel).toBe('Δ lower bound (one-sided 95 %, sequential)');
+    expect(worse.state.note).toMatch(
+      /^treatment is worse on errors: the one-sided 95 % sequential bound of Δ is .*since the stage started at 08:20 UTC\)/,
+    );
+    expect(worse.state.note).not.toMatch(/not always-valid/);
     // Same rates: no breach. A small sample with a big difference: not yet significant.
-    expect(run(g, rate(20_000, 0.02), rate(20_000, 0.02)).state.status).toBe('ok');
-    expect(run(g, rate(200, 0.02), rate(200, 0.04)).state.status).toBe('ok');
+    const same = run(g, rate(20_000, 0.02), rate(20_000, 0.02), stage);
+    expect(same.state.status).toBe('ok');
+    expect(same.state.note).toMatch(/sequential lower bound .* within the limit 0 \(since the stage started/);
+    expect(run(g, rate(200, 0.02), rate(200, 0.04), stage).state.status).toBe('ok');
     // A limit of +1 pp: a 2 pp worse treatment breaches only when the bound is above 1 pp.
     const loose = guard({ kind: { type: 'statistical', limit: 0.03 } });
-    expect(run(loose, rate(20_000, 0.02), rate(20_000, 0.04)).state.status).toBe('ok');
+    expect(run(loose, rate(20_000, 0.02), rate(20_000, 0.04), stage).state.status).toBe('ok');
     // higher-is-better: breach when the upper bound is below the limit.
     const d = def({ name: 'ctr', direction: 'higher-is-better' });
     const hib = guard({ metric: 'ctr', kind: { type: 'statistical' } });
-    const drop = run(hib, rate(20_000, 0.1), rate(20_000, 0.08), { def: d });
+    const drop = run(hib, rate(20_000, 0.1), rate(20_000, 0.08), { def: d, ...stage });
     expect(drop.state.status).toBe('breached');
     expect(drop.state.value).toBe(drop.state.interval?.[1]);
+    expect(drop.state.valueLabel).toBe('Δ upper bound (one-sided 95 %, sequential)');
+  });
+
+  it('statistical on a sliding window (no live stage): same bound, but it does not claim validity', () => {
+    const g = guard({ kind: { type: 'statistical', limit: 0, alpha: 0.05 } });
+    const anchored = run(g, rate(20_000, 0.02), rate(20_000, 0.04), { span: STAGE });
+    const sliding = run(g, rate(20_000, 0.02), rate(20_000, 0.04), { span: WINDOW });
+    expect(sliding.state).toMatchObject({ status: 'breached', value: anchored.state.value });
+    expect(sliding.state.valueLabel).toBe('Δ lower bound (one-sided 95 %, sliding window)');
+    expect(sliding.state.note).not.toMatch(/sequential/);
+    expect(sliding.state.note).toMatch(
+      /bound of Δ is .* \(Δ = 0\.02 in the last 30 min; no live stage, so the bound is not always-valid \(repeated looks on a sliding window\)\)/,
+    );
+    const ok = run(g, rate(20_000, 0.02), rate(20_000, 0.02), { span: WINDOW });
+    expect(ok.state.note).toMatch(/within the limit 0 \(in the last 30 min; .*not always-valid/);
+  });
+
+  it('describes the span it was read over', () => {
+    expect(describeSpan({ kind: 'window', minutes: 10 }, NOW)).toBe('in the last 10 min');
+    expect(describeSpan(STAGE, NOW)).toBe('since the stage started at 08:20 UTC');
+    // Another UTC day: with the date.
+    expect(describeSpan({ kind: 'stage', since: '2026-03-01T22:05:00.000Z' }, NOW)).toBe(
+      'since the stage started at 2026-03-01 22:05 UTC',
+    );
   });
 });
 
@@ -171,6 +216,7 @@ describe('guardrail rules', () => {
       def: def(),
       control: rate(1000, 0.02),
       treatment: rate(1000, 0.02),
+      span: WINDOW,
       sourceError: null,
       previous: seq[3]!.state,
       now: NOW,
@@ -224,6 +270,15 @@ describe('guardrail rules', () => {
     });
     expect(noRows[1]!.act).toBe('pause');
     expect(noRows[0]!.state.note).toMatch(/no data for "errors" in the last 30 min/);
+    const noStageRows = repeat(1, {
+      guardrail: g,
+      def: def(),
+      control: empty,
+      treatment: empty,
+      sourceError: null,
+      span: STAGE,
+    });
+    expect(noStageRows[0]!.state.note).toMatch(/no data for "errors" since the stage started at 08:20 UTC/);
     const undef = run(g, empty, empty, { def: undefined });
     expect(undef.state.note).toMatch(/metric "errors" is not defined/);
     // Too small a sample is no-data but does not count toward the pause (the stage is filling up).
@@ -257,5 +312,122 @@ describe('guardrail rules', () => {
       value: 0.02,
       status: 'ok',
     });
+  });
+});
+
+/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Simulation {
+  streams: number;
+  looks: number;
+  /** New units per arm between two looks. */
+  perLook: number;
+  pControl: number;
+  pTreatment: number;
+  /** null: each look sees every unit since the start (anchored); N: only the last N looks' units. */
+  slidingLooks: number | null;
+  seed: number;
+}
+
+/**
+ * Simulates independent streams (experiments) of Bernoulli units, each looked at `looks` times
+ * by a statistical guardrail (α 0.05, limit 0, lower-is-better, 1 breach acts, min sample 100)
+ * with the ArmData a store would give for the span (n, rate, variance p(1 − p)).
+ * @returns the fraction of streams in which the guardrail acted at some look.
+ */
+function actingRate(s: Simulation): number {
+  const g = guard({
+    kind: { type: 'statistical', limit: 0, alpha: 0.05 },
+    consecutiveBreaches: 1,
+    minSamplePerCohort: 100,
+  });
+  const d = def();
+  const span: GuardrailSpan = s.slidingLooks === null ? STAGE : { kind: 'window', minutes: s.slidingLooks };
+  const rnd = mulberry32(s.seed);
+  const binomial = (n: number, p: number): number => {
+    let x = 0;
+    for (let i = 0; i < n; i++) if (rnd() < p) x++;
+    return x;
+  };
+  /** Units and successes of the last `k` looks (all when k is null). */
+  const sum = (xs: number[], k: number | null): number =>
+    (k === null ? xs : xs.slice(-k)).reduce((a, b) => a + b, 0);
+  let acted = 0;
+  for (let stream = 0; stream < s.streams; stream++) {
+    const c: number[] = [];
+    const t: number[] = [];
+    let previous: GuardrailState | null = null;
+    for (let look = 0; look < s.looks; look++) {
+      c.push(binomial(s.perLook, s.pControl));
+      t.push(binomial(s.perLook, s.pTreatment));
+      const n = Math.min(look + 1, s.slidingLooks ?? Infinity) * s.perLook;
+      const v = evaluateGuardrail({
+        guardrail: g,
+        def: d,
+        control: rate(n, sum(c, s.slidingLooks) / n),
+        treatment: rate(n, sum(t, s.slidingLooks) / n),
+        span,
+        sourceError: null,
+        previous,
+        now: NOW + look * 60_000,
+      });
+      previous = v.state;
+      if (v.act) {
+        acted++;
+        break; // the rollback ends the stream
+      }
+    }
+  }
+  return acted / s.streams;
+}
+
+describe('statistical guardrail under continuous monitoring (simulation)', () => {
+  // 400 A/A streams, 60 looks each. The false-alarm rate over all looks must stay within α = 0.05
+  // plus 3 binomial standard errors of a 400-stream estimate (√(0.05 · 0.95 / 400) ≈ 0.011).
+  const streams = 400;
+  const margin = 3 * Math.sqrt((0.05 * 0.95) / streams);
+  const aa = { streams, looks: 60, pControl: 0.05, pTreatment: 0.05 };
+
+  it('anchored at the stage start: A/A false alarms stay within α over 60 looks', () => {
+    // 40 units per arm per look (2,400 per arm after 60 looks) and 500 (30,000).
+    for (const perLook of [40, 500]) {
+      const r = actingRate({ ...aa, perLook, slidingLooks: null, seed: perLook });
+      expect(r).toBeLessThanOrEqual(0.05 + margin);
+    }
+  });
+
+  it('a sliding window of the last 5 looks breaks the guarantee (why statistical guardrails are anchored)', () => {
+    // Windows of 2,500 units per arm (5 looks of 500): about the confidence sequence's tuning
+    // sample (5,000 in all), like a production guardrail's window. Each look re-starts the
+    // sequence on a new sample, so the looks' chances of a false alarm add up. (With small windows
+    // — 5 looks of 40 units — the sequence is so wide at 400 units that both stay far below α: the
+    // damage shows where the window holds a real sample.)
+    const anchored = actingRate({ ...aa, perLook: 500, slidingLooks: null, seed: 7 });
+    const sliding = actingRate({ ...aa, perLook: 500, slidingLooks: 5, seed: 7 });
+    const se = Math.sqrt((anchored * (1 - anchored) + sliding * (1 - sliding)) / streams);
+    expect(sliding).toBeGreaterThan(0.05);
+    expect(sliding - anchored).toBeGreaterThan(3 * se);
+  });
+
+  it('power: a doubled error rate (0.05 → 0.10) breaches within 60 looks in ≥ 95 % of streams', () => {
+    const r = actingRate({
+      streams: 100,
+      looks: 60,
+      perLook: 40,
+      pControl: 0.05,
+      pTreatment: 0.1,
+      slidingLooks: null,
+      seed: 11,
+    });
+    expect(r).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * Guardrail evaluation (pure): one guardrail, the two cohorts' numbers over its window, the
- * previous state → the new {@link GuardrailState} and what, if anything, it asks the monitor to do.
+ * Guardrail evaluation (pure): one guardrail, the two cohorts' numbers over its span (see
+ * {@link GuardrailSpan}: a sliding window, or the current stage so far), the previous state → the
+ * new {@link GuardrailState} and what, if anything, it asks the monitor to do.
  *
  * Rules (docs/rollouts.md, "Guardrails"):
- * - No data — the metric is not defined, its source failed, or the window has no rows — is
+ * - No data — the metric is not defined, its source failed, or the span has no rows — is
  *   `no-data`; it never passes. After `consecutiveBreaches` such evaluations in a row it asks to
  *   PAUSE (never to advance or roll back): Argo Rollouts #1905.
  * - Too small a sample (below `minSamplePerCohort` in either cohort) is `no-data` too, but does not
@@ -13,13 +14,47 @@
  * - The statistical kind reuses the engine's always-valid confidence sequence
  *   (electron/core/stats/inference.ts `sequentialInterval`, Waudby-Smith et al. 2023): the
  *   two-sided (1 − 2α) sequence gives the one-sided (1 − α) bound of Δ = treatment − control.
+ *   A confidence sequence is time-uniform only for a sample that grows from a fixed start, so
+ *   while a stage is live the caller (evaluate.ts) reads its cohorts cumulatively since the
+ *   stage's start ({@link GuardrailSpan} `stage`): the bound is then valid under the monitor's
+ *   repeated looks. Without a live stage it is read over the sliding window (`window`) — each look
+ *   a different sample, so the guarantee does not hold; the label says "sliding window" instead
+ *   of "sequential" and the note says the bound is not always-valid.
+ * - The other kinds are point checks over the sliding window (`window`): there responsiveness
+ *   matters most, and they claim no error rate to keep.
+ * - Notes name the span read ("in the last 30 min", "since the stage started at 09:00 UTC").
  */
 import type { MetricDefinition } from '../../../shared/metrics.ts';
-import type { Guardrail, GuardrailAction, GuardrailState, GuardrailStatus } from '../../../shared/rollout.ts';
+import type {
+  Guardrail,
+  GuardrailAction,
+  GuardrailSpan,
+  GuardrailState,
+  GuardrailStatus,
+} from '../../../shared/rollout.ts';
 import { sequentialInterval, srmTest, welchTest } from '../stats/inference.ts';
 import { DEFAULT_SEQUENTIAL_TUNING } from '../stats/summary.ts';
 
-/** One cohort's numbers over the guardrail's window. */
+/** The span of per-minute rollups both cohorts were read over (shared/rollout.ts). */
+export type { GuardrailSpan };
+
+/**
+ * The span in words, to follow a noun: "in the last 30 min", or "since the stage started at
+ * 09:00 UTC" (with the date, "2026-03-01 09:00 UTC", when it is not `now`'s UTC day).
+ * @param now ms since epoch.
+ */
+export function describeSpan(span: GuardrailSpan, now: number): string {
+  if (span.kind === 'window') return `in the last ${span.minutes} min`;
+  const iso = new Date(span.since).toISOString();
+  const sameDay = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+  return `since the stage started at ${sameDay ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
+}
+
+/** Added to a statistical guardrail's note when it was judged on a sliding window. */
+export const SLIDING_CAVEAT =
+  'no live stage, so the bound is not always-valid (repeated looks on a sliding window)';
+
+/** One cohort's numbers over the guardrail's span. */
 export interface ArmData {
   /** Units (binomial/continuous/quantile) or minutes with data (ratio). */
   n: number;
@@ -36,6 +71,8 @@ export interface GuardrailInput {
   def: MetricDefinition | undefined;
   control: ArmData;
   treatment: ArmData;
+  /** The span `control` and `treatment` were read over (named in the note). */
+  span: GuardrailSpan;
   /** Why the metric's source failed (e.g. Prometheus unreachable), or null. */
   sourceError: string | null;
   previous: GuardrailState | null;
@@ -91,13 +128,24 @@ const noData = (note: string, counts: boolean, valueLabel = ''): Judgement => ({
   noDataCounts: counts,
 });
 
-/** Judges the kind's rule on data known to be present and large enough. */
-function judge(g: Guardrail, def: MetricDefinition, c: ArmData, t: ArmData): Judgement {
+/**
+ * Judges the kind's rule on data known to be present and large enough. `where`: the span in words
+ * ({@link describeSpan}); `anchored`: the span grows from the stage's start (statistical kind:
+ * only then is the bound "sequential", i.e. valid under repeated looks).
+ */
+function judge(
+  g: Guardrail,
+  def: MetricDefinition,
+  c: ArmData,
+  t: ArmData,
+  where: string,
+  anchored: boolean,
+): Judgement {
   const k = g.kind;
   const metric = `${def.name}${def.unit ? ` (${def.unit})` : ''}`;
   if (k.type === 'statistical') {
     if (c.mean === null || t.mean === null || c.variance === null || t.variance === null)
-      return noData(`not enough data for an interval of ${metric}`, false, 'Δ bound');
+      return noData(`not enough data for an interval of ${metric} ${where}`, false, 'Δ bound');
     const a = { n: c.n, mean: c.mean, variance: c.variance };
     const b = { n: t.n, mean: t.mean, variance: t.variance };
     const w = welchTest(a, b, 2 * k.alpha);
@@ -107,15 +155,18 @@ function judge(g: Guardrail, def: MetricDefinition, c: ArmData, t: ArmData): Jud
     const breached = lowerIsBetter ? bound > k.limit : bound < k.limit;
     const level = `${fmt((1 - k.alpha) * 100)} %`;
     const side = lowerIsBetter ? 'lower' : 'upper';
+    // "sequential" only when anchored: on a sliding window the same formula is not always-valid.
+    const sequential = anchored ? ' sequential' : '';
+    const context = anchored ? where : `${where}; ${SLIDING_CAVEAT}`;
     return {
       status: breached ? 'breached' : 'ok',
       value: bound,
       limit: k.limit,
-      valueLabel: `Δ ${side} bound (one-sided ${level}, sequential)`,
+      valueLabel: `Δ ${side} bound (one-sided ${level}, ${anchored ? 'sequential' : 'sliding window'})`,
       interval: seq.ci,
       note: breached
-        ? `treatment is worse on ${metric}: the one-sided ${level} sequential bound of Δ is ${fmt(bound)}, beyond the limit ${fmt(k.limit)} (Δ = ${fmt(w.estimate)})`
-        : `${metric}: Δ = ${fmt(w.estimate)}, one-sided ${level} sequential ${side} bound ${fmt(bound)} within the limit ${fmt(k.limit)}`,
+        ? `treatment is worse on ${metric}: the one-sided ${level}${sequential} bound of Δ is ${fmt(bound)}, beyond the limit ${fmt(k.limit)} (Δ = ${fmt(w.estimate)} ${context})`
+        : `${metric}: Δ = ${fmt(w.estimate)}, one-sided ${level}${sequential} ${side} bound ${fmt(bound)} within the limit ${fmt(k.limit)} (${context})`,
       immediate: null,
       noDataCounts: false,
     };
@@ -195,23 +246,23 @@ function judge(g: Guardrail, def: MetricDefinition, c: ArmData, t: ArmData): Jud
  */
 export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
   const { guardrail: g, def, control: c, treatment: t, previous } = input;
-  const window = `the last ${g.windowMinutes} min`;
+  const where = describeSpan(input.span, input.now);
   let j: Judgement;
   let srm: { pValue: number; mismatch: boolean } | null = null;
   if (!def) j = noData(`metric "${g.metric}" is not defined for flag "${g.flag.key}"`, true);
   else if (input.sourceError)
     j = noData(`the ${def.source.type} source of "${def.name}" failed: ${input.sourceError}`, true);
-  else if (c.n === 0 && t.n === 0) j = noData(`no data for "${def.name}" in ${window}`, true);
+  else if (c.n === 0 && t.n === 0) j = noData(`no data for "${def.name}" ${where}`, true);
   else {
     if (def.expectedSplit && def.kind !== 'ratio' && c.n + t.n > 0)
       srm = srmTest(c.n, t.n, def.expectedSplit);
     const unit = def.kind === 'ratio' ? 'minutes' : 'units';
     if (Math.min(c.n, t.n) < g.minSamplePerCohort)
       j = noData(
-        `insufficient sample for "${def.name}" in ${window}: ${c.n} control and ${t.n} treatment ${unit}, need ${g.minSamplePerCohort} each`,
+        `insufficient sample for "${def.name}" ${where}: ${c.n} control and ${t.n} treatment ${unit}, need ${g.minSamplePerCohort} each`,
         false,
       );
-    else j = judge(g, def, c, t);
+    else j = judge(g, def, c, t, where, input.span.kind === 'stage');
   }
 
   const prevConsecutive = previous?.consecutive ?? 0;
@@ -270,6 +321,7 @@ export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
       consecutive,
       fired,
       note,
+      span: input.span,
       recent,
       evaluatedAt: at,
     },

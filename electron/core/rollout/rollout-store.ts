@@ -14,6 +14,7 @@ import {
   type RolloutState,
   type RolloutStatus,
 } from '../../../shared/rollout.ts';
+import { ConnectionWatch } from '../db/connection-watch.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
 
 /** `provider/environment/key`: a flag's id in maps. */
@@ -61,14 +62,45 @@ export interface IncidentRow {
   decisionId: number | null;
 }
 
+/** The {@link ConnectionWatch} topic of the plan and guardrail tables. */
+const CONFIG = 'rollout_plan+guardrail';
+
 export class RolloutStore {
   readonly db: Db;
   private readonly sql: Sql;
   /** Parsed plans and guardrails by their stored JSON (the monitor reads them every run). */
   private readonly parseCache = new Map<string, unknown>();
+  private readonly watch: ConnectionWatch;
+  /** Every plan and guardrail by flag id, valid while the watch's stamp is `stamp`. */
+  private snapshot: {
+    stamp: string;
+    plans: Map<string, RolloutPlan>;
+    guardrails: Map<string, Guardrail[]>;
+  } | null = null;
   constructor(db: Db) {
     this.db = db;
     this.sql = statementCache(db);
+    this.watch = ConnectionWatch.of(db);
+  }
+
+  /**
+   * Plans and guardrails of every flag, kept in memory until one is written (the monitor reads
+   * them on every tick); null inside a transaction (read the database then).
+   */
+  private configured(): NonNullable<RolloutStore['snapshot']> | null {
+    if (this.db.inTransaction) return null;
+    const stamp = this.watch.stamp(CONFIG);
+    if (this.snapshot?.stamp === stamp) return this.snapshot;
+    const plans = new Map(this.readPlans().map((p) => [flagId(p.flag), p]));
+    const guardrails = new Map<string, Guardrail[]>();
+    for (const g of this.readGuardrails()) {
+      const k = flagId(g.flag);
+      const list = guardrails.get(k);
+      if (list) list.push(g);
+      else guardrails.set(k, [g]);
+    }
+    this.snapshot = { stamp, plans, guardrails };
+    return this.snapshot;
   }
 
   /** `schema.parse(JSON.parse(json))`, memoized by the JSON text (values are treated as read-only). */
@@ -88,9 +120,12 @@ export class RolloutStore {
       `INSERT INTO rollout_plan (provider, environment, flag_key, json, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (provider, environment, flag_key) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at`,
     ).run(plan.flag.provider, plan.flag.environment, plan.flag.key, JSON.stringify(plan), at);
+    this.watch.touch(CONFIG);
   }
 
   plan(flag: FlagRef): RolloutPlan | null {
+    const c = this.configured();
+    if (c) return c.plans.get(flagId(flag)) ?? null;
     const r = this.sql(
       `SELECT json FROM rollout_plan WHERE provider = ? AND environment = ? AND flag_key = ?`,
     ).get(flag.provider, flag.environment, flag.key) as { json: string } | undefined;
@@ -98,6 +133,11 @@ export class RolloutStore {
   }
 
   plans(): RolloutPlan[] {
+    const c = this.configured();
+    return c ? [...c.plans.values()] : this.readPlans();
+  }
+
+  private readPlans(): RolloutPlan[] {
     const rows = this.sql(`SELECT json FROM rollout_plan ORDER BY provider, environment, flag_key`).all() as {
       json: string;
     }[];
@@ -145,6 +185,7 @@ export class RolloutStore {
       `INSERT INTO guardrail (provider, environment, flag_key, id, json) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (provider, environment, flag_key, id) DO UPDATE SET json = excluded.json`,
     ).run(g.flag.provider, g.flag.environment, g.flag.key, g.id, JSON.stringify(g));
+    this.watch.touch(CONFIG);
   }
 
   removeGuardrail(flag: FlagRef, id: string): boolean {
@@ -152,15 +193,22 @@ export class RolloutStore {
     this.sql(
       `DELETE FROM guardrail_status WHERE provider = ? AND environment = ? AND flag_key = ? AND id = ?`,
     ).run(...args);
-    return (
+    const removed =
       this.sql(
         `DELETE FROM guardrail WHERE provider = ? AND environment = ? AND flag_key = ? AND id = ?`,
-      ).run(...args).changes > 0
-    );
+      ).run(...args).changes > 0;
+    this.watch.touch(CONFIG);
+    return removed;
   }
 
   /** Guardrails of a flag (of every flag when omitted), by flag and id. */
   guardrails(flag?: FlagRef): Guardrail[] {
+    const c = this.configured();
+    if (c) return flag ? [...(c.guardrails.get(flagId(flag)) ?? [])] : [...c.guardrails.values()].flat();
+    return this.readGuardrails(flag);
+  }
+
+  private readGuardrails(flag?: FlagRef): Guardrail[] {
     const rows = (
       flag
         ? this.sql(

@@ -10,6 +10,7 @@ import {
   countByStatus,
   describeGuardrailAction,
   describeGuardrailKind,
+  describeSpan,
   formatStreak,
   formatValue,
   GUARDRAIL_STATUS_LABEL,
@@ -112,8 +113,7 @@ export function GuardrailBoard({
                 <th scope="row">
                   <span className="mono">{s.guardrail.id}</span>
                   <div className="muted small">
-                    {s.guardrail.metric}: {describeGuardrailKind(s.guardrail)} · last{' '}
-                    {s.guardrail.windowMinutes} min
+                    {s.guardrail.metric}: {describeGuardrailKind(s.guardrail)} · {describeSpan(s)}
                   </div>
                 </th>
                 <td data-col="status">

@@ -489,6 +489,7 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
             consecutive,
             fired: fires ? 'consecutive-breaches' : null,
             note: `treatment rate is ${value ?? 'unknown'}`,
+            span: { kind: 'window', minutes: g.windowMinutes },
             recent: [...(prev?.recent ?? []), { at: at(), value, status }].slice(-60),
             evaluatedAt: at(),
           } as GuardrailState);

@@ -10,6 +10,7 @@ import {
   availableActions,
   DAY_MS,
   describeGuardrailKind,
+  describeSpan,
   describePlannerInputs,
   draftToGuardrail,
   draftToPlan,
@@ -396,6 +397,17 @@ describe('guardrails', () => {
     expect(draftToGuardrail(flag, { ...base, consecutiveBreaches: '0' })).toMatchObject({ ok: false });
   });
 
+  it('names the span a guardrail was read over', () => {
+    const statistical = g({ type: 'statistical', limit: 0, alpha: 0.05 });
+    expect(describeSpan({ guardrail: statistical, span: null })).toBe(
+      `last ${statistical.windowMinutes} min`,
+    );
+    expect(describeSpan({ guardrail: statistical, span: { kind: 'window', minutes: 5 } })).toBe('last 5 min');
+    expect(
+      describeSpan({ guardrail: statistical, span: { kind: 'stage', since: '2026-03-01T09:00:00.000Z' } }),
+    ).toMatch(/^since the stage started .*2026/);
+  });
+
   it('sorts the board worst first and prepares the sparkline', () => {
     const st = (id: string, status: GuardrailState['status'], consecutive = 0): GuardrailState => ({
       guardrail: { ...g({ type: 'absolute', statistic: 'mean', limit: 0.05, breachWhen: 'above' }), id },
@@ -410,6 +422,7 @@ describe('guardrails', () => {
       consecutive,
       fired: null,
       note: '',
+      span: null,
       recent: [
         { at: 'a', value: 0.01, status: 'ok' },
         { at: 'b', value: null, status: 'no-data' },

@@ -22,7 +22,7 @@ import type {
   RolloutView,
   Stage,
 } from '../../../shared/rollout.ts';
-import { NONE, parseTime } from '../../lib/format.ts';
+import { formatDateTime, NONE, parseTime } from '../../lib/format.ts';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -176,6 +176,16 @@ export function formatAudience(a: Audience): string {
 }
 
 /** What a guardrail checks, in a few words: `rate above 0.05`, `p95 above 2× control`. */
+/**
+ * What a guardrail's value was computed over, in words: "since the stage started 09:00" (the
+ * statistical kind while a stage is live) or "last 30 min" (the span of the last evaluation, else
+ * the guardrail's window).
+ */
+export function describeSpan(s: Pick<GuardrailState, 'span' | 'guardrail'>): string {
+  if (s.span?.kind === 'stage') return `since the stage started ${formatDateTime(s.span.since)}`;
+  return `last ${s.span?.minutes ?? s.guardrail.windowMinutes} min`;
+}
+
 export function describeGuardrailKind(g: Guardrail): string {
   const k = g.kind;
   switch (k.type) {

@@ -1,0 +1,154 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../db/database.ts';
+import { tempDataDir } from '../test-support/temp-dir.ts';
+import { MetricStore } from './metric-store.ts';
+import { HOUR_MS } from './rollup-levels.ts';
+import { addValue, emptyRollup, MINUTE_MS, quantiles, sketchOf, type Rollup } from './rollup.ts';
+
+const FLAG = { provider: 'local', environment: 'production', key: 'f' };
+const T0 = Date.UTC(2026, 0, 5, 0, 0);
+
+/** A deterministic pseudo-random generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const rollupOf = (values: number[]): Rollup => {
+  const r = emptyRollup();
+  for (const v of values) addValue(r, v);
+  return r;
+};
+
+const keyed = (metric: string, variant: string, minute: number, rollup: Rollup) => ({
+  provider: FLAG.provider,
+  environment: FLAG.environment,
+  flagKey: FLAG.key,
+  metric,
+  variant,
+  minute,
+  rollup,
+});
+
+/** The window read without the cache (inside a transaction the cache is bypassed). */
+function uncached<T>(db: Db, read: () => T): T {
+  return db.transaction(read)();
+}
+
+const summary = (r: Rollup) => ({
+  count: r.count,
+  sum: Number(r.sum.toPrecision(12)),
+  sumSq: Number(r.sumSq.toPrecision(12)),
+  successes: r.successes,
+  q: quantiles(sketchOf(r)),
+});
+
+describe('rollup cache (window reads served from memory)', () => {
+  let tmp: ReturnType<typeof tempDataDir>;
+  let db: Db;
+  let store: MetricStore;
+
+  beforeEach(() => {
+    tmp = tempDataDir();
+    db = openDatabase(path.join(tmp.dir, 'rcr.db'));
+    store = new MetricStore(db);
+  });
+  afterEach(() => {
+    db.close();
+    tmp.cleanup();
+  });
+
+  it('equals the database after every kind of write, for random windows (moments, sketches, minute means)', () => {
+    const random = rng(7);
+    const span = 3 * HOUR_MS;
+    const write = (n: number) =>
+      store.addRollups(
+        Array.from({ length: n }, () =>
+          keyed(
+            'latency',
+            random() < 0.5 ? 'control' : 'treatment',
+            T0 + Math.floor(random() * (span / MINUTE_MS)) * MINUTE_MS,
+            rollupOf(Array.from({ length: 1 + Math.floor(random() * 4) }, () => Math.round(random() * 300))),
+          ),
+        ),
+      );
+    write(400);
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 25; i++) {
+        const a = T0 + Math.floor(random() * span);
+        const b = a + Math.floor(random() * span);
+        const variant = random() < 0.5 ? 'control' : 'treatment';
+        const withSketch = random() < 0.5;
+        const cached = store.window(FLAG, 'latency', variant, a, b, withSketch);
+        const direct = uncached(db, () => store.window(FLAG, 'latency', variant, a, b, withSketch));
+        expect(summary(cached)).toEqual(summary(direct));
+        expect(summary(store.minuteMeans(FLAG, 'latency', variant, a, b))).toEqual(
+          summary(uncached(db, () => store.minuteMeans(FLAG, 'latency', variant, a, b))),
+        );
+      }
+      // Change the data between rounds: add to minutes, replace a range (clearing some), or both.
+      if (round % 3 === 0) write(30);
+      else {
+        const from = T0 + Math.floor(random() * 120) * MINUTE_MS;
+        store.replaceRange(FLAG, 'latency', 'control', from, from + 20 * MINUTE_MS, [
+          { minute: from + 5 * MINUTE_MS, rollup: rollupOf([1000, 2000]) },
+        ]);
+        if (round % 3 === 2) write(10);
+      }
+    }
+  });
+
+  it('a window ending in the current minute sees new data in that minute and in earlier ones', () => {
+    const now = T0 + 40 * MINUTE_MS + 30_000;
+    for (let m = 0; m <= 40; m++)
+      store.addRollups([keyed('errors', 'treatment', T0 + m * MINUTE_MS, rollupOf([0, 0, 1]))]);
+    const read = () => store.window(FLAG, 'errors', 'treatment', now - 30 * MINUTE_MS, now + 1, false);
+    // [10:30, 40:30] rounds to the minutes 11..40 (rows sit on minute boundaries).
+    expect(read().count).toBe(30 * 3);
+    store.addRollups([keyed('errors', 'treatment', T0 + 40 * MINUTE_MS, rollupOf([1]))]);
+    expect(read().count).toBe(30 * 3 + 1);
+    store.addRollups([keyed('errors', 'treatment', T0 + 20 * MINUTE_MS, rollupOf([1, 1]))]);
+    expect(read()).toMatchObject({ count: 30 * 3 + 3, successes: 30 + 3 });
+  });
+
+  it('sees a commit by another connection (another process on the same data folder)', async () => {
+    store.addRollups([keyed('errors', 'control', T0, rollupOf([1, 0]))]);
+    expect(store.window(FLAG, 'errors', 'control', T0, T0 + MINUTE_MS, false).count).toBe(2);
+    const other = openDatabase(path.join(tmp.dir, 'rcr.db'));
+    try {
+      new MetricStore(other).addRollups([keyed('errors', 'control', T0, rollupOf([1, 1, 1]))]);
+    } finally {
+      other.close();
+    }
+    // The check runs once per synchronous run of JavaScript: the next turn sees the commit.
+    await Promise.resolve();
+    expect(store.window(FLAG, 'errors', 'control', T0, T0 + MINUTE_MS, false).count).toBe(5);
+  });
+
+  it('caches nothing read inside a transaction that rolls back', () => {
+    store.addRollups([keyed('errors', 'control', T0, rollupOf([1]))]);
+    expect(() =>
+      db.transaction(() => {
+        store.addRollups([keyed('errors', 'control', T0, rollupOf([1, 1, 1, 1]))]);
+        expect(store.window(FLAG, 'errors', 'control', T0, T0 + MINUTE_MS, false).count).toBe(5);
+        throw new Error('roll back');
+      })(),
+    ).toThrow('roll back');
+    expect(store.window(FLAG, 'errors', 'control', T0, T0 + MINUTE_MS, false).count).toBe(1);
+  });
+
+  it('a second store on the same connection shares the cache (a write through one is seen by the other)', () => {
+    const other = new MetricStore(db);
+    store.addRollups([keyed('errors', 'control', T0, rollupOf([1]))]);
+    expect(other.window(FLAG, 'errors', 'control', T0, T0 + 2 * MINUTE_MS, false).count).toBe(1);
+    store.addRollups([keyed('errors', 'control', T0 + MINUTE_MS, rollupOf([0, 0]))]);
+    expect(other.window(FLAG, 'errors', 'control', T0, T0 + 2 * MINUTE_MS, false).count).toBe(3);
+  });
+});

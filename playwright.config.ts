@@ -7,6 +7,8 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: 'e2e',
+  // Stops PostgreSQL at the end when this run started it.
+  globalSetup: './test/support/postgres-global.ts',
   timeout: 90_000,
   expect: { timeout: 15_000 },
   workers: 1,

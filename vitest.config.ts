@@ -26,6 +26,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 240_000,
           fileParallelism: false,
+          // Stops PostgreSQL at the end when this run started it.
+          globalSetup: ['test/support/postgres-global.ts'],
         },
       },
     ],

@@ -11,13 +11,14 @@
  * each other's data): start at 10 %, the monitor advances to 50 % when the gate passes (20 s, 100
  * units per cohort), `BENCH_DRILL_AA` seconds (default 15) without a fault (no rollback allowed),
  * then treatment's error rate goes to 10 % (2× control). The guardrail: statistical (one-sided
- * 99 % always-valid interval of Δ error rate above 0), 2-minute window, 2 breaches in a row, action
- * roll back (kill). Measured: fault → outbox `confirmedAt` (Unleash confirmed the flag off by
+ * 99 % always-valid interval of Δ error rate above 0, accumulated since the 50 % stage started),
+ * 2 breaches in a row, action roll back (kill). Measured: fault → outbox `confirmedAt` (Unleash confirmed the flag off by
  * re-reading it), and fault → the rollback decision.
  *
  * Run alone: `node bench/rollback-drill.bench.ts` (needs PostgreSQL, unleash-server in
  * .tools/unleash and the Debian prometheus package, as the integration tests do).
  */
+import { clusterOnline, stopClusterIfStartedSince } from '../test/support/postgres.ts';
 import { runDrill, startDrillEnvironment } from '../test/support/rollout-drill.ts';
 import { loadAvg, loadRow, median, progress, runAsMain, type BenchReport } from './lib/report.ts';
 
@@ -30,6 +31,7 @@ const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 async function bench(): Promise<BenchReport> {
   const loadAtStart = loadAvg();
+  const pgWasOnline = await clusterOnline().catch(() => null);
   const env = await startDrillEnvironment({ requestsPerSecond: 50, monitorIntervalMs: 5000, log: progress });
   try {
     const toRollback: number[] = [];
@@ -72,6 +74,8 @@ async function bench(): Promise<BenchReport> {
     };
   } finally {
     await env.stop();
+    if (await stopClusterIfStartedSince(pgWasOnline))
+      progress('stopped the PostgreSQL cluster this bench started');
   }
 }
 

@@ -132,6 +132,16 @@ test('a template plan, a breached guardrail, the automatic rollback and the on-c
   const row = board.locator('[data-guardrail="err-rate"]');
   await expect(row).toHaveAttribute('data-status', 'no-data');
   await expect(row.locator('[data-col="status"]')).toHaveText('No data');
+  // A statistical guardrail (notify only; its sample minimum keeps it waiting for data) reads the
+  // live stage so far, the absolute one its last 30 minutes.
+  await invokeValue(app, 'guardrails.define', {
+    flag: AI,
+    id: 'err-seq',
+    metric: 'error_rate',
+    kind: { type: 'statistical', limit: 0, alpha: 0.01 },
+    action: 'notify',
+    minSamplePerCohort: 1_000_000,
+  });
 
   // --- metric events that breach it; the monitor evaluates now ---
   await importErrors(0.2);
@@ -141,6 +151,8 @@ test('a template plan, a breached guardrail, the automatic rollback and the on-c
   await expect(row.locator('[data-col="status"]')).toHaveText('Breached');
   await expect(row.locator('[data-col="value"]')).toContainText('0.2');
   await expect(row.locator('[data-col="limit"]')).toHaveText('0.05');
+  await expect(row.locator('th')).toContainText('last 30 min');
+  await expect(board.locator('[data-guardrail="err-seq"] th')).toContainText('since the stage started');
   await expect(timeline.locator('[data-rollout-status="rolled-back"]')).toBeVisible();
 
   // The banner of every window announces the provider-confirmed rollback.

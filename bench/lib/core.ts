@@ -22,6 +22,8 @@ export interface BenchCoreOptions {
   /** Wraps every provider built from the config (e.g. to time its calls). */
   wrap?: (p: FlagProvider) => FlagProvider;
   env?: NodeJS.ProcessEnv;
+  /** The core's clock (ms since epoch); the real one when omitted. */
+  now?: () => number;
 }
 
 /** A fresh data folder with the given providers; background polling off. */
@@ -36,6 +38,7 @@ export async function openBenchCore(options: BenchCoreOptions): Promise<BenchCor
     dataDir,
     startSync: false,
     env: options.env ?? process.env,
+    ...(options.now ? { now: options.now } : {}),
     providerFactory: (config, db, env, now) => {
       const injected = options.inject?.[config.name];
       const built = injected ?? createProvider(config, db, env, now);

@@ -169,3 +169,26 @@ export async function dropDatabase(connection: PgConnection, name: string): Prom
 function assertIdent(name: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain database name: ${name}`);
 }
+
+/** Whether the cluster {@link ensurePostgres} uses (15/main, else the first) is online; null without PostgreSQL. */
+export async function clusterOnline(): Promise<boolean | null> {
+  if (!existsSync('/usr/bin/pg_lsclusters')) return null;
+  const clusters = await listClusters();
+  const cluster = clusters.find((c) => c.version === '15' && c.name === 'main') ?? clusters[0];
+  return cluster ? cluster.online : null;
+}
+
+/**
+ * Stops the cluster when it was not online before this run (`wasOnline`, from
+ * {@link clusterOnline}) and is online now: test runs stop what they started. Several test files
+ * (and workers) share the cluster during a run, so it is stopped once, at the end of the run —
+ * by the runners' global teardown (vitest.config.ts, playwright.config.ts) or the bench script.
+ */
+export async function stopClusterIfStartedSince(wasOnline: boolean | null): Promise<boolean> {
+  if (wasOnline !== false) return false;
+  const clusters = await listClusters();
+  const cluster = clusters.find((c) => c.version === '15' && c.name === 'main') ?? clusters[0];
+  if (!cluster?.online) return false;
+  await asRoot('pg_ctlcluster', [cluster.version, cluster.name, 'stop']);
+  return true;
+}

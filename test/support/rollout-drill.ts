@@ -278,10 +278,13 @@ export async function runDrill(env: DrillEnv, o: DrillOptions): Promise<DrillRes
       flag,
       id: 'error-rate',
       metric: 'errors',
+      // Accumulated since the current stage started (always-valid under the monitor's repeated
+      // looks); α 0.01 keeps a false rollback in the A/A part of a CI run below 1 %.
       kind: { type: 'statistical', limit: 0, alpha: 0.01 },
       action: 'rollback',
       rollbackTarget: 'kill',
       consecutiveBreaches: 2,
+      // Used only without a live stage (the statistical kind then reads the last 2 minutes).
       windowMinutes: 2,
       minSamplePerCohort: 100,
     }),

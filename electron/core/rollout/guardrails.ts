@@ -306,7 +306,9 @@ export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
   }
 
   const at = new Date(input.now).toISOString();
-  const recent = [...(previous?.recent ?? []), { at, value: j.value, status }].slice(-RECENT_VALUES);
+  const kept = previous?.recent ?? [];
+  const recent = kept.slice(Math.max(0, kept.length + 1 - RECENT_VALUES));
+  recent.push({ at, value: j.value, status });
   return {
     state: {
       guardrail: g,

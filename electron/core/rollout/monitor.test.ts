@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, eventContract } from '../../../shared/contract.ts';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
-import type { Guardrail, RolloutPlan } from '../../../shared/rollout.ts';
+import type { Guardrail, GuardrailState, RolloutPlan } from '../../../shared/rollout.ts';
 import { openCore, type AppCore, type CoreOptions } from '../app-core.ts';
 import { createProvider } from '../providers/registry.ts';
 import { ProviderError, type FlagProvider } from '../providers/provider.ts';
@@ -607,5 +607,52 @@ describe('outbox', () => {
     expect(calls.execute).toBe(0);
     const audits = (await ok(core.invoke('flag.get', FLAG))).audit.filter((x) => x.action === 'kill');
     expect(audits).toHaveLength(1);
+  });
+});
+
+describe('guardrail state persistence', () => {
+  it('writes an unchanged state every 5 minutes, spread over them (not all on one tick)', async () => {
+    core = await open();
+    const put = core.rollouts.store.putGuardrailState.bind(core.rollouts.store);
+    let written = 0;
+    core.rollouts.store.putGuardrailState = (s) => {
+      written++;
+      put(s);
+    };
+    const states: GuardrailState[] = Array.from({ length: 600 }, (_, i) => ({
+      guardrail: errorGuardrail({ id: `g-${i}` }),
+      status: 'ok',
+      value: 0.01,
+      limit: 0.05,
+      valueLabel: 'treatment rate',
+      control: { n: 100, value: 0.01 },
+      treatment: { n: 100, value: 0.01 },
+      interval: null,
+      srm: null,
+      consecutive: 0,
+      fired: null,
+      note: '',
+      span: { kind: 'window', minutes: 10 },
+      recent: [],
+      evaluatedAt: new Date(clock).toISOString(),
+    }));
+    core.rollouts.keepStates(states);
+    expect(written).toBe(600); // first sight: every state is written
+    const perTick: number[] = [];
+    for (let t = 1; t <= 120; t++) {
+      clock += 5_000;
+      written = 0;
+      core.rollouts.keepStates(states);
+      perTick.push(written);
+    }
+    // Over 10 minutes each unchanged state is written twice (once per 5 minutes), never all at once.
+    const total = perTick.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(2 * 600 - 5);
+    expect(total).toBeLessThanOrEqual(2 * 600);
+    expect(Math.max(...perTick)).toBeLessThan(600 / 10);
+    // A change is written at once.
+    written = 0;
+    core.rollouts.keepStates([{ ...states[0]!, status: 'breached', consecutive: 1 }]);
+    expect(written).toBe(1);
   });
 });

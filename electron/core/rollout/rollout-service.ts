@@ -90,6 +90,16 @@ const csvCell = (v: unknown): string => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+/** Unchanged guardrail states are written again after this long (ms): a restart shows values at most this old until the next tick. */
+const STATE_PERSIST_MS = 300_000;
+
+/** A delay in [0, {@link STATE_PERSIST_MS}) drawn from `key` (FNV-1a), to spread periodic writes. */
+function spreadMs(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % STATE_PERSIST_MS;
+}
+
 export class RolloutService {
   readonly store: RolloutStore;
   readonly journal: JournalStore;
@@ -279,7 +289,11 @@ export class RolloutService {
     return this.live.get(`${flagId(g.flag)}#${g.id}`) ?? null;
   }
 
-  /** Keeps an evaluation's states; persists one when its status changed or every 60 s. */
+  /**
+   * Keeps an evaluation's states; persists one when it changed (status, streak, rule), else every
+   * {@link STATE_PERSIST_MS} — at a point of that period drawn from its key, so the periodic writes
+   * of many guardrails spread out instead of landing on one tick.
+   */
   keepStates(states: readonly GuardrailState[]): void {
     const now = this.d.now();
     const writes: GuardrailState[] = [];
@@ -289,7 +303,10 @@ export class RolloutService {
       this.live.set(k, s);
       const changed =
         !prev || prev.status !== s.status || prev.consecutive !== s.consecutive || prev.fired !== s.fired;
-      if (changed || now - (this.persistedAt.get(k) ?? 0) >= 60_000) {
+      const last = this.persistedAt.get(k);
+      const phase = spreadMs(k);
+      const slot = (t: number): number => Math.floor((t - phase) / STATE_PERSIST_MS);
+      if (changed || last === undefined || slot(now) > slot(last)) {
         writes.push(s);
         this.persistedAt.set(k, now);
       }

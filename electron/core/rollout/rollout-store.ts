@@ -85,12 +85,15 @@ export class RolloutStore {
 
   /**
    * Plans and guardrails of every flag, kept in memory until one is written (the monitor reads
-   * them on every tick); null inside a transaction (read the database then).
+   * them on every tick). Made again only when `rebuild` (a read of every flag's): a stale
+   * snapshot answers null, and per-flag reads go to the database — defining many guardrails one
+   * by one does not re-read all of them each time. Null inside a transaction.
    */
-  private configured(): NonNullable<RolloutStore['snapshot']> | null {
+  private configured(rebuild: boolean): NonNullable<RolloutStore['snapshot']> | null {
     if (this.db.inTransaction) return null;
     const stamp = this.watch.stamp(CONFIG);
     if (this.snapshot?.stamp === stamp) return this.snapshot;
+    if (!rebuild) return null;
     const plans = new Map(this.readPlans().map((p) => [flagId(p.flag), p]));
     const guardrails = new Map<string, Guardrail[]>();
     for (const g of this.readGuardrails()) {
@@ -124,7 +127,7 @@ export class RolloutStore {
   }
 
   plan(flag: FlagRef): RolloutPlan | null {
-    const c = this.configured();
+    const c = this.configured(false);
     if (c) return c.plans.get(flagId(flag)) ?? null;
     const r = this.sql(
       `SELECT json FROM rollout_plan WHERE provider = ? AND environment = ? AND flag_key = ?`,
@@ -133,7 +136,7 @@ export class RolloutStore {
   }
 
   plans(): RolloutPlan[] {
-    const c = this.configured();
+    const c = this.configured(true);
     return c ? [...c.plans.values()] : this.readPlans();
   }
 
@@ -203,7 +206,7 @@ export class RolloutStore {
 
   /** Guardrails of a flag (of every flag when omitted), by flag and id. */
   guardrails(flag?: FlagRef): Guardrail[] {
-    const c = this.configured();
+    const c = this.configured(!flag);
     if (c) return flag ? [...(c.guardrails.get(flagId(flag)) ?? [])] : [...c.guardrails.values()].flat();
     return this.readGuardrails(flag);
   }

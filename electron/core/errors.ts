@@ -14,8 +14,9 @@ import { PredictionFormatError } from './simulator/prediction-reader.ts';
 /** An error with a contract error code and a message meant for the user. */
 export class CoreError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
+  /** `options.cause`: the error this one wraps (kept for the core, never sent to a client). */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'CoreError';
     this.code = code;
   }

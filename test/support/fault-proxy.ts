@@ -25,6 +25,8 @@ export interface ProxiedRequest {
   fault: Fault['kind'] | null;
   /** The upstream status, or `null` when not forwarded / forwarding failed. */
   upstreamStatus: number | null;
+  /** When the proxy received it, ms since epoch. */
+  at: number;
 }
 
 /** A running proxy. */
@@ -82,6 +84,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         headers: req.headers,
         fault: rule?.fault.kind ?? null,
         upstreamStatus: null,
+        at: Date.now(),
       };
       log.push(entry);
       const fault = rule?.fault;

@@ -209,6 +209,7 @@ export class FlagActions {
       throw new CoreError(
         code === 'INTERNAL' ? 'PROVIDER_ERROR' : code,
         `${message} (audit #${auditId}: failed)`,
+        { cause: error },
       );
     }
     await this.recordHistory(provider, ref, auditId, state, patch);

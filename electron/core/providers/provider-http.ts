@@ -64,3 +64,15 @@ export function displayUrl(url: string): string {
     return url.replace(/\/+$/, '');
   }
 }
+
+/**
+ * `Retry-After` in ms (delta-seconds or an HTTP date, RFC 9110 §10.2.3), or `null`
+ * when absent or unreadable. `nowMs` is epoch ms.
+ */
+export function retryAfterMs(value: string | null, nowMs: number): number | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}

@@ -104,10 +104,13 @@ export const ALL_CAPABILITIES: Readonly<ProviderCapabilities> = Object.freeze({
 /** Base class of provider failures; `message` is shown to the user as is. */
 export class ProviderError extends Error {
   readonly status: number | null;
-  constructor(message: string, status: number | null = null) {
+  /** How long the provider asked to wait before retrying (`Retry-After`), ms; null when it did not say. */
+  readonly retryAfterMs: number | null;
+  constructor(message: string, status: number | null = null, retryAfterMs: number | null = null) {
     super(message);
     this.name = 'ProviderError';
     this.status = status;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -10,7 +10,9 @@
  *    ({@link FlagActions.apply}: journals an audit row, sends, re-reads and confirms).
  * 3. Confirmed → `confirmed` (with the audit id). Timeout, network failure, 429, 5xx or a version
  *    conflict → `pending` again with exponential backoff and jitter (equal jitter: half the delay
- *    fixed, half random; base 1 s, cap 30 s). Any other failure, or `maxAttempts` reached → `failed`.
+ *    fixed, half random; base 1 s, cap 30 s), or after the provider's `Retry-After` when that is
+ *    longer (at most {@link MAX_RETRY_AFTER_MS}). Any other failure, or `maxAttempts` reached →
+ *    `failed`.
  *
  * `sent` actions found at start-up were interrupted mid-call: they are reconciled and resumed.
  * One drain runs at a time.
@@ -83,6 +85,19 @@ export function isRetryable(error: unknown): boolean {
   if (!status) return true; // timeout / network failure: no HTTP status
   const s = Number(status);
   return s === 408 || s === 409 || s === 429 || s >= 500;
+}
+
+/** Longest `Retry-After` the outbox honours, ms (a provider asking for longer is retried then). */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/**
+ * The wait a provider asked for (`Retry-After`, on {@link ProviderError.retryAfterMs}) in `error`
+ * or the errors it wraps (`cause`), ms; null when none did.
+ */
+export function retryAfterIn(error: unknown): number | null {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof ProviderError && e.retryAfterMs !== null) return e.retryAfterMs;
+  return null;
 }
 
 const auditIdIn = (message: string): number | null => {
@@ -207,7 +222,9 @@ export class Outbox {
       const attempts = (journal.action(a.id)?.attempts ?? a.attempts) || 1;
       const max = this.d.maxAttempts ?? (a.kind === 'webhook' ? 10 : 50);
       if (isRetryable(error) && attempts < max) {
-        journal.markRetry(a.id, message, this.d.now() + this.backoff(attempts));
+        // The backoff, or longer when the provider said how long to wait (429/503 Retry-After).
+        const asked = Math.min(MAX_RETRY_AFTER_MS, retryAfterIn(error) ?? 0);
+        journal.markRetry(a.id, message, this.d.now() + Math.max(this.backoff(attempts), asked));
         return;
       }
       const auditId = auditIdIn(message);

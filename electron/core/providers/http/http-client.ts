@@ -11,7 +11,7 @@
  * applies the change at most once and replays its first answer.
  */
 import type { z } from 'zod';
-import { displayUrl, fetchText, type FetchOutcome } from '../provider-http.ts';
+import { displayUrl, fetchText, retryAfterMs, type FetchOutcome } from '../provider-http.ts';
 import { describeZodError } from '../../../../shared/contract.ts';
 import { ConflictError, FlagNotFoundError, ProviderError } from '../provider.ts';
 import { PROBLEM_IN_PROGRESS, WireProblemSchema } from './http-schemas.ts';
@@ -94,18 +94,6 @@ export function problemMessage(text: string): string {
   }
   if (parts.length) return parts.join('; ');
   return text.trim().slice(0, 300) || '(empty response)';
-}
-
-/**
- * `Retry-After` in ms (delta-seconds or an HTTP date, RFC 9110 §10.2.3), or `null`
- * when absent or unreadable. `nowMs` is epoch ms.
- */
-export function retryAfterMs(value: string | null, nowMs: number): number | null {
-  if (!value) return null;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
 /** Backoff before retry `n` (0-based): uniform in [cap/2, cap], cap = min(max, base·2ⁿ), ms. */
@@ -236,4 +224,4 @@ export function createHttpClient(opts: HttpClientOptions): HttpRequest {
   };
 }
 
-export { displayUrl } from '../provider-http.ts';
+export { displayUrl, retryAfterMs } from '../provider-http.ts';

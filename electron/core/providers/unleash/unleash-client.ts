@@ -6,7 +6,7 @@
  * and turns every failure into a {@link ProviderError} whose message never
  * contains the token.
  */
-import { displayUrl, fetchText, parseJsonBody } from '../provider-http.ts';
+import { displayUrl, fetchText, parseJsonBody, retryAfterMs } from '../provider-http.ts';
 import { FlagNotFoundError, ProviderError } from '../provider.ts';
 
 /** Options of {@link createUnleashHttp}. */
@@ -55,7 +55,8 @@ export function unleashErrorMessage(text: string): string {
  * Errors thrown by the returned function:
  * - 401/403 → {@link ProviderError} "Unleash rejected the API token …" (status kept);
  * - 404 → {@link FlagNotFoundError} with Unleash's message;
- * - other non-2xx → {@link ProviderError} with Unleash's message and status;
+ * - other non-2xx → {@link ProviderError} with Unleash's message and status (and `retryAfterMs`
+ *   from a `Retry-After` header, e.g. on 429/503);
  * - timeout → {@link ProviderError} "… did not answer … within N ms" (status `null`);
  * - network failure → {@link ProviderError} "Cannot reach Unleash at …" (status `null`).
  */
@@ -91,6 +92,7 @@ export function createUnleashHttp(opts: UnleashHttpOptions): UnleashRequest {
       throw new ProviderError(
         `Unleash answered HTTP ${res.status} to ${method} ${path}: ${unleashErrorMessage(text)}`,
         res.status,
+        retryAfterMs(res.headers.get('retry-after'), Date.now()),
       );
     }
     return { status: res.status, body: parseJsonBody<T>(text, res.status, 'Unleash', `${method} ${path}`) };

@@ -45,7 +45,8 @@ const FIRST_SYNC_EVENTS = 1000;
 
 function rethrowAs(err: unknown, prefix: string): never {
   if (err instanceof FlagNotFoundError) throw new FlagNotFoundError(`${prefix}${err.message}`);
-  if (err instanceof ProviderError) throw new ProviderError(`${prefix}${err.message}`, err.status);
+  if (err instanceof ProviderError)
+    throw new ProviderError(`${prefix}${err.message}`, err.status, err.retryAfterMs);
   throw err;
 }
 

@@ -193,24 +193,27 @@ export class MetricStore {
       `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
        WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ? AND minute = ?`,
     );
+    const touched = new Map<string, { key: SeriesKey; from: number; to: number; rows: RollupRow[] }>();
     this.db.transaction(() => {
-      const touched = new Map<string, { key: SeriesKey; from: number; to: number }>();
       for (const k of rollups) {
         const existing = get.get(k.provider, k.environment, k.flagKey, k.metric, k.variant, k.minute) as
           RollupRow | undefined;
         const merged = emptyRollup();
         if (existing) mergeInto(merged, rollupFromRow(existing));
         mergeInto(merged, k.rollup);
-        this.put({ ...k, rollup: merged });
+        const row = this.put({ ...k, rollup: merged });
         const id = JSON.stringify([k.provider, k.environment, k.flagKey, k.metric, k.variant]);
         const t = touched.get(id);
         if (t) {
           t.from = Math.min(t.from, k.minute);
           t.to = Math.max(t.to, k.minute + MINUTE_MS);
-        } else touched.set(id, { key: k, from: k.minute, to: k.minute + MINUTE_MS });
+          t.rows.push(row);
+        } else touched.set(id, { key: k, from: k.minute, to: k.minute + MINUTE_MS, rows: [row] });
       }
       for (const t of touched.values()) this.levels.refresh(t.key, t.from, t.to);
     })();
+    // Committed: the window cache learns the rows written instead of reading them back.
+    for (const t of touched.values()) this.levels.writeThrough(t.key, t.rows);
   }
 
   /**
@@ -225,19 +228,30 @@ export class MetricStore {
     toMinute: number,
     rollups: Array<{ minute: number; rollup: Rollup }>,
   ): void {
+    const rows: RollupRow[] = [];
     this.db.transaction(() => {
       this.sql(
         `DELETE FROM metric_rollup WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ?
            AND variant = ? AND minute >= ? AND minute < ?`,
       ).run(flag.provider, flag.environment, flag.key, metric, variant, fromMinute, toMinute);
       for (const r of rollups)
-        this.put({ ...seriesOf(flag, metric, variant), minute: r.minute, rollup: r.rollup });
+        rows.push(this.put({ ...seriesOf(flag, metric, variant), minute: r.minute, rollup: r.rollup }));
       this.levels.refresh(seriesOf(flag, metric, variant), fromMinute, toMinute);
     })();
+    // Committed: the window cache learns the whole range (minutes without a row are empty).
+    this.levels.writeThrough(seriesOf(flag, metric, variant), rows, { from: fromMinute, to: toMinute });
   }
 
-  /** Writes one minute row (replacing it); levels are refreshed by the caller. */
-  put(k: KeyedRollup): void {
+  /** Writes one minute row (replacing it) and returns its columns; levels are refreshed by the caller. */
+  put(k: KeyedRollup): RollupRow {
+    const row: RollupRow = {
+      minute: k.minute,
+      count: k.rollup.count,
+      sum: k.rollup.sum,
+      sum_sq: k.rollup.sumSq,
+      successes: Math.round(k.rollup.successes),
+      sketch: encodeSketch(k.rollup.sketch),
+    };
     this.sql(
       `INSERT OR REPLACE INTO metric_rollup
          (provider, environment, flag_key, metric, variant, minute, count, sum, sum_sq, successes, sketch)
@@ -248,13 +262,14 @@ export class MetricStore {
       k.flagKey,
       k.metric,
       k.variant,
-      k.minute,
-      k.rollup.count,
-      k.rollup.sum,
-      k.rollup.sumSq,
-      Math.round(k.rollup.successes),
-      encodeSketch(k.rollup.sketch),
+      row.minute,
+      row.count,
+      row.sum,
+      row.sum_sq,
+      row.successes,
+      row.sketch,
     );
+    return row;
   }
 
   /**

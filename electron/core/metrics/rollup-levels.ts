@@ -306,6 +306,20 @@ export class RollupLevels {
   }
 
   /**
+   * Tells the cache the minute rows just committed for a series (call right after the write
+   * transaction, so nothing is cached that could still roll back; a no-op inside an enclosing
+   * transaction): the minutes of `rows` — and, with `range` (a replace), every minute of the range,
+   * those without a row being empty. The following window reads need no SQLite read for them.
+   */
+  writeThrough(k: SeriesKey, rows: ReadonlyArray<MinuteRow>, range?: { from: number; to: number }): void {
+    if (!this.cache.usable()) return;
+    const series = seriesCacheKey(k);
+    if (range)
+      this.cache.fill(series, ceilTo(range.from, MINUTE_MS), ceilTo(range.to, MINUTE_MS), MINUTE_MS, rows);
+    else for (const r of rows) this.cache.fill(series, r.minute, r.minute + MINUTE_MS, MINUTE_MS, [r]);
+  }
+
+  /**
    * Reads the minutes `[from, to)` of several series of one flag (`keys`, same provider,
    * environment and flag) into the cache with one query — what a monitor tick does first for the
    * current minute, instead of one query per series. No-op inside a transaction or when at most

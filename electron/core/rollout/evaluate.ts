@@ -160,7 +160,9 @@ export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<Fla
     const deferred = c.withGate === 'deferred' && !observed;
     if (c.state.stageStartedAt && defs.size && !deferred) {
       const window = resolveWindow(
-        { from: c.state.stageStartedAt, to: new Date(now + 1).toISOString() },
+        // Up to the end of the current minute (the same rows as `now + 1`): the same span as the
+        // anchored statistical guardrails, so their cohort reads are shared.
+        { from: c.state.stageStartedAt, to: new Date(floorMinute(now) + MINUTE_MS).toISOString() },
         now,
       );
       // Non-inferiority needs only the business metrics: compare those (a view of the store that

@@ -119,24 +119,33 @@ async function bench(): Promise<BenchReport> {
       if (metric === 'cost_per_request') return Math.max(0, 0.002 + 0.0005 * gauss());
       return Math.max(1, 180 + 60 * gauss());
     };
+    /** `n` seeded observations of `def` for one cohort in the minute holding `at`. */
+    const minuteOf = (
+      flag: (typeof flags)[number],
+      def: MetricDefinition,
+      variant: string,
+      at: number,
+      n: number,
+    ): KeyedRollup => {
+      const r = emptyRollup();
+      for (let i = 0; i < n; i++) addValue(r, value(def.name));
+      return {
+        provider: flag.provider,
+        environment: flag.environment,
+        flagKey: flag.key,
+        metric: def.name,
+        variant,
+        minute: floorMinute(at),
+        rollup: r,
+      };
+    };
     for (const flag of flags) {
       const rollups: KeyedRollup[] = [];
       for (const def of metricDefs(flag)) {
         unwrapResult(await core.invoke('metrics.define', def), 'metrics.define');
         for (const variant of ['control', 'treatment'])
-          for (let m = 0; m < MINUTES; m++) {
-            const r = emptyRollup();
-            for (let i = 0; i < PER_MINUTE; i++) addValue(r, value(def.name));
-            rollups.push({
-              provider: flag.provider,
-              environment: flag.environment,
-              flagKey: flag.key,
-              metric: def.name,
-              variant,
-              minute: floorMinute(now) - m * MINUTE_MS,
-              rollup: r,
-            });
-          }
+          for (let m = 0; m < MINUTES; m++)
+            rollups.push(minuteOf(flag, def, variant, now - m * MINUTE_MS, PER_MINUTE));
       }
       store.addRollups(rollups);
       const g = (
@@ -254,28 +263,16 @@ async function bench(): Promise<BenchReport> {
     );
 
     /**
-     * One new observation per variant in the current minute (the core's clock) of
-     * every metric of every flag (one
-     * `addRollups` transaction, not timed): what a tick sees when new data arrived for every series
-     * since the last one — no window of the last tick can be reused.
+     * One new observation per variant in the current minute (the core's clock) of every metric of
+     * every flag (one `addRollups` transaction, not timed): what a tick sees when new data arrived
+     * for every series since the last one — no window of the last tick can be reused.
      */
     const freshData = (): void => {
       const rollups: KeyedRollup[] = [];
       for (const flag of flags)
         for (const def of metricDefs(flag))
-          for (const variant of ['control', 'treatment']) {
-            const r = emptyRollup();
-            addValue(r, value(def.name));
-            rollups.push({
-              provider: flag.provider,
-              environment: flag.environment,
-              flagKey: flag.key,
-              metric: def.name,
-              variant,
-              minute: floorMinute(clock()),
-              rollup: r,
-            });
-          }
+          for (const variant of ['control', 'treatment'])
+            rollups.push(minuteOf(flag, def, variant, clock(), 1));
       store.addRollups(rollups);
     };
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagRef } from '../../shared/domain.ts';
 import type { OutboxAction } from '../../shared/rollout.ts';
 import { openCore, type AppCore } from '../../electron/core/app-core.ts';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
 import {
   createFeatureWithRollout,
   getFeature,
@@ -68,6 +68,17 @@ async function rollbackAction(c: AppCore, key: string): Promise<OutboxAction | u
   return list.find((a) => a.kind === 'flag-change');
 }
 
+/** Waits until the flag's rollback action is confirmed and returns it. */
+const confirmedRollback = (c: AppCore, key: string, what = 'the rollback to be confirmed') =>
+  until(what, 60_000, async () => {
+    const a = await rollbackAction(c, key);
+    return a?.status === 'confirmed' ? a : null;
+  });
+
+/** Injects `fault` into the next `times` kill requests of `key`. */
+const faultKills = (key: string, fault: Fault, times = 1) =>
+  proxy.inject(fault, { times, match: (m, u) => m === 'POST' && u.includes(killPath(key)) });
+
 const enabledInUnleash = async (key: string): Promise<boolean> => {
   const f = await getFeature(unleash.url, unleash.token, key);
   const env = f.environments.find((e) => e.name === ENV);
@@ -115,15 +126,9 @@ afterAll(async () => {
 describe('rollback outbox against a real Unleash with faults', () => {
   it('Unleash answers 500 twice: retried with backoff until confirmed; one kill reached Unleash', async () => {
     const key = 'outbox-500';
-    proxy.inject(
-      { kind: 'status', status: 500 },
-      { times: 2, match: (m, u) => m === 'POST' && u.includes(killPath(key)) },
-    );
+    faultKills(key, { kind: 'status', status: 500 }, 2);
     await ok(core!.invoke('rollout.rollback', { flag: flagRef(key), reason: 'errors doubled on treatment' }));
-    const action = await until('the rollback to be confirmed', 60_000, async () => {
-      const a = await rollbackAction(core!, key);
-      return a?.status === 'confirmed' ? a : null;
-    });
+    const action = await confirmedRollback(core!, key);
     expect(action.attempts).toBe(3);
     expect(await enabledInUnleash(key)).toBe(false);
     const kills = killRequests(key);
@@ -133,15 +138,9 @@ describe('rollback outbox against a real Unleash with faults', () => {
 
   it('Unleash answers 429 with Retry-After: 3: the outbox waits that long, retries once, confirmed', async () => {
     const key = 'outbox-429';
-    proxy.inject(
-      { kind: 'status', status: 429, headers: { 'retry-after': '3' } },
-      { times: 1, match: (m, u) => m === 'POST' && u.includes(killPath(key)) },
-    );
+    faultKills(key, { kind: 'status', status: 429, headers: { 'retry-after': '3' } }, 1);
     await ok(core!.invoke('rollout.rollback', { flag: flagRef(key), reason: 'complaints 3× baseline' }));
-    const action = await until('the rollback to be confirmed', 60_000, async () => {
-      const a = await rollbackAction(core!, key);
-      return a?.status === 'confirmed' ? a : null;
-    });
+    const action = await confirmedRollback(core!, key);
     expect(action.attempts).toBe(2);
     expect(await enabledInUnleash(key)).toBe(false);
     const kills = killRequests(key);
@@ -155,15 +154,9 @@ describe('rollback outbox against a real Unleash with faults', () => {
     const key = 'outbox-hang';
     // Held 15 s (the provider gives up after 5 s), then passed on: it reaches Unleash after the
     // retry already turned the flag off, so it changes nothing.
-    proxy.inject(
-      { kind: 'delay', ms: 15_000 },
-      { times: 1, match: (m, u) => m === 'POST' && u.includes(killPath(key)) },
-    );
+    faultKills(key, { kind: 'delay', ms: 15_000 }, 1);
     await ok(core!.invoke('rollout.rollback', { flag: flagRef(key), reason: 'p95 latency 3× limit' }));
-    const action = await until('the rollback to be confirmed', 60_000, async () => {
-      const a = await rollbackAction(core!, key);
-      return a?.status === 'confirmed' ? a : null;
-    });
+    const action = await confirmedRollback(core!, key);
     expect(action.attempts).toBe(2);
     expect(action.lastError ?? '').toMatch(/did not answer/);
     expect(await enabledInUnleash(key)).toBe(false);
@@ -175,10 +168,7 @@ describe('rollback outbox against a real Unleash with faults', () => {
 
   it('the app is closed while a retry is scheduled: after a restart the rollback completes', async () => {
     const key = 'outbox-restart';
-    proxy.inject(
-      { kind: 'status', status: 503 },
-      { times: 1, match: (m, u) => m === 'POST' && u.includes(killPath(key)) },
-    );
+    faultKills(key, { kind: 'status', status: 503 }, 1);
     await ok(core!.invoke('rollout.rollback', { flag: flagRef(key), reason: 'drill: restart mid-action' }));
     await until('a retry to be scheduled', 30_000, async () => {
       const a = await rollbackAction(core!, key);
@@ -187,10 +177,7 @@ describe('rollback outbox against a real Unleash with faults', () => {
     expect(await enabledInUnleash(key)).toBe(true);
     await core!.close();
     core = await openTestCore();
-    const action = await until('the rollback to be confirmed after the restart', 60_000, async () => {
-      const a = await rollbackAction(core!, key);
-      return a?.status === 'confirmed' ? a : null;
-    });
+    const action = await confirmedRollback(core!, key, 'the rollback to be confirmed after the restart');
     expect(action.attempts).toBe(2);
     expect(await enabledInUnleash(key)).toBe(false);
     expect(killRequests(key).filter((r) => r.upstreamStatus !== null)).toHaveLength(1);

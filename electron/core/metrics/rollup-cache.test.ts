@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rng } from '../../../bench/lib/rng.ts';
 import { openDatabase, type Db } from '../db/database.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
 import { MetricStore } from './metric-store.ts';
@@ -8,18 +9,6 @@ import { addValue, emptyRollup, MINUTE_MS, quantiles, sketchOf, type Rollup } fr
 
 const FLAG = { provider: 'local', environment: 'production', key: 'f' };
 const T0 = Date.UTC(2026, 0, 5, 0, 0);
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rollupOf = (values: number[]): Rollup => {
   const r = emptyRollup();

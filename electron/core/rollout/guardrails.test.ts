@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../bench/lib/rng.ts';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
 import { GuardrailSchema, type Guardrail, type GuardrailState } from '../../../shared/rollout.ts';
 import {
@@ -315,17 +316,6 @@ describe('guardrail rules', () => {
   });
 });
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Simulation {
   streams: number;
   looks: number;
@@ -352,7 +342,7 @@ function actingRate(s: Simulation): number {
   });
   const d = def();
   const span: GuardrailSpan = s.slidingLooks === null ? STAGE : { kind: 'window', minutes: s.slidingLooks };
-  const rnd = mulberry32(s.seed);
+  const rnd = rng(s.seed);
   const binomial = (n: number, p: number): number => {
     let x = 0;
     for (let i = 0; i < n; i++) if (rnd() < p) x++;

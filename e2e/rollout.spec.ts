@@ -123,6 +123,12 @@ test('a template plan, a breached guardrail, the automatic rollback and the on-c
   const form = page.getByRole('dialog');
   await form.getByLabel('Guardrail id').fill('err-rate');
   await expect(form.getByLabel('Metric')).toHaveValue('error_rate');
+  // The statistical kind says which span it reads; this test keeps the default kind.
+  const kind = form.getByLabel('Kind');
+  const defaultKind = await kind.inputValue();
+  await kind.selectOption('statistical');
+  await expect(form).toContainText('reads the whole stage so far');
+  await kind.selectOption(defaultKind);
   await form.getByLabel('Limit', { exact: true }).fill('0.05');
   await form.getByLabel('Breaches in a row before acting').fill('1');
   await expect(form.getByLabel('Action when it fires')).toHaveValue('rollback');

@@ -226,7 +226,14 @@ export function GuardrailDialog() {
             'SRM and the drift roll-back tier act at once.',
             'numeric',
           )}
-          {text('windowMinutes', 'Window (minutes)', undefined, 'numeric')}
+          {text(
+            'windowMinutes',
+            'Window (minutes)',
+            d.kindType === 'statistical'
+              ? 'While a stage is live a statistical guardrail reads the whole stage so far (always-valid); the window is used otherwise.'
+              : undefined,
+            'numeric',
+          )}
           {text(
             'minSamplePerCohort',
             'Minimum sample per cohort',

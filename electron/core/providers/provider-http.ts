@@ -4,7 +4,7 @@
  * values (each provider words and retries them its own way), JSON bodies read
  * with a clear error, and URLs shown without credentials.
  */
-import { ProviderError } from './provider.ts';
+import { FlagNotFoundError, ProviderError, type ProviderHealth } from './provider.ts';
 
 /** What one exchange gave: a response with its body text, a timeout, or a network failure. */
 export type FetchOutcome =
@@ -75,4 +75,26 @@ export function retryAfterMs(value: string | null, nowMs: number): number | null
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   const at = Date.parse(v);
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+/**
+ * A provider health check: runs `probe` (one cheap authenticated read) and times it.
+ * @returns `{ok, latencyMs, message}` — a failure's message, or `notFound` when the probe threw a
+ *   {@link FlagNotFoundError} (e.g. "Unleash has no project \"x\"").
+ */
+export async function timedHealth(probe: () => Promise<unknown>, notFound?: string): Promise<ProviderHealth> {
+  const started = performance.now();
+  const latencyMs = () => Math.round(performance.now() - started);
+  try {
+    await probe();
+    return { ok: true, latencyMs: latencyMs(), message: null };
+  } catch (err) {
+    const message =
+      notFound !== undefined && err instanceof FlagNotFoundError
+        ? notFound
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    return { ok: false, latencyMs: latencyMs(), message };
+  }
 }

@@ -19,6 +19,7 @@ import {
   WireHealthSchema,
   WireHistoryPageSchema,
 } from './http-schemas.ts';
+import { timedHealth } from '../provider-http.ts';
 
 /** Configuration of {@link createHttpProvider}. */
 export interface HttpProviderConfig {
@@ -111,18 +112,8 @@ export function createHttpProvider(config: HttpProviderConfig): FlagProvider {
       return { ...ALL_CAPABILITIES };
     },
 
-    async health(): Promise<ProviderHealth> {
-      const started = performance.now();
-      try {
-        await request('GET', '/v1/health', WireHealthSchema);
-        return { ok: true, latencyMs: Math.round(performance.now() - started), message: null };
-      } catch (err) {
-        return {
-          ok: false,
-          latencyMs: Math.round(performance.now() - started),
-          message: err instanceof Error ? err.message : String(err),
-        };
-      }
+    health(): Promise<ProviderHealth> {
+      return timedHealth(() => request('GET', '/v1/health', WireHealthSchema));
     },
 
     async listFlags(): Promise<FlagState[]> {

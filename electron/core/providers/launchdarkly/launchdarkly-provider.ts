@@ -40,6 +40,7 @@ import type {
   LdFlagCollection,
   LdSemanticPatch,
 } from './launchdarkly-types.ts';
+import { timedHealth } from '../provider-http.ts';
 
 /** Configuration of {@link createLaunchDarklyProvider}. */
 export interface LaunchDarklyProviderConfig {
@@ -237,20 +238,11 @@ export function createLaunchDarklyProvider(config: LaunchDarklyProviderConfig): 
       return { ...ALL_CAPABILITIES };
     },
 
-    async health(): Promise<ProviderHealth> {
-      const started = performance.now();
-      try {
-        await request('GET', `/api/v2/flags/${p}?${new URLSearchParams({ limit: '1' })}`);
-        return { ok: true, latencyMs: Math.round(performance.now() - started), message: null };
-      } catch (err) {
-        const message =
-          err instanceof FlagNotFoundError
-            ? `LaunchDarkly has no project "${project}"`
-            : err instanceof Error
-              ? err.message
-              : String(err);
-        return { ok: false, latencyMs: Math.round(performance.now() - started), message };
-      }
+    health(): Promise<ProviderHealth> {
+      return timedHealth(
+        () => request('GET', `/api/v2/flags/${p}?${new URLSearchParams({ limit: '1' })}`),
+        `LaunchDarkly has no project "${project}"`,
+      );
     },
 
     async listFlags(): Promise<FlagState[]> {

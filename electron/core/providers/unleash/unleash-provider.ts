@@ -19,6 +19,7 @@ import { createUnleashHttp, displayUrl } from './unleash-client.ts';
 import { toFlagState, toHistoryEvent } from './unleash-mapping.ts';
 import { planUnleashChange } from './unleash-plan.ts';
 import type { UnleashEventPage, UnleashFeature, UnleashFeatureList } from './unleash-types.ts';
+import { timedHealth } from '../provider-http.ts';
 
 /** Configuration of {@link createUnleashProvider}. */
 export interface UnleashProviderConfig {
@@ -115,20 +116,11 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
       return { ...ALL_CAPABILITIES };
     },
 
-    async health(): Promise<ProviderHealth> {
-      const started = performance.now();
-      try {
-        await request('GET', `/api/admin/projects/${p}/overview`);
-        return { ok: true, latencyMs: Math.round(performance.now() - started), message: null };
-      } catch (err) {
-        const message =
-          err instanceof FlagNotFoundError
-            ? `Unleash has no project "${project}"`
-            : err instanceof Error
-              ? err.message
-              : String(err);
-        return { ok: false, latencyMs: Math.round(performance.now() - started), message };
-      }
+    health(): Promise<ProviderHealth> {
+      return timedHealth(
+        () => request('GET', `/api/admin/projects/${p}/overview`),
+        `Unleash has no project "${project}"`,
+      );
     },
 
     async listFlags(): Promise<FlagState[]> {

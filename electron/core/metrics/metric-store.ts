@@ -7,6 +7,7 @@
 import type { FlagRef } from '../../../shared/domain.ts';
 import { MetricDefinitionSchema, type MetricDefinition } from '../../../shared/metrics.ts';
 import { ConnectionWatch } from '../db/connection-watch.ts';
+import { ParsedJson } from '../db/parsed-json.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
 import type { ReadProgress } from './metric-events-reader.ts';
 import { importMetricEvents } from './metric-import.ts';
@@ -38,15 +39,6 @@ interface RollupRow extends RollupColumns {
   minute: number;
 }
 
-/** Freezes `v` and everything reachable from it; returns `v`. */
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}
-
 /** The {@link ConnectionWatch} topic of the definitions table. */
 const DEFINITIONS = 'metric_definition';
 
@@ -62,7 +54,7 @@ export class MetricStore {
   private readonly db: Db;
   private readonly sql: Sql;
   readonly levels: RollupLevels;
-  private readonly parsed = new Map<string, MetricDefinition>();
+  private readonly parsed = new ParsedJson(10_000);
   private readonly watch: ConnectionWatch;
   /** Definitions by flag id, valid while the watch's stamp is `stamp`. */
   private listed: { stamp: string; byFlag: Map<string, MetricDefinition[]> } | null = null;
@@ -108,17 +100,8 @@ export class MetricStore {
           ).all(flag.provider, flag.environment, flag.key)
         : this.sql(`SELECT json FROM metric_definition ORDER BY provider, environment, flag_key, name`).all()
     ) as { json: string }[];
-    return rows.map((r) => {
-      // Parsed once per stored JSON text (definitions are read on every monitor tick) and frozen,
-      // so the cached object is shared without a copy and a caller cannot change it.
-      let def = this.parsed.get(r.json);
-      if (!def) {
-        def = deepFreeze(MetricDefinitionSchema.parse(JSON.parse(r.json)));
-        if (this.parsed.size >= 10_000) this.parsed.clear();
-        this.parsed.set(r.json, def);
-      }
-      return def;
-    });
+    // Parsed once per stored JSON text and frozen: shared without a copy.
+    return rows.map((r) => this.parsed.get(MetricDefinitionSchema, r.json));
   }
 
   /** Per-minute rollups of one metric and variant with `fromMinute <= minute < toMinute`, by minute. */

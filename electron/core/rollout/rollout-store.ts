@@ -15,6 +15,7 @@ import {
   type RolloutStatus,
 } from '../../../shared/rollout.ts';
 import { ConnectionWatch } from '../db/connection-watch.ts';
+import { ParsedJson } from '../db/parsed-json.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
 
 /** `provider/environment/key`: a flag's id in maps. */
@@ -69,7 +70,7 @@ export class RolloutStore {
   readonly db: Db;
   private readonly sql: Sql;
   /** Parsed plans and guardrails by their stored JSON (the monitor reads them every run). */
-  private readonly parseCache = new Map<string, unknown>();
+  private readonly parseCache = new ParsedJson();
   private readonly watch: ConnectionWatch;
   /** Every plan and guardrail by flag id, valid while the watch's stamp is `stamp`. */
   private snapshot: {
@@ -106,15 +107,9 @@ export class RolloutStore {
     return this.snapshot;
   }
 
-  /** `schema.parse(JSON.parse(json))`, memoized by the JSON text (values are treated as read-only). */
+  /** `schema.parse(JSON.parse(json))`, memoized by the JSON text; the value is frozen. */
   private parsed<T>(schema: { parse: (v: unknown) => T }, json: string): T {
-    let v = this.parseCache.get(json) as T | undefined;
-    if (v === undefined) {
-      if (this.parseCache.size > 20_000) this.parseCache.clear();
-      v = schema.parse(JSON.parse(json));
-      this.parseCache.set(json, v);
-    }
-    return v;
+    return this.parseCache.get(schema, json);
   }
 
   // --- plans ---

@@ -22,6 +22,7 @@ import type {
   RolloutView,
   Stage,
 } from '../../../shared/rollout.ts';
+import { DecisionActionSchema } from '../../../shared/rollout.ts';
 import { formatDateTime, NONE, parseTime } from '../../lib/format.ts';
 
 export const MINUTE_MS = 60_000;
@@ -142,17 +143,8 @@ export const ROLLBACK_TARGET_LABEL: Record<RollbackTarget, string> = {
   revert: 'Revert to last known-good',
 };
 
-export const DECISION_ACTIONS: readonly DecisionAction[] = [
-  'start',
-  'advance',
-  'complete',
-  'hold',
-  'notify',
-  'pause',
-  'resume',
-  'rollback',
-  'approve',
-];
+/** Every decision action, in the contract's order (for filters). */
+export const DECISION_ACTIONS: readonly DecisionAction[] = DecisionActionSchema.options;
 
 /** A number with 3 significant digits (1 decimal at ≥ 100); `—` for null. */
 export function formatValue(x: number | null | undefined): string {

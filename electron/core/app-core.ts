@@ -368,6 +368,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     async close() {
       monitor.stop();
       await monitor.idle();
+      rollouts.flushStates();
       await rollouts.outbox.stop();
       sync.stop();
       await sync.idle();

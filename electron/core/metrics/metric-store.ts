@@ -14,7 +14,6 @@ import { importMetricEvents } from './metric-import.ts';
 import { RollupLevels, type SeriesKey } from './rollup-levels.ts';
 import {
   emptyRollup,
-  MINUTE_MS,
   mergeInto,
   rollupFromRow,
   type Rollup,
@@ -176,27 +175,42 @@ export class MetricStore {
       `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
        WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ? AND minute = ?`,
     );
-    const touched = new Map<string, { key: SeriesKey; from: number; to: number; rows: RollupRow[] }>();
+    type Change = {
+      minute: number;
+      delta: Rollup;
+      before: RollupRow | null;
+      after: RollupRow;
+      merged: Rollup;
+    };
+    const touched = new Map<string, { key: SeriesKey; changes: Change[] }>();
     this.db.transaction(() => {
       for (const k of rollups) {
         const existing = get.get(k.provider, k.environment, k.flagKey, k.metric, k.variant, k.minute) as
           RollupRow | undefined;
-        const merged = emptyRollup();
-        if (existing) mergeInto(merged, rollupFromRow(existing));
+        // The stored row decoded is a fresh rollup: add to it directly.
+        const merged = existing ? rollupFromRow(existing) : emptyRollup();
         mergeInto(merged, k.rollup);
-        const row = this.put({ ...k, rollup: merged });
-        const id = JSON.stringify([k.provider, k.environment, k.flagKey, k.metric, k.variant]);
+        const change = {
+          minute: k.minute,
+          delta: k.rollup,
+          before: existing ?? null,
+          after: this.put({ ...k, rollup: merged }),
+          merged,
+        };
+        const id = `${k.provider}\u0000${k.environment}\u0000${k.flagKey}\u0000${k.metric}\u0000${k.variant}`;
         const t = touched.get(id);
-        if (t) {
-          t.from = Math.min(t.from, k.minute);
-          t.to = Math.max(t.to, k.minute + MINUTE_MS);
-          t.rows.push(row);
-        } else touched.set(id, { key: k, from: k.minute, to: k.minute + MINUTE_MS, rows: [row] });
+        if (t) t.changes.push(change);
+        else touched.set(id, { key: k, changes: [change] });
       }
-      for (const t of touched.values()) this.levels.refresh(t.key, t.from, t.to);
+      // The levels gain what was added (no minute re-read).
+      for (const t of touched.values()) this.levels.addToLevels(t.key, t.changes);
     })();
     // Committed: the window cache learns the rows written instead of reading them back.
-    for (const t of touched.values()) this.levels.writeThrough(t.key, t.rows);
+    for (const t of touched.values())
+      this.levels.writeThrough(
+        t.key,
+        t.changes.map((c) => ({ ...c.after, rollup: c.merged })),
+      );
   }
 
   /**

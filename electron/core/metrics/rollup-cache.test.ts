@@ -94,6 +94,28 @@ describe('rollup cache (window reads served from memory)', () => {
     }
   });
 
+  it('a sketch window sliding a minute at a time equals the database, with writes before, inside and at its end', () => {
+    const random = rng(11);
+    const values = () =>
+      rollupOf(Array.from({ length: 2 + Math.floor(random() * 3) }, () => 50 + Math.round(random() * 400)));
+    for (let m = 0; m < 200; m++)
+      if (m % 9 !== 4) store.addRollups([keyed('latency', 'treatment', T0 + m * MINUTE_MS, values())]);
+    for (let m = 30; m < 200; m++) {
+      const now = T0 + m * MINUTE_MS + 20_000;
+      // New data in the current minute every move; now and then in a closed minute of the window
+      // (an import of late events) or just before it.
+      store.addRollups([keyed('latency', 'treatment', T0 + m * MINUTE_MS, values())]);
+      if (m % 13 === 0)
+        store.addRollups([keyed('latency', 'treatment', T0 + (m - 10) * MINUTE_MS, values())]);
+      if (m % 17 === 0)
+        store.addRollups([keyed('latency', 'treatment', T0 + (m - 30) * MINUTE_MS, values())]);
+      for (const len of [20, 30]) {
+        const read = () => store.window(FLAG, 'latency', 'treatment', now - len * MINUTE_MS, now + 1, true);
+        expect(summary(read())).toEqual(summary(uncached(db, read)));
+      }
+    }
+  });
+
   it('a window ending in the current minute sees new data in that minute and in earlier ones', () => {
     const now = T0 + 40 * MINUTE_MS + 30_000;
     for (let m = 0; m <= 40; m++)

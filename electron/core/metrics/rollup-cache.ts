@@ -26,20 +26,25 @@
  */
 import { ConnectionWatch } from '../db/connection-watch.ts';
 import type { Db } from '../db/database.ts';
-import { rollupFromRow, type Rollup, type RollupColumns } from './rollup.ts';
+import { MINUTE_MS, rollupFromRow, type Rollup, type RollupColumns } from './rollup.ts';
 
-/** Minutes and segments kept in all before the cache is cleared. */
+/** Minutes and spans kept in all before the cache is cleared (all of it: the next reads are cold). */
 export const ROLLUP_CACHE_MAX_ENTRIES = 300_000;
 
-/** Minutes kept per series: beyond this, the oldest are dropped (down to 3/4 of it). */
-export const ROLLUP_CACHE_SERIES_MINUTES = 2_880;
+/**
+ * Minutes kept per series: beyond this, the oldest are dropped (down to 3/4 of it). A window
+ * reads minute rows only at its edges (whole hours and days come from the levels), so a live
+ * window needs its last hour and, when anchored mid-hour, up to an hour at its start; 2,000
+ * series × 120 minutes stay under {@link ROLLUP_CACHE_MAX_ENTRIES}.
+ */
+export const ROLLUP_CACHE_SERIES_MINUTES = 120;
 
-/** Segments kept per series: beyond this, the least recently added is dropped. */
+/** Spans kept per series: beyond this, the least recently added is dropped. */
 export const ROLLUP_CACHE_SERIES_SEGMENTS = 48;
 
 /** A cached minute: the stored row's columns; `rollup` is decoded on first use. */
 export interface CachedMinute {
-  row: RollupColumns;
+  row: RollupColumns & { minute: number };
   rollup: Rollup | null;
 }
 
@@ -48,25 +53,70 @@ export function minuteRollup(m: CachedMinute): Rollup {
   return (m.rollup ??= rollupFromRow(m.row));
 }
 
-interface SeriesEntry {
-  /** minute → its row, or null when the minute is known to have no row. */
-  minutes: Map<number, CachedMinute | null>;
-  /** `${resolution}:${from}:${to}` → the segment. */
-  segments: Map<string, { from: number; to: number; value: unknown }>;
-}
+/**
+ * A stored minute row to cache; `rollup`, when the writer has it, is the row decoded (read-only
+ * from then on), so a read does not decode the sketch again.
+ */
+export type CacheableRow = RollupColumns & { minute: number; rollup?: Rollup };
 
-/** The cache's key of a series (one metric of one variant of one flag). */
-export function seriesCacheKey(k: {
+/** One metric of one variant of one flag. */
+export interface SeriesKey {
   provider: string;
   environment: string;
   flagKey: string;
   metric: string;
   variant: string;
-}): string {
-  return `${k.provider}\u0000${k.environment}\u0000${k.flagKey}\u0000${k.metric}\u0000${k.variant}`;
+}
+
+/**
+ * A cached span of a series. `from`/`to` (ms) say which minutes it was made from: an
+ * invalidation overlapping them drops it. A {@link RollupCache.slot} owner may move them.
+ */
+export interface CachedSpan<T = unknown> {
+  from: number;
+  to: number;
+  value: T;
+  /** A window's value (see {@link RollupCache.put}): dropped once windows end later. */
+  window?: boolean;
+}
+
+interface SeriesEntry {
+  /** minute → its row, or null when the minute is known to have no row. */
+  minutes: Map<number, CachedMinute | null>;
+  /** {@link spanKey} → the span, least recently added first. */
+  spans: Map<number, CachedSpan>;
+  /** The latest end of a window value put (ms). */
+  windowTo: number;
+}
+
+/** Bits of a span key (52 in all, so every key is an exact double): kind, first minute, length. */
+const KIND_BITS = 2 ** 3;
+const MINUTE_BITS = 2 ** 26;
+const LENGTH_BITS = 2 ** 23;
+const kindIndex = new Map<number, number>();
+
+/**
+ * A span's key: `kind` (a resolution in ms, or a caller's negative pseudo-resolution; at most 8
+ * distinct), the minute index of `from` and the span's length in minutes — numbers, so a lookup
+ * builds no string. Bounds must sit on minute boundaries.
+ */
+function spanKey(kind: number, from: number, to: number): number {
+  let k = kindIndex.get(kind);
+  if (k === undefined) {
+    k = kindIndex.size;
+    if (k >= KIND_BITS) throw new Error(`rollup cache: more than ${KIND_BITS} span kinds`);
+    kindIndex.set(kind, k);
+  }
+  const a = from / MINUTE_MS;
+  const n = (to - from) / MINUTE_MS;
+  if (!Number.isInteger(a) || !Number.isInteger(n) || a < 0 || a >= MINUTE_BITS || n < 0 || n >= LENGTH_BITS)
+    throw new Error(`rollup cache: span [${from}, ${to}) is not minute-aligned or out of range`);
+  return (k * MINUTE_BITS + a) * LENGTH_BITS + n;
 }
 
 const caches = new WeakMap<Db, RollupCache>();
+
+type Nested<T> = Map<string, T>;
 
 export class RollupCache {
   /** The cache of connection `db` (created on first use). */
@@ -79,7 +129,8 @@ export class RollupCache {
   private readonly db: Db;
   private readonly watch: ConnectionWatch;
   private epoch: number;
-  private readonly series = new Map<string, SeriesEntry>();
+  /** provider → environment → flag → metric → variant → entry: lookups build no key string. */
+  private series: Nested<Nested<Nested<Nested<Map<string, SeriesEntry>>>>> = new Map();
   private entries = 0;
 
   private constructor(db: Db) {
@@ -105,17 +156,16 @@ export class RollupCache {
    * returns the stored rows with `a <= minute < b`. Call only when {@link usable}.
    */
   minutes(
-    series: string,
+    series: SeriesKey,
     from: number,
     to: number,
-    step: number,
     load: (a: number, b: number) => Array<RollupColumns & { minute: number }>,
   ): CachedMinute[] {
-    const e = this.entry(series);
+    const e = this.entry(series, true);
     const out: CachedMinute[] = [];
     let runStart = -1;
-    const fill = (a: number, b: number): void => this.fillEntry(e, a, b, step, load(a, b));
-    for (let t = from; t < to; t += step) {
+    const fill = (a: number, b: number): void => this.fillEntry(e, a, b, load(a, b));
+    for (let t = from; t < to; t += MINUTE_MS) {
       if (!e.minutes.has(t)) {
         if (runStart < 0) runStart = t;
       } else if (runStart >= 0) {
@@ -125,7 +175,7 @@ export class RollupCache {
     }
     if (runStart >= 0) fill(runStart, to);
     if (e.minutes.size > ROLLUP_CACHE_SERIES_MINUTES) this.trimMinutes(e, from);
-    for (let t = from; t < to; t += step) {
+    for (let t = from; t < to; t += MINUTE_MS) {
       const m = e.minutes.get(t);
       if (m) out.push(m);
     }
@@ -134,10 +184,10 @@ export class RollupCache {
   }
 
   /** Whether every minute of `series` in `[from, to)` is cached (as a row or as known-empty). */
-  covers(series: string, from: number, to: number, step: number): boolean {
-    const e = this.series.get(series);
+  covers(series: SeriesKey, from: number, to: number): boolean {
+    const e = this.entry(series, false);
     if (!e) return false;
-    for (let t = from; t < to; t += step) if (!e.minutes.has(t)) return false;
+    for (let t = from; t < to; t += MINUTE_MS) if (!e.minutes.has(t)) return false;
     return true;
   }
 
@@ -146,83 +196,114 @@ export class RollupCache {
    * the series in that span; minutes without one are known-empty). Call only when {@link usable}.
    */
   fill(
-    series: string,
+    series: SeriesKey,
     from: number,
     to: number,
-    step: number,
     rows: ReadonlyArray<RollupColumns & { minute: number }>,
   ): void {
-    this.fillEntry(this.entry(series), from, to, step, rows);
+    this.fillEntry(this.entry(series, true), from, to, rows);
     if (this.entries > ROLLUP_CACHE_MAX_ENTRIES) this.clear();
   }
 
-  private fillEntry(
-    e: SeriesEntry,
-    from: number,
-    to: number,
-    step: number,
-    rows: ReadonlyArray<RollupColumns & { minute: number }>,
-  ): void {
-    for (let t = from; t < to; t += step) {
+  private fillEntry(e: SeriesEntry, from: number, to: number, rows: ReadonlyArray<CacheableRow>): void {
+    for (let t = from; t < to; t += MINUTE_MS) {
       if (!e.minutes.has(t)) this.entries++;
       e.minutes.set(t, null);
     }
-    for (const r of rows) e.minutes.set(r.minute, { row: r, rollup: null });
+    for (const r of rows) e.minutes.set(r.minute, { row: r, rollup: r.rollup ?? null });
   }
 
   /**
-   * A value derived from one span of `series` — a level segment (`resolution` ms, `[from, to)`)
-   * or a window — made with `load()` when not cached. The caller keeps one value type per
-   * `resolution`. Call only when {@link usable}.
+   * A value derived from one span of `series` — a level segment (`kind` = its resolution in ms,
+   * `[from, to)`) or a window (a negative pseudo-resolution) — made with `load()` when not cached.
+   * The caller keeps one value type per `kind`. Bounds on minute boundaries. Call only when
+   * {@link usable}.
    */
-  segment<T>(series: string, resolution: number, from: number, to: number, load: () => T): T {
-    const hit = this.peek<T>(series, resolution, from, to);
+  segment<T>(series: SeriesKey, kind: number, from: number, to: number, load: () => T, window = false): T {
+    const hit = this.peek<T>(series, kind, from, to);
     if (hit !== undefined) return hit;
     const value = load();
-    this.put(series, resolution, from, to, value);
+    this.put(series, kind, from, to, value, window);
     return value;
   }
 
   /** The cached value of a span (see {@link segment}), or undefined. */
-  peek<T>(series: string, resolution: number, from: number, to: number): T | undefined {
-    return this.series.get(series)?.segments.get(`${resolution}:${from}:${to}`)?.value as T | undefined;
+  peek<T>(series: SeriesKey, kind: number, from: number, to: number): T | undefined {
+    return this.entry(series, false)?.spans.get(spanKey(kind, from, to))?.value as T | undefined;
   }
 
-  /** Caches the value of a span (see {@link segment}). */
-  put(series: string, resolution: number, from: number, to: number, value: unknown): void {
-    const e = this.entry(series);
-    const key = `${resolution}:${from}:${to}`;
-    const had = e.segments.delete(key);
-    e.segments.set(key, { from, to, value });
+  /**
+   * Caches the value of a span (see {@link segment}). A `window` value — a window read up to "now"
+   * — is only reused while windows end at the same minute: once a window ending later is put, the
+   * window values of the series ending more than a minute earlier are dropped (a live window moves
+   * on every minute; the old ones would only fill the cache).
+   */
+  put(series: SeriesKey, kind: number, from: number, to: number, value: unknown, window = false): void {
+    const e = this.entry(series, true);
+    if (window && to > e.windowTo) {
+      e.windowTo = to;
+      e.spans.forEach((s, key) => {
+        if (s.window && s.to < to - MINUTE_MS) {
+          e.spans.delete(key);
+          this.entries--;
+        }
+      });
+    }
+    this.putSpan(e, spanKey(kind, from, to), window ? { from, to, value, window } : { from, to, value });
+  }
+
+  /**
+   * A span record of `series` kept under (`kind`, `id`) — not under its bounds — for a value its
+   * owner updates in place as the span moves (e.g. a sliding window's aggregates). `from`/`to`
+   * start empty (`to <= from`); the owner sets them to the minutes the value holds, so an
+   * invalidation overlapping them drops the record (the next call returns a fresh one).
+   * `id`: a whole number of minutes' worth of ms (e.g. the window length). Call only when
+   * {@link usable}.
+   */
+  slot<T>(series: SeriesKey, kind: number, id: number, init: () => T): CachedSpan<T> {
+    const e = this.entry(series, true);
+    const key = spanKey(kind, 0, id);
+    const hit = e.spans.get(key) as CachedSpan<T> | undefined;
+    if (hit) return hit;
+    const span: CachedSpan<T> = { from: 0, to: 0, value: init() };
+    this.putSpan(e, key, span);
+    return span;
+  }
+
+  private putSpan(e: SeriesEntry, key: number, span: CachedSpan): void {
+    const had = e.spans.delete(key);
+    e.spans.set(key, span);
     if (had) return;
-    if (e.segments.size > ROLLUP_CACHE_SERIES_SEGMENTS) {
-      const oldest = e.segments.keys().next().value as string;
-      e.segments.delete(oldest);
+    if (e.spans.size > ROLLUP_CACHE_SERIES_SEGMENTS) {
+      const oldest = e.spans.keys().next().value as number;
+      e.spans.delete(oldest);
     } else if (++this.entries > ROLLUP_CACHE_MAX_ENTRIES) this.clear();
   }
 
-  /** Forgets what is cached of `series` in `[from, to)` (ms): its minutes and overlapping segments. */
-  invalidate(series: string, from: number, to: number, step: number): void {
-    const e = this.series.get(series);
+  /** Forgets what is cached of `series` in `[from, to)` (ms): its minutes and overlapping spans. */
+  invalidate(series: SeriesKey, from: number, to: number): void {
+    const e = this.entry(series, false);
     if (!e) return;
-    if ((to - from) / step <= e.minutes.size) {
-      for (let t = Math.ceil(from / step) * step; t < to; t += step) if (e.minutes.delete(t)) this.entries--;
+    if ((to - from) / MINUTE_MS <= e.minutes.size) {
+      for (let t = Math.ceil(from / MINUTE_MS) * MINUTE_MS; t < to; t += MINUTE_MS)
+        if (e.minutes.delete(t)) this.entries--;
     } else
       for (const t of [...e.minutes.keys()])
         if (t >= from && t < to) {
           e.minutes.delete(t);
           this.entries--;
         }
-    for (const [key, s] of e.segments)
+    e.spans.forEach((s, key) => {
       if (s.from < to && s.to > from) {
-        e.segments.delete(key);
+        e.spans.delete(key);
         this.entries--;
       }
+    });
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.series.clear();
+    this.series = new Map();
     this.entries = 0;
   }
 
@@ -234,9 +315,32 @@ export class RollupCache {
     this.entries -= Math.max(0, drop);
   }
 
-  private entry(series: string): SeriesEntry {
-    let e = this.series.get(series);
-    if (!e) this.series.set(series, (e = { minutes: new Map(), segments: new Map() }));
+  private entry(k: SeriesKey, create: true): SeriesEntry;
+  private entry(k: SeriesKey, create: false): SeriesEntry | undefined;
+  private entry(k: SeriesKey, create: boolean): SeriesEntry | undefined {
+    let byEnv = this.series.get(k.provider);
+    if (!byEnv) {
+      if (!create) return undefined;
+      this.series.set(k.provider, (byEnv = new Map()));
+    }
+    let byFlag = byEnv.get(k.environment);
+    if (!byFlag) {
+      if (!create) return undefined;
+      byEnv.set(k.environment, (byFlag = new Map()));
+    }
+    let byMetric = byFlag.get(k.flagKey);
+    if (!byMetric) {
+      if (!create) return undefined;
+      byFlag.set(k.flagKey, (byMetric = new Map()));
+    }
+    let byVariant = byMetric.get(k.metric);
+    if (!byVariant) {
+      if (!create) return undefined;
+      byMetric.set(k.metric, (byVariant = new Map()));
+    }
+    let e = byVariant.get(k.variant);
+    if (!e && create)
+      byVariant.set(k.variant, (e = { minutes: new Map(), spans: new Map(), windowTo: -Infinity }));
     return e;
   }
 }

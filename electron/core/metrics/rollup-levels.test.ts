@@ -1,10 +1,20 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rng } from '../../../bench/lib/rng.ts';
 import { openDatabase } from '../db/database.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
 import { MetricStore } from './metric-store.ts';
 import { DAY_MS, HOUR_MS, windowSegments } from './rollup-levels.ts';
-import { addValue, emptyRollup, mergeInto, MINUTE_MS, sketchOf, type Rollup } from './rollup.ts';
+import {
+  addValue,
+  emptyRollup,
+  mergeInto,
+  MINUTE_MS,
+  rollupFromRow,
+  sketchOf,
+  type Rollup,
+  type RollupColumns,
+} from './rollup.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'f' };
 const T0 = Date.UTC(2026, 0, 5, 0, 0);
@@ -136,5 +146,70 @@ describe('rollup levels', () => {
     expect(
       db.prepare('SELECT COUNT(*) FROM metric_rollup_level WHERE resolution = ?').pluck().get(DAY_MS),
     ).toBe(3);
+  });
+
+  it('levels updated by additions equal levels rebuilt from the minutes', () => {
+    const random = rng(5);
+    for (let batch = 0; batch < 60; batch++) {
+      const n = 1 + Math.floor(random() * 20);
+      store.addRollups(
+        Array.from({ length: n }, () => {
+          const r = emptyRollup();
+          const binary = random() < 0.3;
+          for (let j = 0; j < 1 + Math.floor(random() * 3); j++)
+            addValue(r, binary ? (random() < 0.4 ? 1 : 0) : Math.round(random() * 500) - 20);
+          return {
+            provider: FLAG.provider,
+            environment: FLAG.environment,
+            flagKey: FLAG.key,
+            metric: 'latency',
+            variant: random() < 0.5 ? 'control' : 'treatment',
+            // Two days of minutes, so some additions land in minutes, hours and days seen before.
+            minute: T0 + Math.floor(random() * 2 * 1440) * MINUTE_MS,
+            rollup: r,
+          };
+        }),
+      );
+    }
+    type Level = RollupColumns & {
+      variant: string;
+      resolution: number;
+      bucket: number;
+      minutes: number;
+      ratio_sum: number;
+      ratio_sum_sq: number;
+      ratio_nonzero: number;
+    };
+    const levels = () =>
+      db
+        .prepare(
+          `SELECT variant, resolution, bucket, count, sum, sum_sq, successes, minutes, ratio_sum, ratio_sum_sq,
+                  ratio_nonzero, sketch FROM metric_rollup_level ORDER BY variant, resolution, bucket`,
+        )
+        .all() as Level[];
+    const incremental = levels();
+    store.levels.rebuildAll();
+    const rebuilt = levels();
+    expect(incremental.length).toBe(rebuilt.length);
+    expect(rebuilt.length).toBeGreaterThan(40);
+    incremental.forEach((a, i) => {
+      const b = rebuilt[i] as Level;
+      expect([a.variant, a.resolution, a.bucket, a.count, a.successes, a.minutes, a.ratio_nonzero]).toEqual([
+        b.variant,
+        b.resolution,
+        b.bucket,
+        b.count,
+        b.successes,
+        b.minutes,
+        b.ratio_nonzero,
+      ]);
+      expect(a.sum).toBeCloseTo(b.sum, 6);
+      expect(a.sum_sq).toBeCloseTo(b.sum_sq, 3);
+      expect(a.ratio_sum).toBeCloseTo(b.ratio_sum, 6);
+      expect(a.ratio_sum_sq).toBeCloseTo(b.ratio_sum_sq, 3);
+      const qa = sketchOf(rollupFromRow(a));
+      const qb = sketchOf(rollupFromRow(b));
+      for (const q of [0, 0.5, 0.95, 1]) expect(qa?.getValueAtQuantile(q)).toBe(qb?.getValueAtQuantile(q));
+    });
   });
 });

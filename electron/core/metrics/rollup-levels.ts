@@ -22,19 +22,13 @@ import {
   type RollupColumns,
 } from './rollup.ts';
 import { encodeSketch } from './sketch-codec.ts';
-import { minuteRollup, RollupCache, seriesCacheKey } from './rollup-cache.ts';
+import { minuteRollup, RollupCache, type CacheableRow, type SeriesKey } from './rollup-cache.ts';
+import { SlidingMerge } from './sliding-merge.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-/** One metric of one variant of one flag. */
-export interface SeriesKey {
-  provider: string;
-  environment: string;
-  flagKey: string;
-  metric: string;
-  variant: string;
-}
+export type { SeriesKey } from './rollup-cache.ts';
 
 /** Part of a window read at one resolution: rows with `from <= minute|bucket < to`. */
 export interface WindowSegment {
@@ -76,6 +70,14 @@ interface LevelAgg {
   ratioSum: number;
   ratioSumSq: number;
   ratioNonzero: number;
+}
+
+/** Adds (`sign` 1) or removes (−1) one minute's mean `v` in a level's minute-mean sums. */
+function addMean(a: LevelAgg, v: number, sign: 1 | -1): void {
+  a.minutes += sign;
+  a.ratioSum += sign * v;
+  a.ratioSumSq += sign * v * v;
+  if (v !== 0) a.ratioNonzero += sign;
 }
 
 const emptyAgg = (): LevelAgg => ({
@@ -122,6 +124,20 @@ function addMoments(into: Rollup, r: Rollup | Omit<RollupColumns, 'sketch'>): vo
 const SPAN_MOMENTS = -1;
 const SPAN_SKETCH = -2;
 const SPAN_MINUTE_MEANS = -3;
+/** Pseudo-resolution of the {@link SlidingMerge} slots of sketch windows (by window length). */
+const SPAN_SLIDING = -4;
+
+/**
+ * Sketch windows up to this length (ms, without their last minute) move with a
+ * {@link SlidingMerge}; longer ones (e.g. a stage of days) are read from the levels.
+ */
+export const SLIDING_MAX_MS = 240 * MINUTE_MS;
+
+/** A {@link SlidingMerge} slot: made once the window of its length has moved forward. */
+interface SlidingSlot {
+  lastFrom: number | null;
+  merge: SlidingMerge | null;
+}
 
 /** Adds each minute's mean (minutes with data) as one observation to `out`. */
 function addMinuteMeans(out: Rollup, minutes: ReadonlyArray<{ row: RollupColumns }>): void {
@@ -145,6 +161,18 @@ function mergeRows(rows: readonly RollupColumns[]): Rollup {
 const SERIES = `provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?`;
 const seriesArgs = (k: SeriesKey): string[] => [k.provider, k.environment, k.flagKey, k.metric, k.variant];
 
+// Statement texts built once (the statement cache is keyed by the text).
+const SELECT_MINUTES = `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
+  WHERE ${SERIES} AND minute >= ? AND minute < ?`;
+const LEVEL_COLUMNS = `count, sum, sum_sq, successes, minutes, ratio_sum, ratio_sum_sq, ratio_nonzero, sketch`;
+const SELECT_LEVELS = `SELECT bucket, ${LEVEL_COLUMNS} FROM metric_rollup_level
+  WHERE ${SERIES} AND resolution = ? AND bucket >= ? AND bucket < ?`;
+const SELECT_LEVEL = `SELECT ${LEVEL_COLUMNS} FROM metric_rollup_level
+  WHERE ${SERIES} AND resolution = ? AND bucket = ?`;
+const DELETE_LEVELS = `DELETE FROM metric_rollup_level WHERE ${SERIES} AND resolution = ? AND bucket >= ? AND bucket < ?`;
+const PUT_LEVEL = `INSERT OR REPLACE INTO metric_rollup_level (provider, environment, flag_key, metric, variant,
+  resolution, bucket, ${LEVEL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 /** Reads and maintains the hour/day levels of the rollups in one database. */
 export class RollupLevels {
   private readonly db: Db;
@@ -163,9 +191,61 @@ export class RollupLevels {
    */
   refresh(k: SeriesKey, from: number, to: number): void {
     if (from >= to) return;
-    this.cache.invalidate(seriesCacheKey(k), from, to, MINUTE_MS);
+    this.cache.invalidate(k, from, to);
     this.rebuild(k, HOUR_MS, floorTo(from, HOUR_MS), ceilTo(to, HOUR_MS));
     this.rebuild(k, DAY_MS, floorTo(from, DAY_MS), ceilTo(to, DAY_MS));
+  }
+
+  /**
+   * Adds minute changes of a series to its hour and day levels without re-reading the minutes.
+   * Each change is one minute's stored row `before` (null when it had none) and `after`, which is
+   * `before` plus `delta`: the level rows gain `delta` (moments summed, sketches merged) and the
+   * minute-mean sums swap that minute's old mean for its new one. A level row is created when its
+   * bucket had no minute before. Call inside the transaction that wrote the minutes; same result
+   * as {@link refresh} over the changed minutes, up to floating-point summation order.
+   */
+  addToLevels(
+    k: SeriesKey,
+    changes: ReadonlyArray<{
+      minute: number;
+      delta: Rollup;
+      before: RollupColumns | null;
+      after: RollupColumns;
+    }>,
+  ): void {
+    if (!changes.length) return;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const c of changes) {
+      lo = Math.min(lo, c.minute);
+      hi = Math.max(hi, c.minute + MINUTE_MS);
+    }
+    this.cache.invalidate(k, lo, hi);
+    for (const size of [HOUR_MS, DAY_MS]) {
+      const aggs = new Map<number, LevelAgg>();
+      for (const c of changes) {
+        const bucket = floorTo(c.minute, size);
+        let a = aggs.get(bucket);
+        if (!a) aggs.set(bucket, (a = emptyAgg()));
+        mergeInto(a.rollup, c.delta);
+        if (c.before && c.before.count > 0) addMean(a, c.before.sum / c.before.count, -1);
+        if (c.after.count > 0) addMean(a, c.after.sum / c.after.count, 1);
+      }
+      const get = this.sql(SELECT_LEVEL);
+      for (const [bucket, a] of aggs) {
+        const row = get.get(...seriesArgs(k), size, bucket) as LevelRow | undefined;
+        if (row) {
+          const merged = rollupFromRow(row);
+          mergeInto(merged, a.rollup);
+          a.rollup = merged;
+          a.minutes += row.minutes;
+          a.ratioSum += row.ratio_sum;
+          a.ratioSumSq += row.ratio_sum_sq;
+          a.ratioNonzero += row.ratio_nonzero;
+        }
+        this.putLevel(k, size, bucket, a);
+      }
+    }
   }
 
   /** Rebuilds every level of every series from the minutes (one transaction). */
@@ -191,9 +271,7 @@ export class RollupLevels {
 
   /** Replaces the `size` level rows with `lo <= bucket < hi` by ones merged from the next finer level. */
   private rebuild(k: SeriesKey, size: number, lo: number, hi: number): void {
-    this.sql(
-      `DELETE FROM metric_rollup_level WHERE ${SERIES} AND resolution = ? AND bucket >= ? AND bucket < ?`,
-    ).run(...seriesArgs(k), size, lo, hi);
+    this.sql(DELETE_LEVELS).run(...seriesArgs(k), size, lo, hi);
     const aggs = new Map<number, LevelAgg>();
     const at = (t: number): LevelAgg => {
       const b = floorTo(t, size);
@@ -205,10 +283,7 @@ export class RollupLevels {
     for (let from = lo; from < hi; from += DAY_MS) {
       const to = Math.min(hi, from + DAY_MS);
       if (size === HOUR_MS) {
-        const rows = this.sql(
-          `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
-           WHERE ${SERIES} AND minute >= ? AND minute < ?`,
-        ).all(...seriesArgs(k), from, to) as MinuteRow[];
+        const rows = this.sql(SELECT_MINUTES).all(...seriesArgs(k), from, to) as MinuteRow[];
         for (const r of rows) {
           const a = at(r.minute);
           mergeInto(a.rollup, rollupFromRow(r));
@@ -221,10 +296,7 @@ export class RollupLevels {
           }
         }
       } else {
-        const rows = this.sql(
-          `SELECT bucket, count, sum, sum_sq, successes, minutes, ratio_sum, ratio_sum_sq, ratio_nonzero, sketch
-           FROM metric_rollup_level WHERE ${SERIES} AND resolution = ? AND bucket >= ? AND bucket < ?`,
-        ).all(...seriesArgs(k), HOUR_MS, from, to) as LevelRow[];
+        const rows = this.sql(SELECT_LEVELS).all(...seriesArgs(k), HOUR_MS, from, to) as LevelRow[];
         for (const r of rows) {
           const a = at(r.bucket);
           mergeInto(a.rollup, rollupFromRow(r));
@@ -235,26 +307,25 @@ export class RollupLevels {
         }
       }
     }
-    const put = this.sql(
-      `INSERT INTO metric_rollup_level (provider, environment, flag_key, metric, variant, resolution, bucket,
-         count, sum, sum_sq, successes, minutes, ratio_sum, ratio_sum_sq, ratio_nonzero, sketch)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    for (const [bucket, a] of aggs) this.putLevel(k, size, bucket, a);
+  }
+
+  /** Writes (or replaces) one level row. */
+  private putLevel(k: SeriesKey, size: number, bucket: number, a: LevelAgg): void {
+    this.sql(PUT_LEVEL).run(
+      ...seriesArgs(k),
+      size,
+      bucket,
+      a.rollup.count,
+      a.rollup.sum,
+      a.rollup.sumSq,
+      Math.round(a.rollup.successes),
+      a.minutes,
+      a.ratioSum,
+      a.ratioSumSq,
+      a.ratioNonzero,
+      encodeSketch(a.rollup.sketch),
     );
-    for (const [bucket, a] of aggs)
-      put.run(
-        ...seriesArgs(k),
-        size,
-        bucket,
-        a.rollup.count,
-        a.rollup.sum,
-        a.rollup.sumSq,
-        Math.round(a.rollup.successes),
-        a.minutes,
-        a.ratioSum,
-        a.ratioSumSq,
-        a.ratioNonzero,
-        encodeSketch(a.rollup.sketch),
-      );
   }
 
   /**
@@ -266,39 +337,74 @@ export class RollupLevels {
     const from = ceilTo(fromMs, MINUTE_MS);
     const to = ceilTo(toMs, MINUTE_MS);
     if (!this.cache.usable()) return this.readWindow(k, from, to, withSketch);
-    const series = seriesCacheKey(k);
     const kind = withSketch ? SPAN_SKETCH : SPAN_MOMENTS;
-    const whole = this.cache.peek<Rollup>(series, kind, from, to);
+    const whole = this.cache.peek<Rollup>(k, kind, from, to);
     if (whole) return { ...whole };
     // The window's last minute (where new data lands) is read on its own; the minutes before it
     // are kept as one cached value, valid until one of them changes.
     const cut = Math.max(from, to - MINUTE_MS);
     const out = emptyRollup();
     if (cut > from) {
-      const head = this.cache.segment(series, kind, from, cut, () =>
-        this.cachedWindow(k, series, from, cut, withSketch),
+      const head = this.cache.segment(
+        k,
+        kind,
+        from,
+        cut,
+        () =>
+          withSketch && cut - from <= SLIDING_MAX_MS
+            ? this.slidingHead(k, from, cut)
+            : this.cachedWindow(k, from, cut, withSketch),
+        true,
       );
       if (withSketch) mergeInto(out, head);
       else addMoments(out, head);
     }
-    for (const m of this.cachedMinutes(k, series, cut, to))
+    for (const m of this.cachedMinutes(k, cut, to))
       if (withSketch) mergeInto(out, minuteRollup(m));
       else addMoments(out, m.row);
-    this.cache.put(series, kind, from, to, out);
+    this.cache.put(k, kind, from, to, out, true);
     return { ...out };
   }
 
+  /**
+   * The merged sketch window `[from, to)` of closed minutes: the first time a window of this
+   * length is read, from the minutes and levels; once it has moved forward, with a
+   * {@link SlidingMerge} kept in the cache (a few merges per minute moved instead of one per
+   * minute of the window).
+   */
+  private slidingHead(k: SeriesKey, from: number, to: number): Rollup {
+    const slot = this.cache.slot<SlidingSlot>(k, SPAN_SLIDING, to - from, () => ({
+      lastFrom: null,
+      merge: null,
+    }));
+    const v = slot.value;
+    if (!v.merge && (v.lastFrom === null || from <= v.lastFrom)) {
+      v.lastFrom = from;
+      slot.from = from;
+      slot.to = to;
+      return this.cachedWindow(k, from, to, true);
+    }
+    v.merge ??= new SlidingMerge();
+    const parts = v.merge.parts(from, to, (a, b) =>
+      this.cachedMinutes(k, a, b).map((m) => ({ minute: m.row.minute, rollup: minuteRollup(m) })),
+    );
+    ({ from: slot.from, to: slot.to } = v.merge.held());
+    const out = emptyRollup();
+    for (const p of parts) mergeInto(out, p);
+    return out;
+  }
+
   /** {@link window} of `[from, to)` from the cached minutes and level segments. */
-  private cachedWindow(k: SeriesKey, series: string, from: number, to: number, withSketch: boolean): Rollup {
+  private cachedWindow(k: SeriesKey, from: number, to: number, withSketch: boolean): Rollup {
     const out = emptyRollup();
     for (const seg of windowSegments(from, to)) {
       if (seg.resolution === MINUTE_MS) {
-        for (const m of this.cachedMinutes(k, series, seg.from, seg.to))
+        for (const m of this.cachedMinutes(k, seg.from, seg.to))
           if (withSketch) mergeInto(out, minuteRollup(m));
           else addMoments(out, m.row);
         continue;
       }
-      const level = this.cachedLevel(k, series, seg);
+      const level = this.cachedLevel(k, seg);
       if (withSketch) mergeInto(out, (level.merged ??= mergeRows(level.rows)));
       else addMoments(out, level.moments);
     }
@@ -311,12 +417,10 @@ export class RollupLevels {
    * transaction): the minutes of `rows` — and, with `range` (a replace), every minute of the range,
    * those without a row being empty. The following window reads need no SQLite read for them.
    */
-  writeThrough(k: SeriesKey, rows: ReadonlyArray<MinuteRow>, range?: { from: number; to: number }): void {
+  writeThrough(k: SeriesKey, rows: ReadonlyArray<CacheableRow>, range?: { from: number; to: number }): void {
     if (!this.cache.usable()) return;
-    const series = seriesCacheKey(k);
-    if (range)
-      this.cache.fill(series, ceilTo(range.from, MINUTE_MS), ceilTo(range.to, MINUTE_MS), MINUTE_MS, rows);
-    else for (const r of rows) this.cache.fill(series, r.minute, r.minute + MINUTE_MS, MINUTE_MS, [r]);
+    if (range) this.cache.fill(k, ceilTo(range.from, MINUTE_MS), ceilTo(range.to, MINUTE_MS), rows);
+    else for (const r of rows) this.cache.fill(k, r.minute, r.minute + MINUTE_MS, [r]);
   }
 
   /**
@@ -330,7 +434,7 @@ export class RollupLevels {
     const to = ceilTo(toMs, MINUTE_MS);
     const first = keys[0];
     if (!first || from >= to || !this.cache.usable()) return;
-    const missing = keys.filter((k) => !this.cache.covers(seriesCacheKey(k), from, to, MINUTE_MS));
+    const missing = keys.filter((k) => !this.cache.covers(k, from, to));
     if (missing.length < 2) return;
     // IN lists on the primary key's metric and variant columns: one index seek per pair (the
     // flag/minute index would visit the flag's whole history).
@@ -352,37 +456,28 @@ export class RollupLevels {
       else bySeries.set(id, [r]);
     }
     for (const k of missing)
-      this.cache.fill(
-        seriesCacheKey(k),
-        from,
-        to,
-        MINUTE_MS,
-        bySeries.get(`${k.metric}\u0000${k.variant}`) ?? [],
-      );
+      this.cache.fill(k, from, to, bySeries.get(`${k.metric}\u0000${k.variant}`) ?? []);
   }
 
   /** Cached minute rows of a series in `[from, to)` (minute-aligned); unknown minutes are read. */
-  private cachedMinutes(k: SeriesKey, series: string, from: number, to: number) {
+  private cachedMinutes(k: SeriesKey, from: number, to: number) {
     return this.cache.minutes(
-      series,
+      k,
       from,
       to,
-      MINUTE_MS,
-      (a, b) =>
-        this.sql(
-          `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
-           WHERE ${SERIES} AND minute >= ? AND minute < ?`,
-        ).all(...seriesArgs(k), a, b) as MinuteRow[],
+      (a, b) => this.sql(SELECT_MINUTES).all(...seriesArgs(k), a, b) as MinuteRow[],
     );
   }
 
   /** A level segment's summed columns and rows (their sketches merged on first use), cached. */
-  private cachedLevel(k: SeriesKey, series: string, seg: WindowSegment): CachedLevel {
-    return this.cache.segment(series, seg.resolution, seg.from, seg.to, () => {
-      const rows = this.sql(
-        `SELECT count, sum, sum_sq, successes, minutes, ratio_sum, ratio_sum_sq, ratio_nonzero, sketch
-         FROM metric_rollup_level WHERE ${SERIES} AND resolution = ? AND bucket >= ? AND bucket < ?`,
-      ).all(...seriesArgs(k), seg.resolution, seg.from, seg.to) as LevelRow[];
+  private cachedLevel(k: SeriesKey, seg: WindowSegment): CachedLevel {
+    return this.cache.segment(k, seg.resolution, seg.from, seg.to, () => {
+      const rows = this.sql(SELECT_LEVELS).all(
+        ...seriesArgs(k),
+        seg.resolution,
+        seg.from,
+        seg.to,
+      ) as LevelRow[];
       const level: CachedLevel = {
         moments: emptyRollup(),
         minutes: 0,
@@ -442,32 +537,29 @@ export class RollupLevels {
     const from = ceilTo(fromMs, MINUTE_MS);
     const to = ceilTo(toMs, MINUTE_MS);
     if (!this.cache.usable()) return this.readMinuteMeans(k, from, to);
-    const series = seriesCacheKey(k);
-    const whole = this.cache.peek<Rollup>(series, SPAN_MINUTE_MEANS, from, to);
+    const whole = this.cache.peek<Rollup>(k, SPAN_MINUTE_MEANS, from, to);
     if (whole) return { ...whole };
     const cut = Math.max(from, to - MINUTE_MS);
     const out = emptyRollup();
     if (cut > from)
       addMoments(
         out,
-        this.cache.segment(series, SPAN_MINUTE_MEANS, from, cut, () =>
-          this.cachedMinuteMeans(k, series, from, cut),
-        ),
+        this.cache.segment(k, SPAN_MINUTE_MEANS, from, cut, () => this.cachedMinuteMeans(k, from, cut), true),
       );
-    addMinuteMeans(out, this.cachedMinutes(k, series, cut, to));
-    this.cache.put(series, SPAN_MINUTE_MEANS, from, to, out);
+    addMinuteMeans(out, this.cachedMinutes(k, cut, to));
+    this.cache.put(k, SPAN_MINUTE_MEANS, from, to, out, true);
     return { ...out };
   }
 
   /** {@link minuteMeans} of `[from, to)` from the cached minutes and level segments. */
-  private cachedMinuteMeans(k: SeriesKey, series: string, from: number, to: number): Rollup {
+  private cachedMinuteMeans(k: SeriesKey, from: number, to: number): Rollup {
     const out = emptyRollup();
     for (const seg of windowSegments(from, to)) {
       if (seg.resolution === MINUTE_MS) {
-        addMinuteMeans(out, this.cachedMinutes(k, series, seg.from, seg.to));
+        addMinuteMeans(out, this.cachedMinutes(k, seg.from, seg.to));
         continue;
       }
-      const level = this.cachedLevel(k, series, seg);
+      const level = this.cachedLevel(k, seg);
       out.count += level.minutes;
       out.sum += level.ratioSum;
       out.sumSq += level.ratioSumSq;

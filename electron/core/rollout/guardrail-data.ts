@@ -13,8 +13,11 @@ export function lastMinutes(minutes: number, now: number): { fromMinute: number;
   return { fromMinute: toMinute - minutes * MINUTE_MS, toMinute };
 }
 
-/** A rollup summarised as a guardrail's {@link ArmData} for the metric's kind. */
-export function armData(def: MetricDefinition, r: Rollup): ArmData {
+/**
+ * A rollup summarised as a guardrail's {@link ArmData} for the metric's kind. Quantiles only when
+ * `withSketch` (the rollup was read with its sketch): a moments-only read has no distribution.
+ */
+export function armData(def: MetricDefinition, r: Rollup, withSketch: boolean): ArmData {
   if (def.kind === 'binomial') {
     const p = r.count ? Math.min(r.successes, r.count) / r.count : null;
     return { n: r.count, mean: p, variance: p === null ? null : p * (1 - p), quantiles: null };
@@ -24,7 +27,7 @@ export function armData(def: MetricDefinition, r: Rollup): ArmData {
     n: r.count,
     mean: m.mean,
     variance: m.sd === null ? null : m.sd * m.sd,
-    quantiles: quantiles(sketchOf(r)),
+    quantiles: withSketch ? quantiles(sketchOf(r)) : null,
   };
 }
 
@@ -54,7 +57,7 @@ export class ArmReader {
         def.kind === 'ratio'
           ? this.store.minuteMeans(def.flag, def.name, variant, fromMinute, toMinute)
           : this.store.window(def.flag, def.name, variant, fromMinute, toMinute, withSketch);
-      a = armData(def, r);
+      a = armData(def, r, withSketch);
       this.cache.set(key, a);
     }
     return a;

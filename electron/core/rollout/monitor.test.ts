@@ -611,7 +611,7 @@ describe('outbox', () => {
 });
 
 describe('guardrail state persistence', () => {
-  it('writes an unchanged state every 5 minutes, spread over them (not all on one tick)', async () => {
+  it('writes an unchanged state every 5 minutes, spread over them, after the evaluation (not inside it)', async () => {
     core = await open();
     const put = core.rollouts.store.putGuardrailState.bind(core.rollouts.store);
     let written = 0;
@@ -643,6 +643,8 @@ describe('guardrail state persistence', () => {
       clock += 5_000;
       written = 0;
       core.rollouts.keepStates(states);
+      expect(written).toBe(0); // inside the evaluation: nothing unchanged is written
+      core.rollouts.flushStates();
       perTick.push(written);
     }
     // Over 10 minutes each unchanged state is written twice (once per 5 minutes), never all at once.
@@ -650,6 +652,19 @@ describe('guardrail state persistence', () => {
     expect(total).toBeGreaterThanOrEqual(2 * 600 - 5);
     expect(total).toBeLessThanOrEqual(2 * 600);
     expect(Math.max(...perTick)).toBeLessThan(600 / 10);
+    // The periodic write runs by itself right after the evaluation (setImmediate).
+    clock += 60_000;
+    written = 0;
+    core.rollouts.keepStates(states);
+    expect(written).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toBeGreaterThan(0);
+    // A removed guardrail's pending write is dropped.
+    clock += 60_000;
+    core.rollouts.keepStates(states);
+    for (const st of states) core.rollouts.removeGuardrail(st.guardrail.flag, st.guardrail.id);
+    written = 0;
+    expect(core.rollouts.flushStates()).toBe(0);
     // A change is written at once.
     written = 0;
     core.rollouts.keepStates([{ ...states[0]!, status: 'breached', consecutive: 1 }]);

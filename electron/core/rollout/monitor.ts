@@ -112,7 +112,9 @@ export class Monitor {
     const byFlag = new Map<string, ReturnType<typeof service.store.guardrails>>();
     for (const g of service.store.guardrails(only)) {
       const k = flagId(g.flag);
-      byFlag.set(k, [...(byFlag.get(k) ?? []), g]);
+      const list = byFlag.get(k);
+      if (list) list.push(g);
+      else byFlag.set(k, [g]);
     }
     const openIncidents = new Map<string, IncidentRow>();
     for (const i of service.store.incidents(false))

@@ -108,6 +108,11 @@ export class RolloutService {
   /** Live guardrail states (with their sparkline values), by `flagId#guardrailId`. */
   private readonly live = new Map<string, GuardrailState>();
   private readonly persistedAt = new Map<string, number>();
+  /** Unchanged states due for their periodic write, by live key: written by {@link flushStates}. */
+  private readonly dueStates = new Map<string, GuardrailState>();
+  private flushScheduled: NodeJS.Immediate | null = null;
+  /** Per guardrail definition (frozen, shared across evaluations): its live key and write phase. */
+  private readonly keyOf = new WeakMap<Guardrail, { key: string; phase: number }>();
   private readonly lastGate = new Map<string, GateEvaluation>();
   private readonly lastPoll = new Map<string, number>();
 
@@ -273,6 +278,7 @@ export class RolloutService {
       );
     this.store.defineGuardrail(g);
     this.live.delete(`${flagId(g.flag)}#${g.id}`);
+    this.dueStates.delete(`${flagId(g.flag)}#${g.id}`);
     this.changed(g.flag, 'guardrail-defined');
     return g;
   }
@@ -280,38 +286,71 @@ export class RolloutService {
   removeGuardrail(flag: FlagRef, id: string): boolean {
     const removed = this.store.removeGuardrail(flag, id);
     this.live.delete(`${flagId(flag)}#${id}`);
+    this.dueStates.delete(`${flagId(flag)}#${id}`);
     if (removed) this.changed(flag, 'guardrail-removed');
     return removed;
   }
 
   /** The live state of a guardrail (from the last evaluation), or null. */
   guardrailState(g: Guardrail): GuardrailState | null {
-    return this.live.get(`${flagId(g.flag)}#${g.id}`) ?? null;
+    return this.live.get(this.liveKey(g).key) ?? null;
+  }
+
+  /** A guardrail's key in {@link live} (`flagId#id`) and the phase of its periodic write, memoized. */
+  private liveKey(g: Guardrail): { key: string; phase: number } {
+    let k = this.keyOf.get(g);
+    if (!k) {
+      const key = `${flagId(g.flag)}#${g.id}`;
+      this.keyOf.set(g, (k = { key, phase: spreadMs(key) }));
+    }
+    return k;
   }
 
   /**
-   * Keeps an evaluation's states; persists one when it changed (status, streak, rule), else every
-   * {@link STATE_PERSIST_MS} — at a point of that period drawn from its key, so the periodic writes
-   * of many guardrails spread out instead of landing on one tick.
+   * Keeps an evaluation's states. One that changed (status, streak, rule) is written at once. An
+   * unchanged one is written again every {@link STATE_PERSIST_MS} — at a point of that period drawn
+   * from its key, so the writes of many guardrails spread out — by {@link flushStates}, which runs
+   * right after the evaluation (a `setImmediate`), not inside it.
    */
   keepStates(states: readonly GuardrailState[]): void {
     const now = this.d.now();
     const writes: GuardrailState[] = [];
     for (const s of states) {
-      const k = `${flagId(s.guardrail.flag)}#${s.guardrail.id}`;
+      const { key: k, phase } = this.liveKey(s.guardrail);
       const prev = this.live.get(k);
       this.live.set(k, s);
       const changed =
         !prev || prev.status !== s.status || prev.consecutive !== s.consecutive || prev.fired !== s.fired;
       const last = this.persistedAt.get(k);
-      const phase = spreadMs(k);
       const slot = (t: number): number => Math.floor((t - phase) / STATE_PERSIST_MS);
-      if (changed || last === undefined || slot(now) > slot(last)) {
+      if (changed) {
         writes.push(s);
+        this.dueStates.delete(k);
+        this.persistedAt.set(k, now);
+      } else if (last === undefined || slot(now) > slot(last) || this.dueStates.has(k)) {
+        this.dueStates.set(k, s);
         this.persistedAt.set(k, now);
       }
     }
     if (writes.length) this.d.db.transaction(() => writes.forEach((s) => this.store.putGuardrailState(s)))();
+    if (this.dueStates.size && !this.flushScheduled)
+      this.flushScheduled = setImmediate(() => {
+        this.flushScheduled = null;
+        if (this.d.db.open) this.flushStates();
+      });
+  }
+
+  /**
+   * Writes the unchanged states {@link keepStates} set aside for their periodic write (one
+   * transaction); returns how many. Also called on close.
+   */
+  flushStates(): number {
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flushScheduled = null;
+    const states = [...this.dueStates.values()];
+    this.dueStates.clear();
+    if (states.length) this.d.db.transaction(() => states.forEach((s) => this.store.putGuardrailState(s)))();
+    return states.length;
   }
 
   // --- evaluation ----------------------------------------------------------------------------

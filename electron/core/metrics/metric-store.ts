@@ -14,6 +14,7 @@ import { importMetricEvents } from './metric-import.ts';
 import { RollupLevels, type SeriesKey } from './rollup-levels.ts';
 import {
   emptyRollup,
+  MINUTE_MS,
   mergeInto,
   rollupFromRow,
   type Rollup,
@@ -40,6 +41,26 @@ interface RollupRow extends RollupColumns {
 
 /** The {@link ConnectionWatch} topic of the definitions table. */
 const DEFINITIONS = 'metric_definition';
+
+/** The stored columns of a minute's rollup. */
+const rowOf = (minute: number, r: Rollup): RollupRow => ({
+  minute,
+  count: r.count,
+  sum: r.sum,
+  sum_sq: r.sumSq,
+  successes: Math.round(r.successes),
+  sketch: encodeSketch(r.sketch),
+});
+
+/** Whether two stored rows hold the same rollup (same columns, same sketch bytes). */
+const sameRow = (a: RollupRow, b: RollupRow): boolean =>
+  a.count === b.count &&
+  a.sum === b.sum &&
+  a.sum_sq === b.sum_sq &&
+  a.successes === b.successes &&
+  (a.sketch === null || b.sketch === null
+    ? a.sketch === b.sketch
+    : Buffer.from(a.sketch.buffer, a.sketch.byteOffset, a.sketch.byteLength).equals(b.sketch));
 
 const seriesOf = (flag: FlagRef, metric: string, variant: string): SeriesKey => ({
   provider: flag.provider,
@@ -215,7 +236,10 @@ export class MetricStore {
 
   /**
    * Replaces the rollups of one metric and variant in `[fromMinute, toMinute)` by `rollups`
-   * (minutes with no new rollup are cleared), in one transaction — re-polling is idempotent.
+   * (minutes with no new rollup are cleared), in one transaction — re-polling is idempotent. Only
+   * minutes whose stored row differs are written or deleted, and only their levels refreshed: a
+   * Prometheus re-poll of a lookback whose closed minutes did not change writes just the newest.
+   * @returns how many minutes were written or cleared.
    */
   replaceRange(
     flag: FlagRef,
@@ -224,31 +248,66 @@ export class MetricStore {
     fromMinute: number,
     toMinute: number,
     rollups: Array<{ minute: number; rollup: Rollup }>,
-  ): void {
+  ): number {
+    const key = seriesOf(flag, metric, variant);
     const rows: RollupRow[] = [];
+    let changed = 0;
     this.db.transaction(() => {
-      this.sql(
-        `DELETE FROM metric_rollup WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ?
-           AND variant = ? AND minute >= ? AND minute < ?`,
-      ).run(flag.provider, flag.environment, flag.key, metric, variant, fromMinute, toMinute);
-      for (const r of rollups)
-        rows.push(this.put({ ...seriesOf(flag, metric, variant), minute: r.minute, rollup: r.rollup }));
-      this.levels.refresh(seriesOf(flag, metric, variant), fromMinute, toMinute);
+      const stored = new Map(
+        (
+          this.sql(
+            `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup WHERE provider = ? AND environment = ?
+               AND flag_key = ? AND metric = ? AND variant = ? AND minute >= ? AND minute < ?`,
+          ).all(
+            flag.provider,
+            flag.environment,
+            flag.key,
+            metric,
+            variant,
+            fromMinute,
+            toMinute,
+          ) as RollupRow[]
+        ).map((r) => [r.minute, r]),
+      );
+      let lo = Infinity;
+      let hi = -Infinity;
+      const touch = (minute: number): void => {
+        lo = Math.min(lo, minute);
+        hi = Math.max(hi, minute + MINUTE_MS);
+        changed++;
+      };
+      for (const r of rollups) {
+        const row = rowOf(r.minute, r.rollup);
+        rows.push(row);
+        const old = stored.get(r.minute);
+        stored.delete(r.minute);
+        if (old && sameRow(old, row)) continue;
+        this.putRow(key, row);
+        touch(r.minute);
+      }
+      for (const minute of stored.keys()) {
+        this.sql(
+          `DELETE FROM metric_rollup WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ?
+             AND variant = ? AND minute = ?`,
+        ).run(flag.provider, flag.environment, flag.key, metric, variant, minute);
+        touch(minute);
+      }
+      if (changed) this.levels.refresh(key, lo, hi);
     })();
-    // Committed: the window cache learns the whole range (minutes without a row are empty).
-    this.levels.writeThrough(seriesOf(flag, metric, variant), rows, { from: fromMinute, to: toMinute });
+    // Committed: the window cache learns the range (minutes without a row are empty; the minutes
+    // it still holds did not change).
+    this.levels.writeThrough(key, rows, { from: fromMinute, to: toMinute });
+    return changed;
   }
 
   /** Writes one minute row (replacing it) and returns its columns; levels are refreshed by the caller. */
   put(k: KeyedRollup): RollupRow {
-    const row: RollupRow = {
-      minute: k.minute,
-      count: k.rollup.count,
-      sum: k.rollup.sum,
-      sum_sq: k.rollup.sumSq,
-      successes: Math.round(k.rollup.successes),
-      sketch: encodeSketch(k.rollup.sketch),
-    };
+    const row = rowOf(k.minute, k.rollup);
+    this.putRow(k, row);
+    return row;
+  }
+
+  private putRow(k: SeriesKey, row: RollupRow): void {
     this.sql(
       `INSERT OR REPLACE INTO metric_rollup
          (provider, environment, flag_key, metric, variant, minute, count, sum, sum_sq, successes, sketch)
@@ -266,7 +325,6 @@ export class MetricStore {
       row.successes,
       row.sketch,
     );
-    return row;
   }
 
   /**

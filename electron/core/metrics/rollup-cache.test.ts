@@ -116,6 +116,44 @@ describe('rollup cache (window reads served from memory)', () => {
     }
   });
 
+  it('a re-poll (replaceRange) writes only the minutes that changed, and windows stay equal to the database', async () => {
+    const poll = (changeAt: number | null, clearAt: number | null) =>
+      Array.from({ length: 30 }, (_, m) => ({
+        minute: T0 + m * MINUTE_MS,
+        rollup: rollupOf(m === changeAt ? [999, 1] : [m, m + 10, 2 * m]),
+      })).filter((r) => r.minute !== (clearAt === null ? -1 : T0 + clearAt * MINUTE_MS));
+    const replace = (rows: ReturnType<typeof poll>) =>
+      store.replaceRange(FLAG, 'latency', 'treatment', T0, T0 + 30 * MINUTE_MS, rows);
+    const read = () =>
+      store.window(FLAG, 'latency', 'treatment', T0 + 5 * MINUTE_MS, T0 + 30 * MINUTE_MS, true);
+    expect(replace(poll(null, null))).toBe(30);
+    expect(summary(read())).toEqual(summary(uncached(db, read)));
+    expect(replace(poll(null, null))).toBe(0);
+    expect(replace(poll(12, null))).toBe(1);
+    expect(summary(read())).toEqual(summary(uncached(db, read)));
+    expect(replace(poll(12, 20))).toBe(1);
+    expect(summary(read())).toEqual(summary(uncached(db, read)));
+    expect(read().count).toBe(25 * 3 - 1 - 3);
+    expect(replace(poll(null, null))).toBe(2);
+    expect(summary(read())).toEqual(summary(uncached(db, read)));
+    // After a commit by another connection the cache is empty: a re-poll that changes one minute
+    // must not make the unchanged ones look empty.
+    const other = openDatabase(path.join(tmp.dir, 'rcr.db'));
+    try {
+      new MetricStore(other).addRollups([keyed('errors', 'control', T0, rollupOf([1]))]);
+    } finally {
+      other.close();
+    }
+    await Promise.resolve();
+    expect(read().count).toBe(25 * 3);
+    expect(replace(poll(7, null))).toBe(1);
+    expect(summary(read())).toEqual(summary(uncached(db, read)));
+    expect(read().count).toBe(25 * 3 - 1);
+    // The hour level agrees with the minutes after the partial refreshes.
+    const level = store.window(FLAG, 'latency', 'treatment', T0, T0 + HOUR_MS, false);
+    expect(level.count).toBe(30 * 3 - 1);
+  });
+
   it('a window ending in the current minute sees new data in that minute and in earlier ones', () => {
     const now = T0 + 40 * MINUTE_MS + 30_000;
     for (let m = 0; m <= 40; m++)

@@ -193,20 +193,41 @@ export class RollupCache {
 
   /**
    * Caches the stored rows of `series` in `[from, to)` read by the caller (`rows`: every row of
-   * the series in that span; minutes without one are known-empty). Call only when {@link usable}.
+   * the series in that span; minutes without one are known-empty). With `onlyMissing`, minutes
+   * already cached are left as they are. Call only when {@link usable}.
    */
   fill(
     series: SeriesKey,
     from: number,
     to: number,
-    rows: ReadonlyArray<RollupColumns & { minute: number }>,
+    rows: ReadonlyArray<CacheableRow>,
+    onlyMissing = false,
   ): void {
-    this.fillEntry(this.entry(series, true), from, to, rows);
+    const e = this.entry(series, true);
+    if (!onlyMissing) this.fillEntry(e, from, to, rows);
+    else {
+      const known = new Set<number>();
+      for (let t = from; t < to; t += MINUTE_MS) if (e.minutes.has(t)) known.add(t);
+      this.fillEntry(
+        e,
+        from,
+        to,
+        rows.filter((r) => !known.has(r.minute)),
+        known,
+      );
+    }
     if (this.entries > ROLLUP_CACHE_MAX_ENTRIES) this.clear();
   }
 
-  private fillEntry(e: SeriesEntry, from: number, to: number, rows: ReadonlyArray<CacheableRow>): void {
+  private fillEntry(
+    e: SeriesEntry,
+    from: number,
+    to: number,
+    rows: ReadonlyArray<CacheableRow>,
+    skip?: ReadonlySet<number>,
+  ): void {
     for (let t = from; t < to; t += MINUTE_MS) {
+      if (skip?.has(t)) continue;
       if (!e.minutes.has(t)) this.entries++;
       e.minutes.set(t, null);
     }

@@ -415,11 +415,13 @@ export class RollupLevels {
    * Tells the cache the minute rows just committed for a series (call right after the write
    * transaction, so nothing is cached that could still roll back; a no-op inside an enclosing
    * transaction): the minutes of `rows` — and, with `range` (a replace), every minute of the range,
-   * those without a row being empty. The following window reads need no SQLite read for them.
+   * those without a row being empty. With `range`, only minutes the cache does not hold are
+   * filled: the writer invalidated the ones it changed, so those it still holds are unchanged. The
+   * following window reads need no SQLite read for them.
    */
   writeThrough(k: SeriesKey, rows: ReadonlyArray<CacheableRow>, range?: { from: number; to: number }): void {
     if (!this.cache.usable()) return;
-    if (range) this.cache.fill(k, ceilTo(range.from, MINUTE_MS), ceilTo(range.to, MINUTE_MS), rows);
+    if (range) this.cache.fill(k, ceilTo(range.from, MINUTE_MS), ceilTo(range.to, MINUTE_MS), rows, true);
     else for (const r of rows) this.cache.fill(k, r.minute, r.minute + MINUTE_MS, [r]);
   }
 

@@ -12,32 +12,36 @@
  *   caller derives from one span of one series (e.g. a window's closed minutes).
  *
  * Validity:
- * - every write path of this process refreshes the levels of what it changed
- *   ({@link RollupLevels.refresh}), which calls {@link RollupCache.invalidate} with the series and
- *   the changed range: those minutes and every level segment overlapping them are forgotten;
+ * - every write path of this process tells the levels what it changed
+ *   ({@link RollupLevels.refresh} / `addToLevels`), which calls {@link RollupCache.invalidate} with
+ *   the series and the changed range: those minutes and every span overlapping them are forgotten;
  * - a commit by another connection — another process on the same data folder, e.g. `rcr import`
  *   while the app is open — clears the whole cache ({@link ConnectionWatch});
- * - nothing is cached or served while a transaction is open (it could still roll back).
+ * - nothing is cached or served while a transaction is open (it could still roll back);
+ * - a window's value (a live window ending at the current minute) is dropped once a window of the
+ *   series ending later is cached.
  *
+ * Keys are numbers and nested maps (provider → … → variant): a lookup builds no string.
  * One cache per database connection ({@link RollupCache.of}), shared by every store on it.
  * Bounded: per series at most {@link ROLLUP_CACHE_SERIES_MINUTES} minutes (the oldest go first)
- * and {@link ROLLUP_CACHE_SERIES_SEGMENTS} segments (the least recently added go first); in all at
- * most {@link ROLLUP_CACHE_MAX_ENTRIES}, beyond which the cache is cleared. Cached rollups are read-only: callers merge from them, never into them.
+ * and {@link ROLLUP_CACHE_SERIES_SEGMENTS} spans (the least recently added go first); in all at
+ * most {@link ROLLUP_CACHE_MAX_ENTRIES}, beyond which the cache is cleared. Cached rollups are
+ * read-only: callers merge from them, never into them.
  */
 import { ConnectionWatch } from '../db/connection-watch.ts';
 import type { Db } from '../db/database.ts';
 import { MINUTE_MS, rollupFromRow, type Rollup, type RollupColumns } from './rollup.ts';
 
 /** Minutes and spans kept in all before the cache is cleared (all of it: the next reads are cold). */
-export const ROLLUP_CACHE_MAX_ENTRIES = 300_000;
+export const ROLLUP_CACHE_MAX_ENTRIES = 400_000;
 
 /**
- * Minutes kept per series: beyond this, the oldest are dropped (down to 3/4 of it). A window
- * reads minute rows only at its edges (whole hours and days come from the levels), so a live
- * window needs its last hour and, when anchored mid-hour, up to an hour at its start; 2,000
- * series × 120 minutes stay under {@link ROLLUP_CACHE_MAX_ENTRIES}.
+ * Minutes kept per series: beyond this, the oldest are dropped (down to 3/4 of it; never those of
+ * the read in progress). A window reads minute rows only at its edges (whole hours and days come
+ * from the levels) and a sliding sketch window of up to 2 hours reads its minutes; 2,000 series ×
+ * 180 minutes stay under {@link ROLLUP_CACHE_MAX_ENTRIES}.
  */
-export const ROLLUP_CACHE_SERIES_MINUTES = 120;
+export const ROLLUP_CACHE_SERIES_MINUTES = 180;
 
 /** Spans kept per series: beyond this, the least recently added is dropped. */
 export const ROLLUP_CACHE_SERIES_SEGMENTS = 48;

@@ -129,9 +129,10 @@ const SPAN_SLIDING = -4;
 
 /**
  * Sketch windows up to this length (ms, without their last minute) move with a
- * {@link SlidingMerge}; longer ones (e.g. a stage of days) are read from the levels.
+ * {@link SlidingMerge} (their minutes stay within the cache's per-series bound); longer ones (e.g.
+ * a stage of days) are read from the levels.
  */
-export const SLIDING_MAX_MS = 240 * MINUTE_MS;
+export const SLIDING_MAX_MS = 120 * MINUTE_MS;
 
 /** A {@link SlidingMerge} slot: made once the window of its length has moved forward. */
 interface SlidingSlot {

@@ -59,7 +59,7 @@ export function minuteRollup(m: CachedMinute): Rollup {
 
 /**
  * A stored minute row to cache; `rollup`, when the writer has it, is the row decoded (read-only
- * from then on), so a read does not decode the sketch again.
+ * from then on), kept when the series is read with sketches so the read does not decode it again.
  */
 export type CacheableRow = RollupColumns & { minute: number; rollup?: Rollup };
 
@@ -91,6 +91,8 @@ interface SeriesEntry {
   spans: Map<number, CachedSpan>;
   /** The latest end of a window value put (ms). */
   windowTo: number;
+  /** Whether sketch reads of the series decode its minutes (then a writer's decoded rollup is kept). */
+  decodes: boolean;
 }
 
 /** Bits of a span key (52 in all, so every key is an exact double): kind, first minute, length. */
@@ -157,15 +159,19 @@ export class RollupCache {
   /**
    * The rows of `series` with `from <= minute < to` (minute-aligned bounds), in minute order.
    * Minutes not cached are read with `load(a, b)` — one call per run of unknown minutes — which
-   * returns the stored rows with `a <= minute < b`. Call only when {@link usable}.
+   * returns the stored rows with `a <= minute < b`. `decode`: the caller decodes the rollups (a
+   * sketch read); from then on, rows written through for the series keep the writer's decoded
+   * rollup. Call only when {@link usable}.
    */
   minutes(
     series: SeriesKey,
     from: number,
     to: number,
     load: (a: number, b: number) => Array<RollupColumns & { minute: number }>,
+    decode = false,
   ): CachedMinute[] {
     const e = this.entry(series, true);
+    if (decode) e.decodes = true;
     const out: CachedMinute[] = [];
     let runStart = -1;
     const fill = (a: number, b: number): void => this.fillEntry(e, a, b, load(a, b));
@@ -235,7 +241,7 @@ export class RollupCache {
       if (!e.minutes.has(t)) this.entries++;
       e.minutes.set(t, null);
     }
-    for (const r of rows) e.minutes.set(r.minute, { row: r, rollup: r.rollup ?? null });
+    for (const r of rows) e.minutes.set(r.minute, { row: r, rollup: e.decodes ? (r.rollup ?? null) : null });
   }
 
   /**
@@ -365,7 +371,10 @@ export class RollupCache {
     }
     let e = byVariant.get(k.variant);
     if (!e && create)
-      byVariant.set(k.variant, (e = { minutes: new Map(), spans: new Map(), windowTo: -Infinity }));
+      byVariant.set(
+        k.variant,
+        (e = { minutes: new Map(), spans: new Map(), windowTo: -Infinity, decodes: false }),
+      );
     return e;
   }
 }

@@ -360,7 +360,7 @@ export class RollupLevels {
       if (withSketch) mergeInto(out, head);
       else addMoments(out, head);
     }
-    for (const m of this.cachedMinutes(k, cut, to))
+    for (const m of this.cachedMinutes(k, cut, to, withSketch))
       if (withSketch) mergeInto(out, minuteRollup(m));
       else addMoments(out, m.row);
     this.cache.put(k, kind, from, to, out, true);
@@ -387,7 +387,7 @@ export class RollupLevels {
     }
     v.merge ??= new SlidingMerge();
     const parts = v.merge.parts(from, to, (a, b) =>
-      this.cachedMinutes(k, a, b).map((m) => ({ minute: m.row.minute, rollup: minuteRollup(m) })),
+      this.cachedMinutes(k, a, b, true).map((m) => ({ minute: m.row.minute, rollup: minuteRollup(m) })),
     );
     ({ from: slot.from, to: slot.to } = v.merge.held());
     const out = emptyRollup();
@@ -400,7 +400,7 @@ export class RollupLevels {
     const out = emptyRollup();
     for (const seg of windowSegments(from, to)) {
       if (seg.resolution === MINUTE_MS) {
-        for (const m of this.cachedMinutes(k, seg.from, seg.to))
+        for (const m of this.cachedMinutes(k, seg.from, seg.to, withSketch))
           if (withSketch) mergeInto(out, minuteRollup(m));
           else addMoments(out, m.row);
         continue;
@@ -462,13 +462,17 @@ export class RollupLevels {
       this.cache.fill(k, from, to, bySeries.get(`${k.metric}\u0000${k.variant}`) ?? []);
   }
 
-  /** Cached minute rows of a series in `[from, to)` (minute-aligned); unknown minutes are read. */
-  private cachedMinutes(k: SeriesKey, from: number, to: number) {
+  /**
+   * Cached minute rows of a series in `[from, to)` (minute-aligned); unknown minutes are read.
+   * `decode`: the caller decodes their rollups (see {@link RollupCache.minutes}).
+   */
+  private cachedMinutes(k: SeriesKey, from: number, to: number, decode = false) {
     return this.cache.minutes(
       k,
       from,
       to,
       (a, b) => this.sql(SELECT_MINUTES).all(...seriesArgs(k), a, b) as MinuteRow[],
+      decode,
     );
   }
 

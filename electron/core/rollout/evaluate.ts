@@ -28,7 +28,11 @@ import { evaluateGate, type SampleCount } from './gate.ts';
 import { ArmReader, lastMinutes } from './guardrail-data.ts';
 import { evaluateGuardrail, type GuardrailSpan, type GuardrailVerdict } from './guardrails.ts';
 
-/** One-sided level of the gate's non-inferiority bounds (the comparison runs at 2α two-sided). */
+/**
+ * Level of the gate's non-inferiority bounds: the comparison's always-valid confidence sequence is
+ * two-sided at this level, so its one bound the gate reads errs with probability at most this over
+ * every look of the stage.
+ */
 export const GATE_ALPHA = 0.05;
 
 export interface EvaluateDeps {
@@ -176,8 +180,10 @@ export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<Fla
         view.list = () => business;
         comparisons = compareMetrics(view, c.flag, {
           window,
-          sequential: false,
-          alpha: 2 * GATE_ALPHA,
+          // Sequential: the monitor looks at the gate every tick, over a sample growing from the
+          // stage's start — a fixed-horizon bound would pass a worse treatment by chance.
+          sequential: true,
+          alpha: GATE_ALPHA,
           adjust: 'none',
           sourceErrors,
         });

@@ -23,7 +23,7 @@ export interface GateInput {
   /**
   /**
    * Comparisons of the flag's business metrics over the stage so far (since the stage was
-   * confirmed), computed at α = 2 × the one-sided level so that each interval bound is one-sided.
+   * confirmed), sequential (always-valid), at the gate's level (two-sided; the gate reads one bound).
    */
   comparisons: readonly MetricComparison[];
   /** Units per cohort of each (non-ratio) metric over the stage so far. */
@@ -158,6 +158,26 @@ function guardrailItem(i: GateInput): GateItem {
   };
 }
 
+/**
+ * The interval of a comparison's relative lift the gate judges: the always-valid confidence
+ * sequence of Δ divided by the control mean (`sequential`: the margin is relative to control, taken
+ * as known — its own error is small next to Δ's at a stage's sample), else the fixed-horizon
+ * interval of the lift (quantile metrics: bootstrap, no sequential version). Null without one.
+ */
+function relativeBounds(
+  r: MetricComparison,
+): { kind: 'sequential' | 'fixed-horizon'; estimate: number; ci: [number, number] } | null {
+  const base = r.control.mean;
+  if (r.sequential && r.absolute && base !== null && base > 0)
+    return {
+      kind: 'sequential',
+      estimate: r.absolute.estimate / base,
+      ci: [r.sequential.ci[0] / base, r.sequential.ci[1] / base],
+    };
+  if (r.relative) return { kind: 'fixed-horizon', estimate: r.relative.estimate, ci: r.relative.ci };
+  return null;
+}
+
 function nonInferiority(i: GateInput): GateItem {
   const label = 'Business metrics not worse (non-inferiority)';
   const margin = i.stage.gate.nonInferiorityMargin;
@@ -191,18 +211,19 @@ function nonInferiority(i: GateInput): GateItem {
   const parts: string[] = [];
   let status: GateItem['status'] = 'pass';
   for (const r of rows) {
-    if (!r.relative || r.verdict === 'insufficient') {
+    const b = relativeBounds(r);
+    if (!b || r.verdict === 'insufficient') {
       parts.push(`${r.metric.name}: ${r.note || 'not enough data'}`);
       if (status === 'pass') status = 'waiting';
       continue;
     }
-    const [lo, hi] = r.relative.ci;
+    const [lo, hi] = b.ci;
     const higher = r.metric.direction === 'higher-is-better';
     const bound = higher ? lo : hi;
     const ok = higher ? lo > -margin : hi < margin;
     const worse = higher ? hi < -margin : lo > margin;
     parts.push(
-      `${r.metric.name}: lift ${pct(r.relative.estimate)}, one-sided bound ${pct(bound)} vs margin ${higher ? '−' : '+'}${pct(margin)}`,
+      `${r.metric.name}: lift ${pct(b.estimate)}, ${b.kind} one-sided bound ${pct(bound)} vs margin ${higher ? '−' : '+'}${pct(margin)}`,
     );
     if (worse) status = 'fail';
     else if (!ok && status === 'pass') status = 'waiting';

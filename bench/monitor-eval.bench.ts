@@ -31,11 +31,12 @@
  * Knobs: `BENCH_ME_FLAGS` (default 200), `BENCH_ME_RUNS` (default 20).
  * Run alone: `node bench/monitor-eval.bench.ts` (from the repo root, with Node 24).
  */
-import type { Guardrail, RolloutPlan } from '../shared/rollout.ts';
+import type { Guardrail } from '../shared/rollout.ts';
 import type { MetricDefinition } from '../shared/metrics.ts';
 import { MetricStore } from '../electron/core/metrics/metric-store.ts';
 import { addValue, emptyRollup, floorMinute, MINUTE_MS } from '../electron/core/metrics/rollup.ts';
 import type { KeyedRollup } from '../electron/core/metrics/metric-store.ts';
+import { threeStagePlan } from '../electron/core/test-support/rollout-fixtures.ts';
 import { openBenchCore } from './lib/core.ts';
 import { createGeneratedProvider } from './lib/generated-provider.ts';
 import { unwrapResult } from './lib/invoke.ts';
@@ -229,22 +230,15 @@ async function bench(): Promise<BenchReport> {
       ];
       for (const x of guardrails)
         unwrapResult(await core.invoke('guardrails.define', x), 'guardrails.define');
-      const plan: RolloutPlan = {
+      const plan = threeStagePlan(
         flag,
-        name: 'bench plan',
-        templateId: null,
-        planner: null,
-        stages: [10, 50, 100].map((p) => ({
-          name: `${p} %`,
-          targetPercent: p,
-          audience: { type: 'everyone' as const },
+        {
           minObservationMs: 3_600_000,
-          minSamplePerCohort: 500,
           gate: { nonInferiorityMargin: 0.5, businessMetrics: [] },
-          approvalsRequired: 0,
           autoAdvance: false,
-        })),
-      };
+        },
+        { name: 'bench plan' },
+      );
       unwrapResult(await core.invoke('rollout.savePlan', plan), 'rollout.savePlan');
       // At stage 1, confirmed 20 minutes ago (as if the stage had been applied then).
       const s = core.rollouts.store.state(flag)!;

@@ -1,29 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../db/database.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import type { Db } from '../db/database.ts';
+import { tempMetricStore } from '../test-support/metric-fixtures.ts';
 import { FLUSH_CELLS } from './metric-import.ts';
-import { MetricStore } from './metric-store.ts';
+import type { MetricStore } from './metric-store.ts';
 import { MINUTE_MS } from './rollup.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'f' };
 const T0 = Date.UTC(2026, 0, 5);
 const OPTS = { provider: 'local', environment: 'production' };
 
-let tmp: ReturnType<typeof tempDataDir>;
+let fx: ReturnType<typeof tempMetricStore>;
 let db: Db;
 let store: MetricStore;
 
 beforeEach(() => {
-  tmp = tempDataDir();
-  db = openDatabase(path.join(tmp.dir, 'rcr.db'));
-  store = new MetricStore(db);
+  fx = tempMetricStore();
+  ({ db, store } = fx);
 });
-afterEach(() => {
-  db.close();
-  tmp.cleanup();
-});
+afterEach(() => fx.close());
 
 /** Events spread over more minutes than {@link FLUSH_CELLS}, out of time order, so cells are staged twice. */
 function writeEvents(name: string, minutes: number, tail: string[] = []): string {
@@ -31,8 +27,8 @@ function writeEvents(name: string, minutes: number, tail: string[] = []): string
   for (let pass = 0; pass < 2; pass++)
     for (let m = 0; m < minutes; m++)
       lines.push(`${T0 + m * MINUTE_MS + pass * 1000},u${m},f,control,latency,${(m % 50) + pass * 100}`);
-  fs.writeFileSync(path.join(tmp.dir, name), [...lines, ...tail].join('\n') + '\n');
-  return path.join(tmp.dir, name);
+  fs.writeFileSync(path.join(fx.dir, name), [...lines, ...tail].join('\n') + '\n');
+  return path.join(fx.dir, name);
 }
 
 const tables = (): unknown[] =>

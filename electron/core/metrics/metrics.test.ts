@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
 import { openCore, type AppCore } from '../app-core.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
+import { metricDef } from '../test-support/metric-fixtures.ts';
 import { PrometheusError } from './prometheus-client.ts';
 import type { QueryRange } from './prometheus-ingest.ts';
 import { MetricStore } from './metric-store.ts';
@@ -60,18 +61,8 @@ function errorEvents(n: Record<string, number>, error: (i: number, variant: stri
   return out;
 }
 
-const def = (over: Partial<MetricDefinition> & { name: string }): MetricDefinition => ({
-  flag: FLAG,
-  kind: 'binomial',
-  direction: 'lower-is-better',
-  unit: '',
-  source: { type: 'events' },
-  controlVariant: 'control',
-  treatmentVariant: 'treatment',
-  expectedSplit: null,
-  guardrail: false,
-  ...over,
-});
+const def = (over: Partial<MetricDefinition> & { name: string }): MetricDefinition =>
+  metricDef(FLAG, { guardrail: false, ...over });
 
 beforeEach(async () => {
   tmp = tempDataDir('rcr-metrics-');

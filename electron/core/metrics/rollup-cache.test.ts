@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
 import { openDatabase, type Db } from '../db/database.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { tempMetricStore } from '../test-support/metric-fixtures.ts';
 import { MetricStore } from './metric-store.ts';
 import { HOUR_MS } from './rollup-levels.ts';
 import { addValue, emptyRollup, MINUTE_MS, quantiles, sketchOf, type Rollup } from './rollup.ts';
@@ -40,19 +40,15 @@ const summary = (r: Rollup) => ({
 });
 
 describe('rollup cache (window reads served from memory)', () => {
-  let tmp: ReturnType<typeof tempDataDir>;
+  let fx: ReturnType<typeof tempMetricStore>;
   let db: Db;
   let store: MetricStore;
 
   beforeEach(() => {
-    tmp = tempDataDir();
-    db = openDatabase(path.join(tmp.dir, 'rcr.db'));
-    store = new MetricStore(db);
+    fx = tempMetricStore();
+    ({ db, store } = fx);
   });
-  afterEach(() => {
-    db.close();
-    tmp.cleanup();
-  });
+  afterEach(() => fx.close());
 
   it('equals the database after every kind of write, for random windows (moments, sketches, minute means)', () => {
     const random = rng(7);
@@ -138,7 +134,7 @@ describe('rollup cache (window reads served from memory)', () => {
     expect(summary(read())).toEqual(summary(uncached(db, read)));
     // After a commit by another connection the cache is empty: a re-poll that changes one minute
     // must not make the unchanged ones look empty.
-    const other = openDatabase(path.join(tmp.dir, 'rcr.db'));
+    const other = openDatabase(path.join(fx.dir, 'rcr.db'));
     try {
       new MetricStore(other).addRollups([keyed('errors', 'control', T0, rollupOf([1]))]);
     } finally {
@@ -170,7 +166,7 @@ describe('rollup cache (window reads served from memory)', () => {
   it('sees a commit by another connection (another process on the same data folder)', async () => {
     store.addRollups([keyed('errors', 'control', T0, rollupOf([1, 0]))]);
     expect(store.window(FLAG, 'errors', 'control', T0, T0 + MINUTE_MS, false).count).toBe(2);
-    const other = openDatabase(path.join(tmp.dir, 'rcr.db'));
+    const other = openDatabase(path.join(fx.dir, 'rcr.db'));
     try {
       new MetricStore(other).addRollups([keyed('errors', 'control', T0, rollupOf([1, 1, 1]))]);
     } finally {

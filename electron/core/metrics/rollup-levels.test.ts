@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
-import { openDatabase } from '../db/database.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import type { Db } from '../db/database.ts';
+import { tempMetricStore } from '../test-support/metric-fixtures.ts';
 import { MetricStore } from './metric-store.ts';
 import { DAY_MS, HOUR_MS, windowSegments } from './rollup-levels.ts';
 import {
@@ -40,19 +39,15 @@ describe('windowSegments', () => {
 });
 
 describe('rollup levels', () => {
-  let tmp: ReturnType<typeof tempDataDir>;
+  let fx: ReturnType<typeof tempMetricStore>;
   let store: MetricStore;
-  let db: ReturnType<typeof openDatabase>;
+  let db: Db;
 
   beforeEach(() => {
-    tmp = tempDataDir();
-    db = openDatabase(path.join(tmp.dir, 'rcr.db'));
-    store = new MetricStore(db);
+    fx = tempMetricStore();
+    ({ db, store } = fx);
   });
-  afterEach(() => {
-    db.close();
-    tmp.cleanup();
-  });
+  afterEach(() => fx.close());
 
   /** Three days of minutes with a gap, values that make every minute's mean differ. */
   function fill(): Map<number, Rollup> {

@@ -288,13 +288,7 @@ export class RollupLevels {
         for (const r of rows) {
           const a = at(r.minute);
           mergeInto(a.rollup, rollupFromRow(r));
-          if (r.count > 0) {
-            const v = r.sum / r.count;
-            a.minutes++;
-            a.ratioSum += v;
-            a.ratioSumSq += v * v;
-            if (v !== 0) a.ratioNonzero++;
-          }
+          if (r.count > 0) addMean(a, r.sum / r.count, 1);
         }
       } else {
         const rows = this.sql(SELECT_LEVELS).all(...seriesArgs(k), HOUR_MS, from, to) as LevelRow[];

@@ -4,21 +4,18 @@
  * the point-check kinds only their sliding window; without a live stage the statistical guardrail
  * falls back to its window and says that its bound is then not always-valid.
  */
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MetricDefinition } from '../../../shared/metrics.ts';
 import {
   GuardrailSchema,
   type Guardrail,
   type GuardrailState,
-  type RolloutPlan,
   type RolloutState,
 } from '../../../shared/rollout.ts';
-import { openDatabase, type Db } from '../db/database.ts';
-import { MetricStore } from '../metrics/metric-store.ts';
+import type { MetricStore } from '../metrics/metric-store.ts';
 import type { QueryRange } from '../metrics/prometheus-ingest.ts';
 import { MINUTE_MS } from '../metrics/rollup.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { metricDef, tempMetricStore } from '../test-support/metric-fixtures.ts';
+import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
 import { evaluateFlag, guardrailSpan, type FlagContext } from './evaluate.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
@@ -29,18 +26,7 @@ const NOW = Date.parse('2026-03-02T09:39:10Z');
 const DATA_FROM = Date.parse('2026-03-02T08:30:00Z');
 const PER_MINUTE = 100;
 
-const errorsMetric: MetricDefinition = {
-  flag: FLAG,
-  name: 'errors',
-  kind: 'binomial',
-  direction: 'lower-is-better',
-  unit: '',
-  source: { type: 'events' },
-  controlVariant: 'control',
-  treatmentVariant: 'treatment',
-  expectedSplit: null,
-  guardrail: true,
-};
+const errorsMetric = metricDef(FLAG);
 const guard = (over: Record<string, unknown>): Guardrail =>
   GuardrailSchema.parse({
     flag: FLAG,
@@ -53,22 +39,7 @@ const guard = (over: Record<string, unknown>): Guardrail =>
   });
 const statistical = guard({ id: 'errors-seq', kind: { type: 'statistical', limit: 0, alpha: 0.05 } });
 const absolute = guard({ id: 'errors-abs', kind: { type: 'absolute', limit: 0.5, breachWhen: 'above' } });
-const plan = {
-  flag: FLAG,
-  name: 'ramp',
-  templateId: null,
-  planner: null,
-  stages: [10, 50, 100].map((p) => ({
-    name: `${p} %`,
-    targetPercent: p,
-    audience: { type: 'everyone' },
-    minObservationMs: 5 * MINUTE_MS,
-    minSamplePerCohort: 500,
-    gate: { nonInferiorityMargin: 0.02, businessMetrics: [] },
-    approvalsRequired: 0,
-    autoAdvance: true,
-  })),
-} as RolloutPlan;
+const plan = threeStagePlan(FLAG);
 const state = (over: Partial<RolloutState> = {}): RolloutState => ({
   flag: FLAG,
   stageIndex: 1,
@@ -81,14 +52,12 @@ const state = (over: Partial<RolloutState> = {}): RolloutState => ({
   ...over,
 });
 
-let tmp: ReturnType<typeof tempDataDir>;
-let db: Db;
+let fx: ReturnType<typeof tempMetricStore>;
 let store: MetricStore;
 
 beforeEach(() => {
-  tmp = tempDataDir('rcr-evaluate-');
-  db = openDatabase(path.join(tmp.dir, 'rcr.db'));
-  store = new MetricStore(db);
+  fx = tempMetricStore('rcr-evaluate-');
+  ({ store } = fx);
   store.define(errorsMetric);
   // Before the stage the treatment was bad (20 % errors, e.g. the previous stage's fault); since
   // the stage started both cohorts run at 5 %. Reading pre-stage minutes would show a breach.
@@ -108,10 +77,7 @@ beforeEach(() => {
     }
   store.addRollups(rows);
 });
-afterEach(() => {
-  db.close();
-  tmp.cleanup();
-});
+afterEach(() => fx.close());
 
 async function evaluate(over: Partial<FlagContext>, queryRange?: QueryRange) {
   const ev = await evaluateFlag(

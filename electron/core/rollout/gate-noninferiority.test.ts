@@ -1,26 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
-import type { MetricComparison, MetricDefinition } from '../../../shared/metrics.ts';
+import type { MetricComparison } from '../../../shared/metrics.ts';
 import type { RolloutState, Stage } from '../../../shared/rollout.ts';
 import { compareMetric } from '../stats/compare.ts';
 import { parseMetricSummary } from '../stats/summary.ts';
+import { metricDef } from '../test-support/metric-fixtures.ts';
 import { GATE_ALPHA } from './evaluate.ts';
 import { evaluateGate } from './gate.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-summary' };
 const MARGIN = 0.1;
-const conversions: MetricDefinition = {
-  flag: FLAG,
+const conversions = metricDef(FLAG, {
   name: 'conversions',
-  kind: 'binomial',
   direction: 'higher-is-better',
-  unit: '',
-  source: { type: 'events' },
-  controlVariant: 'control',
-  treatmentVariant: 'treatment',
-  expectedSplit: null,
   guardrail: false,
-};
+});
 const stage: Stage = {
   name: '10 %',
   targetPercent: 10,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
 import { GuardrailSchema, type Guardrail, type GuardrailState } from '../../../shared/rollout.ts';
+import { metricDef } from '../test-support/metric-fixtures.ts';
 import {
   describeSpan,
   evaluateGuardrail,
@@ -17,19 +18,7 @@ const WINDOW: GuardrailSpan = { kind: 'window', minutes: 30 };
 /** A stage started 40 minutes before NOW. */
 const STAGE: GuardrailSpan = { kind: 'stage', since: '2026-03-02T08:20:00.000Z' };
 
-const def = (over: Partial<MetricDefinition> = {}): MetricDefinition => ({
-  flag,
-  name: 'errors',
-  kind: 'binomial',
-  direction: 'lower-is-better',
-  unit: '',
-  source: { type: 'events' },
-  controlVariant: 'control',
-  treatmentVariant: 'treatment',
-  expectedSplit: null,
-  guardrail: true,
-  ...over,
-});
+const def = (over: Partial<MetricDefinition> = {}): MetricDefinition => metricDef(flag, over);
 const guard = (over: Record<string, unknown>): Guardrail =>
   GuardrailSchema.parse({
     flag,

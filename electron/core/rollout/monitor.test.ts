@@ -8,12 +8,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, eventContract } from '../../../shared/contract.ts';
-import type { MetricDefinition } from '../../../shared/metrics.ts';
 import type { Guardrail, GuardrailState, RolloutPlan } from '../../../shared/rollout.ts';
 import { openCore, type AppCore, type CoreOptions } from '../app-core.ts';
 import { createProvider } from '../providers/registry.ts';
 import { ProviderError, type FlagProvider } from '../providers/provider.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
+import { metricDef } from '../test-support/metric-fixtures.ts';
+import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
 import { verifyWebhook } from './webhook.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
@@ -70,18 +71,7 @@ async function importErrors(
   await ok(c.invoke('metrics.importEvents', { path: file, provider: 'local', environment: 'production' }));
 }
 
-const errorsMetric: MetricDefinition = {
-  flag: FLAG,
-  name: 'errors',
-  kind: 'binomial',
-  direction: 'lower-is-better',
-  unit: '',
-  source: { type: 'events' },
-  controlVariant: 'control',
-  treatmentVariant: 'treatment',
-  expectedSplit: null,
-  guardrail: true,
-};
+const errorsMetric = metricDef(FLAG);
 const errorGuardrail = (over: Partial<Guardrail> = {}): Guardrail =>
   ({
     flag: FLAG,
@@ -96,23 +86,7 @@ const errorGuardrail = (over: Partial<Guardrail> = {}): Guardrail =>
     ...over,
   }) as Guardrail;
 const plan = (over: Partial<RolloutPlan> = {}): RolloutPlan =>
-  ({
-    flag: FLAG,
-    name: 'drill',
-    templateId: null,
-    planner: null,
-    stages: [10, 50, 100].map((p) => ({
-      name: `${p} %`,
-      targetPercent: p,
-      audience: { type: 'everyone' },
-      minObservationMs: 5 * 60_000,
-      minSamplePerCohort: 500,
-      gate: { nonInferiorityMargin: 0.02, businessMetrics: [] },
-      approvalsRequired: 0,
-      autoAdvance: true,
-    })),
-    ...over,
-  }) as RolloutPlan;
+  threeStagePlan(FLAG, {}, { name: 'drill', ...over });
 
 const layers = async (c: AppCore) => (await ok(c.invoke('flag.get', FLAG))).flag.layers;
 
@@ -663,7 +637,6 @@ describe('guardrail state persistence', () => {
     clock += 60_000;
     core.rollouts.keepStates(states);
     for (const st of states) core.rollouts.removeGuardrail(st.guardrail.flag, st.guardrail.id);
-    written = 0;
     expect(core.rollouts.flushStates()).toBe(0);
     // A change is written at once.
     written = 0;

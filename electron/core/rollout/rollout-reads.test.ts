@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RolloutPlan } from '../../../shared/rollout.ts';
 import { openCore, type AppCore } from '../app-core.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
+import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 let tmp: ReturnType<typeof tempDataDir>;
@@ -21,22 +21,11 @@ const ok = async <T>(
   return r.value;
 };
 
-const plan: RolloutPlan = {
-  flag: FLAG,
-  name: 'three stages',
-  templateId: null,
-  planner: null,
-  stages: [10, 50, 100].map((p) => ({
-    name: `${p} %`,
-    targetPercent: p,
-    audience: { type: 'everyone' as const },
-    minObservationMs: 60_000,
-    minSamplePerCohort: 0,
-    gate: { nonInferiorityMargin: 0.02, businessMetrics: [] },
-    approvalsRequired: 0,
-    autoAdvance: false,
-  })),
-} as RolloutPlan;
+const plan = threeStagePlan(
+  FLAG,
+  { minObservationMs: 60_000, minSamplePerCohort: 0, autoAdvance: false },
+  { name: 'three stages' },
+);
 
 beforeEach(async () => {
   tmp = tempDataDir('rcr-rollout-reads-');

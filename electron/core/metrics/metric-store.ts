@@ -11,17 +11,16 @@ import { ParsedJson } from '../db/parsed-json.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
 import type { ReadProgress } from './metric-events-reader.ts';
 import { importMetricEvents } from './metric-import.ts';
-import { RollupLevels, type SeriesKey } from './rollup-levels.ts';
+import { RollupLevels, type MinuteChange, type SeriesKey } from './rollup-levels.ts';
 import {
-  emptyRollup,
+  addColumns,
+  columnsOf,
   MINUTE_MS,
-  mergeInto,
   rollupFromRow,
   type Rollup,
   type RollupColumns,
   type RollupKey,
 } from './rollup.ts';
-import { encodeSketch } from './sketch-codec.ts';
 
 /** A rollup with its key. */
 export interface KeyedRollup extends RollupKey {
@@ -43,14 +42,7 @@ interface RollupRow extends RollupColumns {
 const DEFINITIONS = 'metric_definition';
 
 /** The stored columns of a minute's rollup. */
-const rowOf = (minute: number, r: Rollup): RollupRow => ({
-  minute,
-  count: r.count,
-  sum: r.sum,
-  sum_sq: r.sumSq,
-  successes: Math.round(r.successes),
-  sketch: encodeSketch(r.sketch),
-});
+const rowOf = (minute: number, r: Rollup): RollupRow => ({ ...columnsOf(r), minute });
 
 /** Whether two stored rows hold the same rollup (same columns, same sketch bytes). */
 const sameRow = (a: RollupRow, b: RollupRow): boolean =>
@@ -190,34 +182,27 @@ export class MetricStore {
     );
   }
 
-  /** Adds rollups to the stored ones (merging with an existing minute), in one transaction. */
+  /**
+   * Adds rollups to the stored ones (merging with an existing minute), in one transaction. Stored
+   * sketches are merged encoded ({@link addColumns}), never decoded.
+   */
   addRollups(rollups: Iterable<KeyedRollup>): void {
     const get = this.sql(
       `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
        WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ? AND minute = ?`,
     );
-    type Change = {
-      minute: number;
-      delta: Rollup;
-      before: RollupRow | null;
-      after: RollupRow;
-      merged: Rollup;
-    };
-    const touched = new Map<string, { key: SeriesKey; changes: Change[] }>();
+    const touched = new Map<
+      string,
+      { key: SeriesKey; changes: Array<MinuteChange & { after: RollupRow }> }
+    >();
     this.db.transaction(() => {
       for (const k of rollups) {
         const existing = get.get(k.provider, k.environment, k.flagKey, k.metric, k.variant, k.minute) as
           RollupRow | undefined;
-        // The stored row decoded is a fresh rollup: add to it directly.
-        const merged = existing ? rollupFromRow(existing) : emptyRollup();
-        mergeInto(merged, k.rollup);
-        const change = {
-          minute: k.minute,
-          delta: k.rollup,
-          before: existing ?? null,
-          after: this.put({ ...k, rollup: merged }),
-          merged,
-        };
+        const delta = columnsOf(k.rollup);
+        const after: RollupRow = { ...(existing ? addColumns(existing, delta) : delta), minute: k.minute };
+        this.putRow(k, after);
+        const change = { minute: k.minute, delta, before: existing ?? null, after };
         const id = `${k.provider}\u0000${k.environment}\u0000${k.flagKey}\u0000${k.metric}\u0000${k.variant}`;
         const t = touched.get(id);
         if (t) t.changes.push(change);
@@ -230,7 +215,7 @@ export class MetricStore {
     for (const t of touched.values())
       this.levels.writeThrough(
         t.key,
-        t.changes.map((c) => ({ ...c.after, rollup: c.merged })),
+        t.changes.map((c) => c.after),
       );
   }
 

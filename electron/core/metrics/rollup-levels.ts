@@ -14,6 +14,8 @@
  */
 import type { Db, Sql } from '../db/database.ts';
 import {
+  addColumns,
+  columnsOf,
   emptyRollup,
   mergeInto,
   MINUTE_MS,
@@ -21,7 +23,6 @@ import {
   type Rollup,
   type RollupColumns,
 } from './rollup.ts';
-import { encodeSketch } from './sketch-codec.ts';
 import { minuteRollup, RollupCache, type CacheableRow, type SeriesKey } from './rollup-cache.ts';
 import { SlidingMerge } from './sliding-merge.ts';
 
@@ -63,22 +64,39 @@ export function windowSegments(
   ];
 }
 
-/** The merged statistics of a level bucket: the rollup and the sums of its minutes' means. */
-interface LevelAgg {
-  rollup: Rollup;
+/** A level bucket's sums of its minutes' means (minutes with data). */
+interface MeanSums {
   minutes: number;
   ratioSum: number;
   ratioSumSq: number;
   ratioNonzero: number;
 }
 
+/** The merged statistics of a level bucket: the rollup and the sums of its minutes' means. */
+interface LevelAgg extends MeanSums {
+  rollup: Rollup;
+}
+
+/**
+ * One minute's change, for {@link RollupLevels.addToLevels}: its stored row `before` (null when it
+ * had none) and `after`, which is `before` plus `delta` (stored columns, sketches encoded).
+ */
+export interface MinuteChange {
+  minute: number;
+  delta: RollupColumns;
+  before: RollupColumns | null;
+  after: RollupColumns;
+}
+
 /** Adds (`sign` 1) or removes (−1) one minute's mean `v` in a level's minute-mean sums. */
-function addMean(a: LevelAgg, v: number, sign: 1 | -1): void {
+function addMean(a: MeanSums, v: number, sign: 1 | -1): void {
   a.minutes += sign;
   a.ratioSum += sign * v;
   a.ratioSumSq += sign * v * v;
   if (v !== 0) a.ratioNonzero += sign;
 }
+
+const emptyMeans = (): MeanSums => ({ minutes: 0, ratioSum: 0, ratioSumSq: 0, ratioNonzero: 0 });
 
 const emptyAgg = (): LevelAgg => ({
   rollup: emptyRollup(),
@@ -199,21 +217,13 @@ export class RollupLevels {
 
   /**
    * Adds minute changes of a series to its hour and day levels without re-reading the minutes.
-   * Each change is one minute's stored row `before` (null when it had none) and `after`, which is
-   * `before` plus `delta`: the level rows gain `delta` (moments summed, sketches merged) and the
-   * minute-mean sums swap that minute's old mean for its new one. A level row is created when its
-   * bucket had no minute before. Call inside the transaction that wrote the minutes; same result
-   * as {@link refresh} over the changed minutes, up to floating-point summation order.
+   * The level rows gain each change's `delta` (moments summed, sketches merged encoded — nothing is
+   * decoded) and the minute-mean sums swap that minute's old mean for its new one. A level row is
+   * created when its bucket had no minute before. Call inside the transaction that wrote the
+   * minutes; same result as {@link refresh} over the changed minutes, up to floating-point
+   * summation order.
    */
-  addToLevels(
-    k: SeriesKey,
-    changes: ReadonlyArray<{
-      minute: number;
-      delta: Rollup;
-      before: RollupColumns | null;
-      after: RollupColumns;
-    }>,
-  ): void {
+  addToLevels(k: SeriesKey, changes: readonly MinuteChange[]): void {
     if (!changes.length) return;
     let lo = Infinity;
     let hi = -Infinity;
@@ -223,12 +233,12 @@ export class RollupLevels {
     }
     this.cache.invalidate(k, lo, hi);
     for (const size of [HOUR_MS, DAY_MS]) {
-      const aggs = new Map<number, LevelAgg>();
+      const aggs = new Map<number, MeanSums & { cols: RollupColumns }>();
       for (const c of changes) {
         const bucket = floorTo(c.minute, size);
         let a = aggs.get(bucket);
-        if (!a) aggs.set(bucket, (a = emptyAgg()));
-        mergeInto(a.rollup, c.delta);
+        if (!a) aggs.set(bucket, (a = { ...emptyMeans(), cols: c.delta }));
+        else a.cols = addColumns(a.cols, c.delta);
         if (c.before && c.before.count > 0) addMean(a, c.before.sum / c.before.count, -1);
         if (c.after.count > 0) addMean(a, c.after.sum / c.after.count, 1);
       }
@@ -236,15 +246,13 @@ export class RollupLevels {
       for (const [bucket, a] of aggs) {
         const row = get.get(...seriesArgs(k), size, bucket) as LevelRow | undefined;
         if (row) {
-          const merged = rollupFromRow(row);
-          mergeInto(merged, a.rollup);
-          a.rollup = merged;
+          a.cols = addColumns(row, a.cols);
           a.minutes += row.minutes;
           a.ratioSum += row.ratio_sum;
           a.ratioSumSq += row.ratio_sum_sq;
           a.ratioNonzero += row.ratio_nonzero;
         }
-        this.putLevel(k, size, bucket, a);
+        this.putLevel(k, size, bucket, a.cols, a);
       }
     }
   }
@@ -302,24 +310,24 @@ export class RollupLevels {
         }
       }
     }
-    for (const [bucket, a] of aggs) this.putLevel(k, size, bucket, a);
+    for (const [bucket, a] of aggs) this.putLevel(k, size, bucket, columnsOf(a.rollup), a);
   }
 
-  /** Writes (or replaces) one level row. */
-  private putLevel(k: SeriesKey, size: number, bucket: number, a: LevelAgg): void {
+  /** Writes (or replaces) one level row: its rollup's columns and its minute-mean sums. */
+  private putLevel(k: SeriesKey, size: number, bucket: number, cols: RollupColumns, means: MeanSums): void {
     this.sql(PUT_LEVEL).run(
       ...seriesArgs(k),
       size,
       bucket,
-      a.rollup.count,
-      a.rollup.sum,
-      a.rollup.sumSq,
-      Math.round(a.rollup.successes),
-      a.minutes,
-      a.ratioSum,
-      a.ratioSumSq,
-      a.ratioNonzero,
-      encodeSketch(a.rollup.sketch),
+      cols.count,
+      cols.sum,
+      cols.sum_sq,
+      Math.round(cols.successes),
+      means.minutes,
+      means.ratioSum,
+      means.ratioSumSq,
+      means.ratioNonzero,
+      cols.sketch,
     );
   }
 

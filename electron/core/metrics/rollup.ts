@@ -5,7 +5,7 @@
  * within the sketch's relative accuracy (1 %) for quantiles.
  */
 import type { DDSketch } from '@datadog/sketches-js';
-import { decodeSketch, mergeSketch, newSketch } from './sketch-codec.ts';
+import { decodeSketch, encodeSketch, mergeEncodedSketches, mergeSketch, newSketch } from './sketch-codec.ts';
 
 export { newSketch, SKETCH_RELATIVE_ACCURACY } from './sketch-codec.ts';
 
@@ -90,6 +90,39 @@ export interface RollupColumns {
   sum_sq: number;
   successes: number;
   sketch: Uint8Array | null;
+}
+
+/** The stored columns of a rollup (its sketch encoded; `successes` rounded, as stored). */
+export function columnsOf(r: Rollup): RollupColumns {
+  return {
+    count: r.count,
+    sum: r.sum,
+    sum_sq: r.sumSq,
+    successes: Math.round(r.successes),
+    sketch: encodeSketch(r.sketch),
+  };
+}
+
+/** The encoded sketch of stored columns, built from the counts for a 0/1-only row (null when empty). */
+const blobOf = (c: RollupColumns): Uint8Array | null =>
+  c.sketch ?? (c.count > 0 ? encodeSketch(binarySketch(c.count - c.sum, c.sum)) : null);
+
+/**
+ * The columns of `a` and `b` merged, without decoding their sketches (see
+ * {@link mergeEncodedSketches}): the same as {@link columnsOf} of their rollups merged by
+ * {@link mergeInto}. Inputs are not changed; the result may share a blob with one of them.
+ * @throws RangeError for a bad sketch blob (see `decodeSketch`).
+ */
+export function addColumns(a: RollupColumns, b: RollupColumns): RollupColumns {
+  if (b.count === 0) return a;
+  if (a.count === 0) return b;
+  return {
+    count: a.count + b.count,
+    sum: a.sum + b.sum,
+    sum_sq: a.sum_sq + b.sum_sq,
+    successes: a.successes + b.successes,
+    sketch: a.sketch === null && b.sketch === null ? null : mergeEncodedSketches(blobOf(a), blobOf(b)),
+  };
 }
 
 /** The rollup of a stored row (its sketch decoded). */

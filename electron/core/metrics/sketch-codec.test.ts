@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSketch, encodeSketch, mergeSketch, newSketch } from './sketch-codec.ts';
+import fc from 'fast-check';
+import { decodeSketch, encodeSketch, mergeEncodedSketches, mergeSketch, newSketch } from './sketch-codec.ts';
 
 const QS = [0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 1];
 
@@ -8,6 +9,16 @@ function sketchOf(values: number[]): ReturnType<typeof newSketch> {
   for (const v of values) s.accept(v);
   return s;
 }
+
+/** Values with ones, zeros, negatives and magnitudes from 1e-6 to 1e4 (keys far apart). */
+const values = fc.array(
+  fc.oneof(
+    fc.constant(0),
+    fc.constant(1),
+    fc.double({ min: -1e4, max: 1e4, noNaN: true }).filter((v) => v === 0 || Math.abs(v) > 1e-6),
+  ),
+  { maxLength: 60 },
+);
 
 describe('sketch codec', () => {
   it('round-trips positive, zero and negative values exactly (same quantiles and count)', () => {
@@ -47,6 +58,30 @@ describe('sketch codec', () => {
     expect(a.count).toBe(6);
     for (const q of QS) expect(a.getValueAtQuantile(q)).toBe(all.getValueAtQuantile(q));
   });
+
+  it('grows the range when the merged sketch reaches key 0 (values in [1, 1.02); the library merge does not)', () => {
+    // A decoded sketch's bins span exactly its keys (no spare capacity for the count to land in).
+    const stored = (): ReturnType<typeof newSketch> => decodeSketch(encodeSketch(sketchOf([0.5, 0.5])))!;
+    const a = stored();
+    mergeSketch(a, sketchOf([0.5, 1]));
+    expect(a.count).toBe(4);
+    expect(a.getValueAtQuantile(1)).toBeCloseTo(1, 1);
+    expect(a.getValueAtQuantile(0)).toBeCloseTo(0.5, 2);
+    const library = stored();
+    library.merge(sketchOf([0.5, 1]));
+    expect(library.getValueAtQuantile(1)).toBeCloseTo(0.5, 1); // sketches-js 2.1.1: the 1 is lost
+  });
+
+  it('merges like accepting every value of both, for any values', () => {
+    fc.assert(
+      fc.property(values, values, (xs, ys) => {
+        const a = sketchOf(xs);
+        mergeSketch(a, sketchOf(ys));
+        expect(encodeSketch(a)).toEqual(encodeSketch(sketchOf([...xs, ...ys])));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('0/1-only rollups', () => {
@@ -69,5 +104,57 @@ describe('0/1-only rollups', () => {
     mergeInto(both, binary);
     mergeInto(both, binary);
     expect([both.sketch, both.count, both.sum]).toEqual([null, 6, 6]);
+  });
+});
+
+describe('merging encoded sketches', () => {
+  it('gives the bytes of decode → merge → encode, for any two sketches (positive, zero, negative values)', () => {
+    fc.assert(
+      fc.property(values, values, (xs, ys) => {
+        const a = encodeSketch(sketchOf(xs));
+        const b = encodeSketch(sketchOf(ys));
+        const into = decodeSketch(a) ?? newSketch();
+        const from = decodeSketch(b);
+        if (from) mergeSketch(into, from);
+        const expected = encodeSketch(into);
+        const got = mergeEncodedSketches(a, b);
+        expect(got === null ? null : Buffer.from(got)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('returns the other blob for an empty side and merges protobuf blobs of earlier builds by decoding', () => {
+    const blob = encodeSketch(sketchOf([3, 4])) as Buffer;
+    expect(mergeEncodedSketches(null, blob)).toBe(blob);
+    expect(mergeEncodedSketches(blob, null)).toBe(blob);
+    expect(mergeEncodedSketches(null, null)).toBeNull();
+    const legacy = sketchOf([100, 200]).toProto();
+    const merged = decodeSketch(mergeEncodedSketches(blob, legacy));
+    const all = sketchOf([3, 4, 100, 200]);
+    expect(merged?.count).toBe(4);
+    for (const q of QS) expect(merged?.getValueAtQuantile(q)).toBeCloseTo(all.getValueAtQuantile(q), 9);
+  });
+
+  it('refuses a truncated blob', () => {
+    const blob = encodeSketch(sketchOf([1, 2, 3])) as Buffer;
+    expect(() => mergeEncodedSketches(blob, blob.subarray(0, blob.length - 8))).toThrow('truncated');
+  });
+
+  it('adds stored columns like merging their rollups, 0/1-only rows included', async () => {
+    const { addColumns, addValue, columnsOf, emptyRollup, mergeInto } = await import('./rollup.ts');
+    fc.assert(
+      fc.property(values, values, (xs, ys) => {
+        const a = emptyRollup();
+        const b = emptyRollup();
+        for (const v of xs) addValue(a, v);
+        for (const v of ys) addValue(b, v);
+        const got = addColumns(columnsOf(a), columnsOf(b));
+        mergeInto(a, b);
+        const want = columnsOf(a);
+        expect({ ...got, sketch: got.sketch && Buffer.from(got.sketch) }).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -105,14 +105,118 @@ export function decodeSketch(buf: Uint8Array | null): DDSketch | null {
   return s;
 }
 
+/** One store of a blob: its lowest key, bin count and where its counts start. */
+interface BlobStore {
+  minKey: number;
+  k: number;
+  at: number;
+}
+
+/** The zero count and stores of a current-version blob (validated like {@link decodeSketch}). */
+function blobParts(buf: Uint8Array): { view: DataView; zero: number; pos: BlobStore; neg: BlobStore } {
+  if (buf[1] !== VERSION || buf.length < HEADER)
+    throw new RangeError(`unknown sketch blob version ${buf[1]}`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (view.getFloat64(8, true) !== GAMMA)
+    throw new RangeError('sketch blob was written with another relative accuracy');
+  const store = (at: number): BlobStore => {
+    if (at + 8 > buf.length) throw new RangeError('sketch blob is truncated');
+    const k = view.getUint32(at + 4, true);
+    if (at + 8 + k * 8 > buf.length) throw new RangeError('sketch blob is truncated');
+    return { minKey: view.getInt32(at, true), k, at: at + 8 };
+  };
+  const pos = store(HEADER);
+  return { view, zero: view.getFloat64(16, true), pos, neg: store(pos.at + pos.k * 8) };
+}
+
 /**
- * Merges `from` into `into` (both with the shared accuracy). The library's `merge` skips the
- * negative store when `into` is not empty (sketches-js 2.1.1, `BaseDDSketch.merge`), so it is
- * merged here too.
+ * Merges two encoded sketches into a new blob without decoding them: the same bytes as
+ * `encodeSketch` of the decoded sketches merged by {@link mergeSketch} (bin counts added key by
+ * key, zero counts added), at one allocation instead of two sketches and their stores. `null`
+ * stands for an empty sketch; the result is `null` only when both are, and is the other input
+ * itself (not a copy) when one is empty — blobs are never written to. Blobs of earlier builds
+ * (protobuf) are merged by decoding.
+ * @throws RangeError as {@link decodeSketch} for a truncated blob or one of another accuracy.
+ */
+export function mergeEncodedSketches(a: Uint8Array | null, b: Uint8Array | null): Uint8Array | null {
+  if (!a?.length) return b?.length ? b : null;
+  if (!b?.length) return a;
+  if (a[0] !== MAGIC || b[0] !== MAGIC) {
+    const into = decodeSketch(a) as DDSketch;
+    mergeSketch(into, decodeSketch(b) as DDSketch);
+    return encodeSketch(into);
+  }
+  const x = blobParts(a);
+  const y = blobParts(b);
+  const span = (s: BlobStore, t: BlobStore): { lo: number; k: number } => {
+    if (s.k === 0 || t.k === 0) return { lo: s.k ? s.minKey : t.minKey, k: s.k || t.k };
+    const lo = Math.min(s.minKey, t.minKey);
+    return { lo, k: Math.max(s.minKey + s.k, t.minKey + t.k) - lo };
+  };
+  const pos = span(x.pos, y.pos);
+  const neg = span(x.neg, y.neg);
+  const bytes = new ArrayBuffer(HEADER + 8 + pos.k * 8 + 8 + neg.k * 8);
+  const view = new DataView(bytes);
+  view.setUint8(0, MAGIC);
+  view.setUint8(1, VERSION);
+  view.setFloat64(8, GAMMA, true);
+  view.setFloat64(16, x.zero + y.zero, true);
+  let at = HEADER;
+  for (const [out, s, t] of [
+    [pos, x.pos, y.pos],
+    [neg, x.neg, y.neg],
+  ] as const) {
+    view.setInt32(at, out.k > 0 ? out.lo : 0, true);
+    view.setUint32(at + 4, out.k, true);
+    at += 8;
+    const bins = new Float64Array(bytes, at, out.k);
+    for (let i = 0; i < s.k; i++) bins[s.minKey - out.lo + i] = x.view.getFloat64(s.at + i * 8, true);
+    for (let i = 0, j = t.minKey - out.lo; i < t.k; i++, j++)
+      bins[j] = (bins[j] as number) + y.view.getFloat64(t.at + i * 8, true);
+    if (!LITTLE_ENDIAN) for (let i = 0; i < out.k; i++) view.setFloat64(at + i * 8, bins[i] as number, true);
+    at += out.k * 8;
+  }
+  return Buffer.from(bytes);
+}
+
+/** Adds the bins of `from` into `into` (dense stores; `into`'s bins re-laid when they must grow). */
+function mergeStore(into: Store, from: Store): void {
+  if (from.count <= 0) return;
+  const lo = into.count > 0 ? Math.min(into.minKey, from.minKey) : from.minKey;
+  const hi = into.count > 0 ? Math.max(into.maxKey, from.maxKey) : from.maxKey;
+  if (into.count <= 0 || lo < into.offset || hi >= into.offset + into.bins.length) {
+    const bins = new Array<number>(hi - lo + 1).fill(0);
+    if (into.count > 0)
+      for (let key = into.minKey; key <= into.maxKey; key++)
+        bins[key - lo] = into.bins[key - into.offset] ?? 0;
+    into.bins = bins;
+    into.offset = lo;
+  }
+  for (let key = from.minKey; key <= from.maxKey; key++)
+    into.bins[key - into.offset] = (into.bins[key - into.offset] ?? 0) + (from.bins[key - from.offset] ?? 0);
+  into.minKey = lo;
+  into.maxKey = hi;
+  into.count += from.count;
+}
+
+/**
+ * Merges `from` into `into` (both with the shared accuracy): bin counts added key by key in both
+ * stores, zero counts and totals added. Done here rather than by the library's `merge`, which in
+ * sketches-js 2.1.1 (`BaseDDSketch.merge`, `DenseStore.merge`) skips the negative store when
+ * `into` is not empty, and does not grow `into`'s range when `from`'s highest key is 0 (values
+ * in [1, 1.02): `DenseStore._extendRange` reads a second key of 0 as absent), so those counts
+ * fall outside the store's range.
+ * @throws RangeError when the sketches have different relative accuracies.
  */
 export function mergeSketch(into: DDSketch, from: DDSketch): void {
-  if (from.count === 0) return;
-  const wasEmpty = into.count === 0;
-  into.merge(from);
-  if (!wasEmpty) into.negativeStore.merge(from.negativeStore);
+  if (into.mapping.gamma !== from.mapping.gamma)
+    throw new RangeError('cannot merge sketches of different relative accuracy');
+  if (from.count <= 0) return;
+  mergeStore(into.store, from.store);
+  mergeStore(into.negativeStore, from.negativeStore);
+  into.zeroCount += from.zeroCount;
+  into.count += from.count;
+  into.sum += from.sum;
+  into.min = Math.min(into.min, from.min);
+  into.max = Math.max(into.max, from.max);
 }

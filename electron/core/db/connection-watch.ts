@@ -6,8 +6,11 @@
  *
  * SQLite's `PRAGMA data_version` changes when another connection commits
  * (https://www.sqlite.org/pragma.html#pragma_data_version). Reading it takes a read lock (~8 µs),
- * so it is read at most once per synchronous run of JavaScript (a flag reset in a microtask):
- * reads outside a transaction share no snapshot anyway.
+ * so it is read at most once per turn of the event loop (a flag reset by `setImmediate`): a
+ * monitor tick awaits once per flag without leaving its turn, and read the version ~600 times per
+ * tick when the flag was reset in a microtask. Reads outside a transaction share no snapshot
+ * anyway, and another process's commit is seen from the next turn on — as before, where it
+ * could land between any two reads.
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './database.ts';
@@ -51,7 +54,7 @@ export class ConnectionWatch {
   epoch(): number {
     if (this.checked) return this.current;
     this.checked = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.checked = false;
     });
     const v = this.dataVersion.get() as number;

@@ -39,6 +39,9 @@ const summary = (r: Rollup) => ({
   q: quantiles(sketchOf(r)),
 });
 
+/** Resolves on the next turn of the event loop (after `setImmediate` callbacks queued before). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe('rollup cache (window reads served from memory)', () => {
   let fx: ReturnType<typeof tempMetricStore>;
   let db: Db;
@@ -140,7 +143,7 @@ describe('rollup cache (window reads served from memory)', () => {
     } finally {
       other.close();
     }
-    await Promise.resolve();
+    await nextTurn();
     expect(read().count).toBe(25 * 3);
     expect(replace(poll(7, null))).toBe(1);
     expect(summary(read())).toEqual(summary(uncached(db, read)));
@@ -172,8 +175,8 @@ describe('rollup cache (window reads served from memory)', () => {
     } finally {
       other.close();
     }
-    // The check runs once per synchronous run of JavaScript: the next turn sees the commit.
-    await Promise.resolve();
+    // The check runs once per turn of the event loop: the next turn sees the commit.
+    await nextTurn();
     expect(store.window(FLAG, 'errors', 'control', T0, T0 + MINUTE_MS, false).count).toBe(5);
   });
 

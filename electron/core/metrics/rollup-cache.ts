@@ -85,7 +85,10 @@ export interface CachedSpan<T = unknown> {
 }
 
 interface SeriesEntry {
-  /** minute → its row, or null when the minute is known to have no row. */
+  /**
+   * Minute index (ms / {@link MINUTE_MS}: a small integer, cheaper to hash than the ms) → its row,
+   * or null when the minute is known to have no row.
+   */
   minutes: Map<number, CachedMinute | null>;
   /** {@link spanKey} → the span, least recently added first. */
   spans: Map<number, CachedSpan>;
@@ -174,19 +177,19 @@ export class RollupCache {
     if (decode) e.decodes = true;
     const out: CachedMinute[] = [];
     let runStart = -1;
-    const fill = (a: number, b: number): void => this.fillEntry(e, a, b, load(a, b));
-    for (let t = from; t < to; t += MINUTE_MS) {
-      if (!e.minutes.has(t)) {
-        if (runStart < 0) runStart = t;
+    const a = from / MINUTE_MS;
+    const b = to / MINUTE_MS;
+    for (let i = a; i <= b; i++) {
+      if (i < b && !e.minutes.has(i)) {
+        if (runStart < 0) runStart = i;
       } else if (runStart >= 0) {
-        fill(runStart, t);
+        this.fillEntry(e, runStart * MINUTE_MS, i * MINUTE_MS, load(runStart * MINUTE_MS, i * MINUTE_MS));
         runStart = -1;
       }
     }
-    if (runStart >= 0) fill(runStart, to);
     if (e.minutes.size > ROLLUP_CACHE_SERIES_MINUTES) this.trimMinutes(e, from);
-    for (let t = from; t < to; t += MINUTE_MS) {
-      const m = e.minutes.get(t);
+    for (let i = a; i < b; i++) {
+      const m = e.minutes.get(i);
       if (m) out.push(m);
     }
     if (this.entries > ROLLUP_CACHE_MAX_ENTRIES) this.clear();
@@ -197,7 +200,7 @@ export class RollupCache {
   covers(series: SeriesKey, from: number, to: number): boolean {
     const e = this.entry(series, false);
     if (!e) return false;
-    for (let t = from; t < to; t += MINUTE_MS) if (!e.minutes.has(t)) return false;
+    for (let i = from / MINUTE_MS; i < to / MINUTE_MS; i++) if (!e.minutes.has(i)) return false;
     return true;
   }
 
@@ -217,7 +220,7 @@ export class RollupCache {
     if (!onlyMissing) this.fillEntry(e, from, to, rows);
     else {
       const known = new Set<number>();
-      for (let t = from; t < to; t += MINUTE_MS) if (e.minutes.has(t)) known.add(t);
+      for (let t = from; t < to; t += MINUTE_MS) if (e.minutes.has(t / MINUTE_MS)) known.add(t);
       this.fillEntry(
         e,
         from,
@@ -238,10 +241,12 @@ export class RollupCache {
   ): void {
     for (let t = from; t < to; t += MINUTE_MS) {
       if (skip?.has(t)) continue;
-      if (!e.minutes.has(t)) this.entries++;
-      e.minutes.set(t, null);
+      const i = t / MINUTE_MS;
+      if (!e.minutes.has(i)) this.entries++;
+      e.minutes.set(i, null);
     }
-    for (const r of rows) e.minutes.set(r.minute, { row: r, rollup: e.decodes ? (r.rollup ?? null) : null });
+    for (const r of rows)
+      e.minutes.set(r.minute / MINUTE_MS, { row: r, rollup: e.decodes ? (r.rollup ?? null) : null });
   }
 
   /**
@@ -316,12 +321,12 @@ export class RollupCache {
     const e = this.entry(series, false);
     if (!e) return;
     if ((to - from) / MINUTE_MS <= e.minutes.size) {
-      for (let t = Math.ceil(from / MINUTE_MS) * MINUTE_MS; t < to; t += MINUTE_MS)
-        if (e.minutes.delete(t)) this.entries--;
+      for (let i = Math.ceil(from / MINUTE_MS); i < to / MINUTE_MS; i++)
+        if (e.minutes.delete(i)) this.entries--;
     } else
-      for (const t of [...e.minutes.keys()])
-        if (t >= from && t < to) {
-          e.minutes.delete(t);
+      for (const i of [...e.minutes.keys()])
+        if (i * MINUTE_MS >= from && i * MINUTE_MS < to) {
+          e.minutes.delete(i);
           this.entries--;
         }
     e.spans.forEach((s, key) => {
@@ -340,7 +345,7 @@ export class RollupCache {
 
   /** Drops the oldest minutes of a series (never those from `keep` on) down to 3/4 of the cap. */
   private trimMinutes(e: SeriesEntry, keep: number): void {
-    const old = [...e.minutes.keys()].filter((t) => t < keep).sort((a, b) => a - b);
+    const old = [...e.minutes.keys()].filter((i) => i * MINUTE_MS < keep).sort((a, b) => a - b);
     const drop = Math.min(old.length, e.minutes.size - Math.floor((ROLLUP_CACHE_SERIES_MINUTES * 3) / 4));
     for (let i = 0; i < drop; i++) e.minutes.delete(old[i] as number);
     this.entries -= Math.max(0, drop);

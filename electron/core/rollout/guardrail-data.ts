@@ -34,6 +34,10 @@ export function armData(def: MetricDefinition, r: Rollup, withSketch: boolean): 
 /** Memoizes cohort reads within one evaluation (several guardrails often share a metric and window). */
 export class ArmReader {
   private readonly store: MetricStore;
+  /**
+   * By metric, variant, window bounds as minute indexes (small integers: their strings come from
+   * V8's number-string cache; the ms would be converted on every read) and sketch read.
+   */
   private readonly cache = new Map<string, ArmData>();
   constructor(store: MetricStore) {
     this.store = store;
@@ -50,7 +54,7 @@ export class ArmReader {
     toMinute: number,
     withSketch: boolean,
   ): ArmData {
-    const key = `${def.name}\u0000${variant}\u0000${fromMinute}\u0000${toMinute}\u0000${withSketch}`;
+    const key = `${def.name}\u0000${variant}\u0000${fromMinute / MINUTE_MS}\u0000${toMinute / MINUTE_MS}\u0000${withSketch ? 1 : 0}`;
     let a = this.cache.get(key);
     if (!a) {
       const r =

@@ -45,10 +45,23 @@ export type { GuardrailSpan };
  */
 export function describeSpan(span: GuardrailSpan, now: number): string {
   if (span.kind === 'window') return `in the last ${span.minutes} min`;
-  const iso = new Date(span.since).toISOString();
-  const sameDay = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
-  return `since the stage started at ${sameDay ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
+  let words = stageSince.get(span.since);
+  if (!words) {
+    const iso = new Date(span.since).toISOString();
+    words = {
+      day: Math.floor(Date.parse(iso) / DAY_MS),
+      sameDay: `since the stage started at ${iso.slice(11, 16)} UTC`,
+      otherDay: `since the stage started at ${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`,
+    };
+    if (stageSince.size >= 10_000) stageSince.clear();
+    stageSince.set(span.since, words);
+  }
+  return words.day === Math.floor(now / DAY_MS) ? words.sameDay : words.otherDay;
 }
+
+const DAY_MS = 86_400_000;
+/** {@link describeSpan}'s words for a stage start (by its ISO time): every tick repeats them. */
+const stageSince = new Map<string, { day: number; sameDay: string; otherDay: string }>();
 
 /** Added to a statistical guardrail's note when it was judged on a sliding window. */
 export const SLIDING_CAVEAT =
@@ -240,6 +253,13 @@ function judge(
   };
 }
 
+/** The ISO time of `ms`; the last one is kept (a monitor tick evaluates every guardrail at one time). */
+let lastIso = { ms: NaN, iso: '' };
+function isoAt(ms: number): string {
+  if (ms !== lastIso.ms) lastIso = { ms, iso: new Date(ms).toISOString() };
+  return lastIso.iso;
+}
+
 /**
  * Evaluates one guardrail (pure). See the module docs for the rules.
  * @returns the new state, the action asked for (or null) and whether it is asked for the first time.
@@ -305,10 +325,13 @@ export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
     firstFire = previous?.status !== 'warn';
   }
 
-  const at = new Date(input.now).toISOString();
+  const at = isoAt(input.now);
+  // The last RECENT_VALUES − 1 values and the new one, copied once into an array of their size.
   const kept = previous?.recent ?? [];
-  const recent = kept.slice(Math.max(0, kept.length + 1 - RECENT_VALUES));
-  recent.push({ at, value: j.value, status });
+  const drop = Math.max(0, kept.length + 1 - RECENT_VALUES);
+  const recent = new Array<GuardrailState['recent'][number]>(kept.length - drop + 1);
+  for (let i = drop; i < kept.length; i++) recent[i - drop] = kept[i] as GuardrailState['recent'][number];
+  recent[recent.length - 1] = { at, value: j.value, status };
   return {
     state: {
       guardrail: g,

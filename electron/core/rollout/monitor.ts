@@ -116,6 +116,9 @@ export class Monitor {
       if (list) list.push(g);
       else byFlag.set(k, [g]);
     }
+    // Every flag's stage state in one read: kept as a snapshot the per-flag reads use until one
+    // is written.
+    if (!only) service.store.states();
     const openIncidents = new Map<string, IncidentRow>();
     for (const i of service.store.incidents(false))
       if (!openIncidents.has(flagId(i.flag))) openIncidents.set(flagId(i.flag), i);

@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCore, type AppCore } from '../app-core.ts';
+import { openDatabase } from '../db/database.ts';
+import { RolloutStore } from './rollout-store.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
 import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
 
@@ -65,5 +67,26 @@ describe('rollout reads and restarts', () => {
     expect(again.state).toMatchObject({ stageIndex: 0, status: 'running' });
     const layers = (await ok(core.invoke('flag.get', FLAG))).flag.layers;
     expect(layers.rolloutPercent).toBe(10);
+  });
+
+  it('the stage-state snapshot the monitor reads sees a write on this connection and a commit by another', async () => {
+    await ok(core.invoke('rollout.savePlan', plan));
+    const store = core.rollouts.store;
+    const at = new Date().toISOString();
+    expect(store.states().map((s) => s.status)).toEqual(['draft']);
+    expect(store.state(FLAG)).toMatchObject({ status: 'draft' });
+    expect(Object.isFrozen(store.state(FLAG))).toBe(true);
+    store.putState({ ...store.state(FLAG)!, status: 'paused', reason: 'by hand' }, at);
+    expect(store.state(FLAG)).toMatchObject({ status: 'paused', reason: 'by hand' });
+    store.states();
+    const other = openDatabase(path.join(tmp.dir, 'data', 'rcr.db'));
+    try {
+      const otherStore = new RolloutStore(other);
+      otherStore.putState({ ...otherStore.state(FLAG)!, status: 'running', reason: 'rcr resume' }, at);
+    } finally {
+      other.close();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.state(FLAG)).toMatchObject({ status: 'running', reason: 'rcr resume' });
   });
 });

@@ -65,6 +65,8 @@ export interface IncidentRow {
 
 /** The {@link ConnectionWatch} topic of the plan and guardrail tables. */
 const CONFIG = 'rollout_plan+guardrail';
+/** The {@link ConnectionWatch} topic of the stage-state table. */
+const STATES = 'rollout_state';
 
 export class RolloutStore {
   readonly db: Db;
@@ -78,6 +80,8 @@ export class RolloutStore {
     plans: Map<string, RolloutPlan>;
     guardrails: Map<string, Guardrail[]>;
   } | null = null;
+  /** Every flag's stage state (frozen) by flag id, valid while the watch's stamp is `stamp`. */
+  private stateSnapshot: { stamp: string; byFlag: Map<string, StoredState> } | null = null;
   constructor(db: Db) {
     this.db = db;
     this.sql = statementCache(db);
@@ -143,15 +147,31 @@ export class RolloutStore {
   }
 
   // --- states ---
+  /**
+   * The flag's stage state (frozen), or null. Served from the snapshot {@link states} made while
+   * no state was written since (the monitor reads every flag's on every tick); otherwise read.
+   */
   state(flag: FlagRef): StoredState | null {
+    const snap = this.stateSnapshot;
+    if (snap && !this.db.inTransaction && snap.stamp === this.watch.stamp(STATES))
+      return snap.byFlag.get(flagId(flag)) ?? null;
     const r = this.sql(
       `SELECT * FROM rollout_state WHERE provider = ? AND environment = ? AND flag_key = ?`,
     ).get(flag.provider, flag.environment, flag.key) as StateRow | undefined;
-    return r ? toState(r) : null;
+    return r ? Object.freeze(toState(r)) : null;
   }
 
+  /** Every flag's stage state (frozen); keeps them as the snapshot {@link state} reads. */
   states(): StoredState[] {
-    return (this.sql(`SELECT * FROM rollout_state`).all() as StateRow[]).map(toState);
+    const all = (this.sql(`SELECT * FROM rollout_state`).all() as StateRow[]).map((r) =>
+      Object.freeze(toState(r)),
+    );
+    if (!this.db.inTransaction)
+      this.stateSnapshot = {
+        stamp: this.watch.stamp(STATES),
+        byFlag: new Map(all.map((s) => [flagId(s.flag), s])),
+      };
+    return all;
   }
 
   /** Creates or replaces the state; bumps the generation when `bump` (every transition). */
@@ -174,6 +194,7 @@ export class RolloutStore {
       generation,
       at,
     );
+    this.watch.touch(STATES);
     return { ...s, generation, updatedAt: at };
   }
 

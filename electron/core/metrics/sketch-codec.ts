@@ -63,48 +63,6 @@ export function encodeSketch(s: DDSketch | null): Buffer | null {
   return Buffer.from(bytes);
 }
 
-function readStore(buf: Uint8Array, view: DataView, at: number, into: Store): number {
-  if (at + 8 > buf.length) throw new RangeError('sketch blob is truncated');
-  const minKey = view.getInt32(at, true);
-  const k = view.getUint32(at + 4, true);
-  at += 8;
-  if (at + k * 8 > buf.length) throw new RangeError('sketch blob is truncated');
-  if (k === 0) return at;
-  const bins = new Array<number>(k);
-  let count = 0;
-  for (let i = 0; i < k; i++, at += 8) {
-    const c = view.getFloat64(at, true);
-    bins[i] = c;
-    count += c;
-  }
-  into.bins = bins;
-  into.offset = minKey;
-  into.minKey = minKey;
-  into.maxKey = minKey + k - 1;
-  into.count = count;
-  return at;
-}
-
-/**
- * Decodes a blob written by {@link encodeSketch} (or a legacy protobuf blob); `null` for no blob.
- * @throws RangeError when the blob is truncated or was written with another relative accuracy.
- */
-export function decodeSketch(buf: Uint8Array | null): DDSketch | null {
-  if (!buf || buf.length === 0) return null;
-  if (buf[0] !== MAGIC) return DDSketch.fromProto(buf) as DDSketch;
-  if (buf[1] !== VERSION || buf.length < HEADER)
-    throw new RangeError(`unknown sketch blob version ${buf[1]}`);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (view.getFloat64(8, true) !== GAMMA)
-    throw new RangeError('sketch blob was written with another relative accuracy');
-  const s = newSketch();
-  s.zeroCount = view.getFloat64(16, true);
-  const at = readStore(buf, view, HEADER, s.store);
-  readStore(buf, view, at, s.negativeStore);
-  s.count = s.store.count + s.negativeStore.count + s.zeroCount;
-  return s;
-}
-
 /** One store of a blob: its lowest key, bin count and where its counts start. */
 interface BlobStore {
   minKey: number;
@@ -112,7 +70,10 @@ interface BlobStore {
   at: number;
 }
 
-/** The zero count and stores of a current-version blob (validated like {@link decodeSketch}). */
+/**
+ * The zero count and stores of a current-version blob.
+ * @throws RangeError when the blob is truncated, of another version or of another relative accuracy.
+ */
 function blobParts(buf: Uint8Array): { view: DataView; zero: number; pos: BlobStore; neg: BlobStore } {
   if (buf[1] !== VERSION || buf.length < HEADER)
     throw new RangeError(`unknown sketch blob version ${buf[1]}`);
@@ -127,6 +88,39 @@ function blobParts(buf: Uint8Array): { view: DataView; zero: number; pos: BlobSt
   };
   const pos = store(HEADER);
   return { view, zero: view.getFloat64(16, true), pos, neg: store(pos.at + pos.k * 8) };
+}
+
+/** Fills a dense store with the counts of one store of a blob. */
+function readStore(view: DataView, b: BlobStore, into: Store): void {
+  if (b.k === 0) return;
+  const bins = new Array<number>(b.k);
+  let count = 0;
+  for (let i = 0; i < b.k; i++) {
+    const c = view.getFloat64(b.at + i * 8, true);
+    bins[i] = c;
+    count += c;
+  }
+  into.bins = bins;
+  into.offset = b.minKey;
+  into.minKey = b.minKey;
+  into.maxKey = b.minKey + b.k - 1;
+  into.count = count;
+}
+
+/**
+ * Decodes a blob written by {@link encodeSketch} (or a legacy protobuf blob); `null` for no blob.
+ * @throws RangeError when the blob is truncated or was written with another relative accuracy.
+ */
+export function decodeSketch(buf: Uint8Array | null): DDSketch | null {
+  if (!buf || buf.length === 0) return null;
+  if (buf[0] !== MAGIC) return DDSketch.fromProto(buf) as DDSketch;
+  const parts = blobParts(buf);
+  const s = newSketch();
+  s.zeroCount = parts.zero;
+  readStore(parts.view, parts.pos, s.store);
+  readStore(parts.view, parts.neg, s.negativeStore);
+  s.count = s.store.count + s.negativeStore.count + s.zeroCount;
+  return s;
 }
 
 /**

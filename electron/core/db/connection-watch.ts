@@ -7,8 +7,8 @@
  * SQLite's `PRAGMA data_version` changes when another connection commits
  * (https://www.sqlite.org/pragma.html#pragma_data_version). Reading it takes a read lock (~8 µs),
  * so it is read at most once per turn of the event loop (a flag reset by `setImmediate`): a
- * monitor tick awaits once per flag without leaving its turn, and read the version ~600 times per
- * tick when the flag was reset in a microtask. Reads outside a transaction share no snapshot
+ * monitor tick awaits once per flag without leaving its turn, and read the version hundreds of
+ * times per tick when the flag was reset in a microtask. Reads outside a transaction share no snapshot
  * anyway, and another process's commit is seen from the next turn on — as before, where it
  * could land between any two reads.
  */

@@ -98,13 +98,7 @@ function addMean(a: MeanSums, v: number, sign: 1 | -1): void {
 
 const emptyMeans = (): MeanSums => ({ minutes: 0, ratioSum: 0, ratioSumSq: 0, ratioNonzero: 0 });
 
-const emptyAgg = (): LevelAgg => ({
-  rollup: emptyRollup(),
-  minutes: 0,
-  ratioSum: 0,
-  ratioSumSq: 0,
-  ratioNonzero: 0,
-});
+const emptyAgg = (): LevelAgg => ({ rollup: emptyRollup(), ...emptyMeans() });
 
 interface MinuteRow extends RollupColumns {
   minute: number;

@@ -326,12 +326,9 @@ export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
   }
 
   const at = isoAt(input.now);
-  // The last RECENT_VALUES − 1 values and the new one, copied once into an array of their size.
   const kept = previous?.recent ?? [];
-  const drop = Math.max(0, kept.length + 1 - RECENT_VALUES);
-  const recent = new Array<GuardrailState['recent'][number]>(kept.length - drop + 1);
-  for (let i = drop; i < kept.length; i++) recent[i - drop] = kept[i] as GuardrailState['recent'][number];
-  recent[recent.length - 1] = { at, value: j.value, status };
+  const recent = kept.slice(Math.max(0, kept.length + 1 - RECENT_VALUES));
+  recent.push({ at, value: j.value, status });
   return {
     state: {
       guardrail: g,

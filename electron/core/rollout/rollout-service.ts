@@ -277,18 +277,22 @@ export class RolloutService {
         `kind.statistic: ${g.kind.statistic} needs a quantile metric; "${def.name}" is ${def.kind}`,
       );
     this.store.defineGuardrail(g);
-    this.live.delete(`${flagId(g.flag)}#${g.id}`);
-    this.dueStates.delete(`${flagId(g.flag)}#${g.id}`);
+    this.forgetState(`${flagId(g.flag)}#${g.id}`);
     this.changed(g.flag, 'guardrail-defined');
     return g;
   }
 
   removeGuardrail(flag: FlagRef, id: string): boolean {
     const removed = this.store.removeGuardrail(flag, id);
-    this.live.delete(`${flagId(flag)}#${id}`);
-    this.dueStates.delete(`${flagId(flag)}#${id}`);
+    this.forgetState(`${flagId(flag)}#${id}`);
     if (removed) this.changed(flag, 'guardrail-removed');
     return removed;
+  }
+
+  /** Drops a guardrail's live state and its pending periodic write (by live key). */
+  private forgetState(key: string): void {
+    this.live.delete(key);
+    this.dueStates.delete(key);
   }
 
   /** The live state of a guardrail (from the last evaluation), or null. */

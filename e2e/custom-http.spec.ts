@@ -68,7 +68,7 @@ test('the fleet shows the custom-HTTP flags side by side with the local ones', a
   const fleet = page.getByRole('table', { name: 'Fleet' });
   await expect(fleet).toBeVisible();
   const rerank = row(page, REVERT_FLAG);
-  await expect(rerank.locator('[data-col="enabled"]')).toHaveText(/ON/);
+  await expect(rerank.locator('[data-col="enabled"]')).toHaveText(/Serving/);
   await expect(rerank.locator('[data-col="rolloutPercent"]')).toHaveText('30%');
   await expect(rerank.locator('[data-col="confidenceThreshold"]')).toHaveText('0.70');
   await expect(rerank.locator('[data-col="modelVersion"]')).toHaveText('rerank-v3');
@@ -89,13 +89,13 @@ test('Roll back (kill) of a custom-HTTP flag turns it off at the service, with o
   page,
 }) => {
   await page.goto(app.url);
-  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/ON/);
+  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/Serving/);
   const before = await invokeValue(app, 'flag.get', ref(KILL_FLAG));
 
   await rollBack(page, KILL_FLAG, 'Kill', 'nudges offer refunds we do not give');
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByRole('status')).toContainText('Rolled back');
-  await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+  await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/Killed/);
 
   // The reference server's own state confirms it.
   expect(flags.store.get(ENV, KILL_FLAG)?.layers.enabled).toBe(false);
@@ -128,7 +128,7 @@ test('Roll back (kill) of a custom-HTTP flag turns it off at the service, with o
     })
     .toBe(before.history.length + 1);
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/Killed/);
 });
 
 test('a change made in the service is imported as history, and Revert restores the rollout there', async ({

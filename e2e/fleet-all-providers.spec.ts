@@ -118,7 +118,7 @@ test('the fleet shows local, Unleash, LaunchDarkly and custom-HTTP flags side by
   await expect(fleet).toBeVisible();
   for (const provider of Object.keys(FLAGS) as Provider[]) {
     await expect(row(page, provider)).toBeVisible();
-    await expect(row(page, provider).locator('[data-col="enabled"]')).toHaveText(/ON/);
+    await expect(row(page, provider).locator('[data-col="enabled"]')).toHaveText(/Serving/);
     expect(await onAtProvider(provider)).toBe(true);
   }
   await expect(row(page, 'unleash').locator('[data-col="rolloutPercent"]')).toHaveText('25%');
@@ -137,7 +137,7 @@ for (const provider of Object.keys(FLAGS) as Provider[]) {
     await dialog.getByLabel('Reason').fill(`side-by-side drill: ${provider}`);
     await dialog.getByRole('button', { name: 'Confirm rollback' }).click();
     await expect(dialog.getByRole('status')).toContainText('Rolled back', { timeout: 30_000 });
-    await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+    await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/Killed/);
     expect(await onAtProvider(provider)).toBe(false);
     const { audit } = await invokeValue(app, 'flag.get', {
       provider,
@@ -150,7 +150,7 @@ for (const provider of Object.keys(FLAGS) as Provider[]) {
       reason: `side-by-side drill: ${provider}`,
     });
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await expect(row(page, provider).locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+    await expect(row(page, provider).locator('[data-col="enabled"]')).toHaveText(/Killed/);
   });
 }
 

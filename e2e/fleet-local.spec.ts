@@ -23,7 +23,7 @@ test('the fleet shows the seeded AI flag with its four layers', async ({ page })
   await expect(fleet).toBeVisible();
   const row = aiRow(page);
   await expect(row).toHaveAttribute('data-provider', 'local');
-  await expect(row.locator('[data-col="enabled"]')).toHaveText(/ON/);
+  await expect(row.locator('[data-col="enabled"]')).toHaveText(/Serving/);
   await expect(row.locator('[data-col="rolloutPercent"]')).toHaveText('10%');
   await expect(row.locator('[data-col="confidenceThreshold"]')).toHaveText('0.70');
   await expect(row.locator('[data-col="modelVersion"]')).toHaveText('v2.4');
@@ -55,15 +55,15 @@ test('one-click rollback (kill) from the fleet: preview, reason, provider-confir
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('button', { name: 'Kill' }).click();
   const preview = dialog.getByRole('region', { name: 'What will change' });
-  await expect(preview).toContainText(/ON/);
-  await expect(preview).toContainText(/KILLED/);
+  await expect(preview).toContainText(/Serving/);
+  await expect(preview).toContainText(/Killed/);
   await dialog.getByLabel('Reason').fill('wrong answers reported by support');
   await dialog.getByRole('button', { name: 'Confirm rollback' }).click();
   const result = dialog.getByRole('status');
   await expect(result).toContainText('Rolled back');
-  await expect(result.locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+  await expect(result.locator('[data-col="enabled"]')).toHaveText(/Killed/);
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await expect(row.locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+  await expect(row.locator('[data-col="enabled"]')).toHaveText(/Killed/);
 
   const detail = await invokeValue(app, 'flag.get', {
     provider: 'local',

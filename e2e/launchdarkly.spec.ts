@@ -74,7 +74,7 @@ test('the fleet shows LaunchDarkly flags next to local ones; Roll back (kill) tu
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('button', { name: 'Confirm rollback' }).click();
   await expect(dialog.getByRole('status')).toContainText('Rolled back');
-  await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+  await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/Killed/);
 
   const stored = ld.flag(KILL_FLAG)!;
   expect(stored.environments!.production!.on).toBe(false);
@@ -94,7 +94,7 @@ test('the fleet shows LaunchDarkly flags next to local ones; Roll back (kill) tu
     changes: [{ layer: 'enabled', before: true, after: false }],
   });
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/Killed/);
 });
 
 test('429 storm during a rollback: the dialog shows "waiting for rate limit (Ns)", then the rollback completes', async ({

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { metricDef } from '../electron/core/test-support/metric-fixtures.ts';
 import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
 
 const AI = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
@@ -24,18 +25,7 @@ test.beforeEach(async () => {
     config: { version: 1, providers: [{ name: 'local', kind: 'local' }], rollouts: { monitor: false } },
   });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-rollout-'));
-  await invokeValue(app, 'metrics.define', {
-    flag: AI,
-    name: 'error_rate',
-    kind: 'binomial',
-    direction: 'lower-is-better',
-    unit: '',
-    source: { type: 'events' },
-    controlVariant: 'control',
-    treatmentVariant: 'treatment',
-    expectedSplit: null,
-    guardrail: true,
-  });
+  await invokeValue(app, 'metrics.define', metricDef(AI, { name: 'error_rate' }));
 });
 test.afterEach(async () => {
   await app.stop();
@@ -171,7 +161,10 @@ test('a template plan, a breached guardrail, the automatic rollback and the on-c
   await page.keyboard.press('Shift+I');
   await expect(page.getByRole('heading', { name: 'Incident mode' })).toBeVisible();
   const incident = page.locator('[data-incident-flag="ai-answer-assist"]');
-  await expect(incident).toHaveAttribute('data-incident-kind', 'rolled-back');
+  // Opened by the monitor's rollback decision, joined by the provider-confirmed kill.
+  await expect(incident).toHaveAttribute('data-incident-kind', 'killed');
+  await expect(incident.getByTestId('incident-opened-by')).toHaveText('monitor');
+  await expect(incident.getByRole('button', { name: 'Restore ai-answer-assist' })).toBeVisible();
   const decision = incident
     .getByRole('list', { name: 'Decisions on ai-answer-assist' })
     .locator('[data-action="rollback"]');
@@ -195,7 +188,7 @@ test('a template plan, a breached guardrail, the automatic rollback and the on-c
     page.locator(
       '[role="row"][data-flag-key="ai-answer-assist"][data-environment="production"] [data-col="enabled"]',
     ),
-  ).toHaveText(/KILLED/);
+  ).toHaveText(/Killed/);
 
   // --- decision log (Shift+D): filter, export CSV ---
   await page.keyboard.press('Shift+D');
@@ -237,18 +230,16 @@ test('incident mode: pause and resume from the big buttons, each confirmed with 
     planner: null,
   });
   await invokeValue(app, 'rollout.advance', { flag: AI, reason: 'start the ramp' });
-  await invokeValue(app, 'rollout.pause', { flag: AI, reason: 'support tickets rising' });
   await page.goto(app.url);
   await page.getByRole('link', { name: 'Incident mode' }).click();
   await expect(page.getByRole('heading', { name: 'Incident mode' })).toBeVisible();
-  // An operator pause is not an incident: all clear, the outbox shows the confirmed start.
+  // No incident; the outbox shows the confirmed start, logged as a start (not an advance).
   await expect(page.locator('[data-empty="no-incidents"]')).toBeVisible();
   await expect(
-    page.getByRole('table', { name: 'Action outbox' }).locator('[data-purpose="advance"]'),
+    page.getByRole('table', { name: 'Action outbox' }).locator('[data-purpose="start"]'),
   ).toHaveAttribute('data-status', 'confirmed');
 
   // A monitor pause (no data for the guardrail) opens an incident with its decision.
-  await invokeValue(app, 'rollout.resume', { flag: AI, reason: 'tickets explained' });
   await invokeValue(app, 'guardrails.define', {
     flag: AI,
     id: 'err-rate',
@@ -270,4 +261,10 @@ test('incident mode: pause and resume from the big buttons, each confirmed with 
   await expect(page.locator('[data-empty="no-incidents"]')).toBeVisible();
   const log = await invokeValue(app, 'decisions.list', { flag: AI, action: 'resume' });
   expect(log[0]?.rationale).toContain('metrics pipeline fixed');
+
+  // An operator's own pause is not an incident.
+  await invokeValue(app, 'rollout.pause', { flag: AI, reason: 'support tickets rising' });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(page.locator('[data-empty="no-incidents"]')).toBeVisible();
+  await expect(page.getByTestId('header-incidents')).toHaveText('none open');
 });

@@ -2,14 +2,17 @@
  * Acceptance 3–5 against a REAL Unleash 8 server on PostgreSQL 15 (started here,
  * stopped at the end): the fleet shows an Unleash flag at 25%; Roll back (kill)
  * turns it off in Unleash; Revert restores the rollout % after a change made
- * directly in Unleash; with Unleash stopped the fleet renders from SQLite with a
- * stale badge and a rollback attempt is audited as failed.
+ * directly in Unleash; a kill made directly in Unleash (its Admin API) opens an
+ * incident after the next sync, and Restore from the control room closes it; with
+ * Unleash stopped the fleet renders from SQLite with a stale badge and a rollback
+ * attempt is audited as failed.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
 import {
   createFeatureWithRollout,
   getFeature,
+  setEnabled,
   setRollout,
   startUnleash,
   type UnleashHandle,
@@ -21,11 +24,12 @@ let unleash: UnleashHandle;
 let app: ServedApp;
 const KILL_FLAG = 'ai-reply-drafts';
 const REVERT_FLAG = 'ai-ticket-triage';
+const OUTSIDE_FLAG = 'ai-search-summaries';
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   unleash = await startUnleash();
-  for (const name of [KILL_FLAG, REVERT_FLAG]) {
+  for (const name of [KILL_FLAG, REVERT_FLAG, OUTSIDE_FLAG]) {
     await createFeatureWithRollout(unleash.url, unleash.token, {
       name,
       rollout: 25,
@@ -78,14 +82,14 @@ test('the fleet shows an Unleash flag at 25%; Roll back (kill) turns it off in U
 }) => {
   await page.goto(app.url);
   await expect(row(page, KILL_FLAG).locator('[data-col="rolloutPercent"]')).toHaveText('25%');
-  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/ON/);
+  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/Serving/);
   await expect(row(page, KILL_FLAG).locator('[data-col="modelVersion"]')).toHaveText('v2.4');
   const before = await invokeValue(app, 'flag.get', ref(KILL_FLAG));
 
   await rollBack(page, KILL_FLAG, 'Kill', 'drafts hallucinate refund amounts');
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByRole('status')).toContainText('Rolled back');
-  await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+  await expect(dialog.getByRole('status').locator('[data-col="enabled"]')).toHaveText(/Killed/);
 
   expect((await prodEnv(KILL_FLAG))?.enabled).toBe(false);
   const after = await invokeValue(app, 'flag.get', ref(KILL_FLAG));
@@ -102,7 +106,7 @@ test('the fleet shows an Unleash flag at 25%; Roll back (kill) turns it off in U
     changes: [{ layer: 'enabled', before: true, after: false }],
   });
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/KILLED/);
+  await expect(row(page, KILL_FLAG).locator('[data-col="enabled"]')).toHaveText(/Killed/);
 });
 
 test('Revert restores the previous rollout % after a change made directly in Unleash', async ({ page }) => {
@@ -123,6 +127,47 @@ test('Revert restores the previous rollout % after a change made directly in Unl
   await expect(dialog.getByRole('status').locator('[data-col="rolloutPercent"]')).toHaveText('25%');
   const strategy = (await prodEnv(REVERT_FLAG))?.strategies.find((s) => s.name === 'flexibleRollout');
   expect(strategy?.parameters.rollout).toBe('25');
+});
+
+test('on-call: a kill made directly in Unleash opens an incident after the next sync; Restore closes it', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await expect(row(page, OUTSIDE_FLAG).locator('[data-col="enabled"]')).toHaveText(/Serving/);
+  // Someone kills it in Unleash itself (its Admin API), not through the control room.
+  await setEnabled(unleash.url, unleash.token, OUTSIDE_FLAG, 'production', false);
+  await expect(row(page, OUTSIDE_FLAG)).toHaveAttribute('data-incident', 'killed', { timeout: 20_000 });
+  await expect(row(page, OUTSIDE_FLAG).locator('[data-col="enabled"]')).toHaveText(/Killed/);
+
+  // A fresh page load: the header counts it, Incident mode shows who and what.
+  await page.goto(app.url);
+  await expect(page.getByTestId('header-incidents')).toContainText('open');
+  await page.keyboard.press('Shift+I');
+  const incident = page.locator(`[data-incident-flag="${OUTSIDE_FLAG}"][data-open="true"]`);
+  await expect(incident).toHaveAttribute('data-incident-kind', 'killed');
+  await expect(incident.getByTestId('incident-opened')).toContainText('seen by sync');
+  const [observed] = await invokeValue(app, 'decisions.list', { flag: ref(OUTSIDE_FLAG) });
+  expect(observed).toMatchObject({ action: 'kill', rule: 'observed:provider' });
+  const incidents = await invokeValue(app, 'incidents.list', {});
+  const opened = incidents.find((i) => i.flag.key === OUTSIDE_FLAG);
+  expect(opened).toMatchObject({ state: 'open', killed: true, openedBy: observed!.actor });
+  expect(opened?.layersBeforeKill).toMatchObject({ enabled: true, rolloutPercent: 25 });
+
+  // Restore from Incident mode: Unleash serves it again at 25 %, the incident closes.
+  await incident.getByRole('button', { name: `Restore ${OUTSIDE_FLAG}` }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('table', { name: 'Rollback changes' })).toContainText('Killed→Serving');
+  await dialog.getByLabel('Reason').fill('nobody knew why it was killed; metrics are fine');
+  await dialog.getByRole('button', { name: 'Confirm restore' }).click();
+  await expect(dialog.getByRole('status')).toContainText('Restored');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  expect((await prodEnv(OUTSIDE_FLAG))?.enabled).toBe(true);
+  await expect(page.locator(`[data-incident-flag="${OUTSIDE_FLAG}"][data-open="true"]`)).toHaveCount(0);
+  const after = await invokeValue(app, 'incidents.list', { includeClosed: true });
+  expect(after.find((i) => i.flag.key === OUTSIDE_FLAG)).toMatchObject({
+    state: 'closed',
+    closeReason: 'nobody knew why it was killed; metrics are fine',
+  });
 });
 
 test('Unleash stopped: the fleet renders from SQLite marked stale, and a rollback attempt is audited as failed', async ({

@@ -32,11 +32,11 @@ import {
   WindowSchema,
 } from './metrics.ts';
 import { AudiencePreviewInputSchema, AudiencePreviewSchema } from './audience.ts';
+import { IncidentSchema } from './incidents.ts';
 import {
   DecisionActionSchema,
   DecisionRecordSchema,
   GuardrailSchema,
-  IncidentSchema,
   MonitorRunSchema,
   NotifySchema,
   OutboxActionSchema,
@@ -49,7 +49,7 @@ import {
   StageSchema,
 } from './rollout.ts';
 
-/** Rollback modes: `kill` turns the kill switch off; `revert` restores the last known-good layers. */
+/** Rollback modes: `kill` turns the kill switch to Killed; `revert` restores the last known-good layers. */
 export const RollbackModeSchema = z.enum(['kill', 'revert']);
 export type RollbackMode = z.infer<typeof RollbackModeSchema>;
 
@@ -130,6 +130,19 @@ export const contract = {
   },
   'flag.rollback': {
     input: z.object({ ref: FlagRefSchema, mode: RollbackModeSchema, reason: ReasonSchema }),
+    output: ActionResultSchema,
+  },
+  /**
+   * What a restore of a Killed flag would change: Serving again with every layer as the provider
+   * confirmed it right before the kill. Sends nothing; `BAD_INPUT` when the flag is not Killed.
+   */
+  'flag.previewRestore': {
+    input: z.object({ ref: FlagRefSchema }),
+    output: ChangePreviewSchema,
+  },
+  /** Restores a Killed flag (the exact inverse of its last kill); closes its incident once confirmed. */
+  'flag.restore': {
+    input: z.object({ ref: FlagRefSchema, reason: ReasonSchema }),
     output: ActionResultSchema,
   },
   'providers.list': {
@@ -286,6 +299,14 @@ export const contract = {
     }),
     output: RolloutViewSchema,
   },
+  /**
+   * What `rollout.advance` would send (start, restart or advance): before → after and the exact
+   * provider requests. Sends nothing; `BAD_INPUT` for a template placeholder in the stage.
+   */
+  'rollout.previewAdvance': {
+    input: z.object({ flag: FlagRefSchema, toStage: z.number().int().min(0).optional() }),
+    output: ChangePreviewSchema,
+  },
   /** Operator: holds the rollout at its stage (the monitor will not advance it). */
   'rollout.pause': {
     input: z.object({ flag: FlagRefSchema, reason: ReasonSchema }),
@@ -366,7 +387,10 @@ export const contract = {
       rows: z.number().int(),
     }),
   },
-  /** Flags breached, paused by the monitor or rolled back (open incidents; closed ones too when asked). */
+  /**
+   * Incidents (shared/incidents.ts): flags killed, rolled back, paused by the monitor, or breached
+   * now — open ones first; closed ones too when asked.
+   */
   'incidents.list': {
     input: z.object({ includeClosed: z.boolean().default(false) }),
     output: z.array(IncidentSchema),

@@ -71,15 +71,54 @@ export const ArmSummarySchema = z.object({
 export type ArmSummary = z.infer<typeof ArmSummarySchema>;
 
 const Ci = z.tuple([z.number(), z.number()]);
+const Lift = z.object({ estimate: z.number(), ci: Ci });
+
+/**
+ * The one statistic a comparison row compares, in every column: control and treatment values,
+ * and the difference and lift of that statistic.
+ */
+export const ComparedStatisticSchema = z.object({
+  /** `rate` (binomial: successes/n), `mean` (continuous; ratio: mean of the per-minute means), or `p95`… */
+  label: z.string(),
+  /** The quantile in (0, 1) for quantile metrics (0.95 for `p95`), else `null`. */
+  quantile: z.number().nullable(),
+  /** The statistic per arm (the metric's unit; a rate as a fraction), `null` without data. */
+  control: z.number().nullable(),
+  treatment: z.number().nullable(),
+});
+export type ComparedStatistic = z.infer<typeof ComparedStatisticSchema>;
+
+/**
+ * The method behind a row's verdict, its p-value (the one adjusted across metrics) and the
+ * intervals to show: `sequential` → `sequential.ci` / `sequential.relative` / `sequential.pValue`;
+ * `fixed-horizon` → `absolute` / `relative`. `note` says why a row is not in the requested mode
+ * (quantile metrics have no sequential test), else `null`.
+ */
+export const ComparisonMethodSchema = z.object({
+  kind: z.enum(['sequential', 'fixed-horizon']),
+  note: z.string().nullable(),
+});
+export type ComparisonMethod = z.infer<typeof ComparisonMethodSchema>;
 
 /** The comparison of one metric (treatment − control). */
 export const MetricComparisonSchema = z.object({
   metric: MetricDefinitionSchema,
   control: ArmSummarySchema,
   treatment: ArmSummarySchema,
+  statistic: ComparedStatisticSchema,
+  method: ComparisonMethodSchema,
+  /** Fixed-horizon: Δ of the statistic, its CI (Welch, or bootstrap for quantiles) and p-value. */
   absolute: z.object({ estimate: z.number(), ci: Ci, pValue: z.number() }).nullable(),
-  relative: z.object({ estimate: z.number(), ci: Ci }).nullable(),
-  sequential: z.object({ ci: Ci, pValue: z.number() }).nullable(),
+  /**
+   * Fixed-horizon lift Δ/|control| with its CI (Fieller; bootstrap for quantiles); `null` without a
+   * baseline or when the interval is unbounded (the control value not distinguishable from 0).
+   */
+  relative: Lift.nullable(),
+  /**
+   * Sequential mode (non-quantile metrics): the always-valid confidence sequence of Δ, its
+   * p-value, and the always-valid (Fieller) lift interval (`null` as for `relative`).
+   */
+  sequential: z.object({ ci: Ci, pValue: z.number(), relative: Lift.nullable() }).nullable(),
   srm: z.object({ pValue: z.number(), mismatch: z.boolean() }).nullable(),
   /** p-value after the selected multiple-testing adjustment (non-guardrail metrics), or `null`. */
   adjustedPValue: z.number().nullable(),

@@ -7,7 +7,7 @@
  * times are ISO 8601 strings. No `electron`, `node:` or DOM imports.
  */
 import { z } from 'zod';
-import { FlagRefSchema, TargetingKeySchema } from './domain.ts';
+import { AuditStatusSchema, FlagLayersSchema, FlagRefSchema, TargetingKeySchema } from './domain.ts';
 
 const IsoTime = z.string().datetime({ offset: true });
 const DAY_MS = 86_400_000;
@@ -175,9 +175,15 @@ export type RolloutPlan = z.infer<typeof RolloutPlanSchema>;
 export const PlanTemplateSchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** What the template is for, in words for the operator. */
   description: z.string(),
   /** Where the template comes from (article, tool documentation). */
   source: z.string(),
+  /**
+   * The gate of a plan made from this template needs evidence: at least one guardrail and one
+   * business metric (the seeds' AI rollout checklist). Without them the gate item is `missing`.
+   */
+  requiresEvidence: z.boolean(),
   stages: z.array(StageSchema),
 });
 export type PlanTemplate = z.infer<typeof PlanTemplateSchema>;
@@ -207,6 +213,13 @@ export const RolloutStateSchema = z.object({
   approvals: z.array(ApprovalSchema),
   /** An outbox action of this flag not yet confirmed or failed, or `null`. */
   pendingActionId: z.number().int().nullable(),
+  /**
+   * Start of the current evidence window (ISO), or `null`: set when a rolled-back or paused rollout
+   * is restarted or resumed, or its killed flag restored. Guardrails then read only data from the
+   * first full minute after it, and breach streaks evaluated before it do not count — a restart is
+   * judged on data after it, never on the data that stopped it.
+   */
+  evidenceSince: IsoTime.nullable().default(null),
   updatedAt: IsoTime,
 });
 export type RolloutState = z.infer<typeof RolloutStateSchema>;
@@ -280,7 +293,7 @@ export const GuardrailActionSchema = z.enum(['notify', 'pause', 'rollback']);
 export type GuardrailAction = z.infer<typeof GuardrailActionSchema>;
 
 /**
- * How a rollback reverts: `kill` turns the kill switch off; `previous-stage` sets the previous
+ * How a rollback reverts: `kill` turns the kill switch to Killed; `previous-stage` sets the previous
  * stage's percentage (0 % before the first); `revert` restores the flag's last known-good rollout %,
  * threshold and model version from history (the previous model version).
  */
@@ -334,6 +347,12 @@ export type Guardrail = z.infer<typeof GuardrailSchema>;
 export const GuardrailSpanSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('stage'), since: IsoTime }),
   z.object({ kind: z.literal('window'), minutes: z.number().int().min(1) }),
+  /**
+   * From the first full minute after a restart (`since`, ISO, on a minute boundary) up to the
+   * current minute: a window or stage span cut at the rollout's evidence window
+   * ({@link RolloutStateSchema} `evidenceSince`), so no minute from before the restart is read.
+   */
+  z.object({ kind: z.literal('restart'), since: IsoTime }),
 ]);
 export type GuardrailSpan = z.infer<typeof GuardrailSpanSchema>;
 
@@ -386,11 +405,21 @@ export const GateItemIdSchema = z.enum([
   'no-srm',
   'no-incident',
   'approvals',
+  /** The next stage can be applied: its allow-list holds no template placeholder. */
+  'next-stage-ready',
 ]);
 export type GateItemId = z.infer<typeof GateItemIdSchema>;
 
-/** `waiting`: not failed, but not satisfied yet (time or sample still accruing). */
-export const GateItemStatusSchema = z.enum(['pass', 'fail', 'waiting']);
+/**
+ * A gate item's status. Only `pass` is green, and only with evidence. `waiting`: not failed, not
+ * satisfied yet (time or sample still accruing, or no data in the stage yet); `missing`: what the
+ * item needs is not set up (no guardrails or business metrics on a plan whose template requires
+ * them, a business metric not defined, a placeholder in the next stage) — blocks advancing;
+ * `n/a`: the item does not apply (e.g. no control cohort at 100 %, no approval required) — shown
+ * neutral with the reason, never as a pass, and does not block; `fail`: the evidence says no.
+ */
+export const GateItemStatusSchema = z.enum(['pass', 'fail', 'waiting', 'missing', 'n/a']);
+export type GateItemStatus = z.infer<typeof GateItemStatusSchema>;
 
 export const GateItemSchema = z.object({
   id: GateItemIdSchema,
@@ -401,7 +430,7 @@ export const GateItemSchema = z.object({
 });
 export type GateItem = z.infer<typeof GateItemSchema>;
 
-/** The gate checklist of the current stage. `passed` only when every item passes. */
+/** The gate checklist of the current stage. `passed` only when every item is `pass` or `n/a`. */
 export const GateEvaluationSchema = z.object({
   flag: FlagRefSchema,
   stageIndex: z.number().int(),
@@ -413,7 +442,13 @@ export const GateEvaluationSchema = z.object({
 });
 export type GateEvaluation = z.infer<typeof GateEvaluationSchema>;
 
-/** What a decision did. `hold`: stay at the stage (gate not passed); `none` is never recorded. */
+/**
+ * What a decision did. Rollout decisions: `start`, `advance`, `complete`, `hold` (stay at the
+ * stage: gate not passed), `notify`, `pause`, `resume`, `rollback`, `approve`. Direct flag changes
+ * (an operator in the app or CLI, or a change seen at the provider): `kill` (kill switch to Killed),
+ * `restore` (Serving again with the layers from before the kill), `revert` (rollout %, threshold
+ * and model from before their last change), `set` (any other layer change).
+ */
 export const DecisionActionSchema = z.enum([
   'start',
   'advance',
@@ -424,6 +459,10 @@ export const DecisionActionSchema = z.enum([
   'resume',
   'rollback',
   'approve',
+  'kill',
+  'restore',
+  'revert',
+  'set',
 ]);
 export type DecisionAction = z.infer<typeof DecisionActionSchema>;
 
@@ -453,9 +492,18 @@ export const DecisionRecordSchema = z.object({
     plan: z
       .object({ name: z.string(), stages: z.number().int(), targetPercent: z.number().nullable() })
       .nullable(),
+    /**
+     * A direct flag change: the layers read from the provider before it and the change asked for
+     * (`patch`). The confirmed result is on the audit row ({@link DecisionRecordSchema} `audit`).
+     */
+    change: z
+      .object({ before: FlagLayersSchema.nullable(), patch: z.record(z.string(), z.unknown()) })
+      .optional(),
   }),
   /** The outbox action this decision enqueued, with its current status. */
   outbox: z.object({ id: z.number().int(), status: OutboxStatusSchema }).nullable(),
+  /** The audit row of a direct flag change (sent at once, not through the outbox), with its status. */
+  audit: z.object({ id: z.number().int(), status: AuditStatusSchema }).nullable().default(null),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 
@@ -480,23 +528,6 @@ export const OutboxActionSchema = z.object({
   confirmedAt: IsoTime.nullable(),
 });
 export type OutboxAction = z.infer<typeof OutboxActionSchema>;
-
-/** A flag in trouble: breached now, paused by the monitor, or rolled back. */
-export const IncidentSchema = z.object({
-  id: z.number().int(),
-  flag: FlagRefSchema,
-  kind: z.enum(['breached', 'paused', 'rolled-back']),
-  openedAt: IsoTime,
-  closedAt: IsoTime.nullable(),
-  /** One sentence. */
-  reason: z.string(),
-  decisionId: z.number().int().nullable(),
-  rollout: RolloutStateSchema.nullable(),
-  guardrails: z.array(GuardrailStateSchema),
-  /** The decisions on the flag since (and including) the one that opened the incident, newest first. */
-  decisions: z.array(DecisionRecordSchema),
-});
-export type Incident = z.infer<typeof IncidentSchema>;
 
 /** What `rollout.get` returns for a flag. */
 export const RolloutViewSchema = z.object({

@@ -77,17 +77,41 @@ export const TargetSchema = z.discriminatedUnion('kind', [
 ]);
 export type Target = z.infer<typeof TargetSchema>;
 
+/**
+ * Verdict of a recommendation:
+ * - `met`: a threshold meets the target (`threshold` is the lowest one);
+ * - `not-met`: the data are enough to tell that no threshold meets it (for precision: at every
+ *   threshold with enough covered predictions even the 95% upper bound is below the target) —
+ *   roll back the model, not the threshold;
+ * - `insufficient-data`: none meets it yet, but the intervals are too wide to rule one out at this
+ *   sample size.
+ */
+export const RecommendationStatusSchema = z.enum(['met', 'not-met', 'insufficient-data']);
+export type RecommendationStatus = z.infer<typeof RecommendationStatusSchema>;
+
 /** The lowest threshold meeting a target in one slice, or `null` with the reason. */
 export const RecommendationSchema = z.object({
   slice: SliceSchema,
   threshold: z.number().nullable(),
   point: SweepPointSchema.nullable(),
-  /** Plain-language verdict, e.g. "no threshold meets precision ≥ 0.95: roll back the model, not the threshold". */
+  status: RecommendationStatusSchema,
+  /**
+   * With `insufficient-data`: how many MORE labelled predictions of this slice would settle the
+   * verdict if the observed precision and coverage at the deciding threshold held (see the
+   * message); `null` otherwise, or when no sample size would (observed value equals the target).
+   */
+  neededLabelled: z.number().int().nullable(),
+  /** Plain-language verdict, e.g. "no threshold meets precision ≥ 0.95 …: roll back the model, not the threshold". */
   message: z.string(),
 });
 export type Recommendation = z.infer<typeof RecommendationSchema>;
 
-/** Model A/B at their thresholds: decision rule "ship if treatment ≥ control + margin, roll back if below control". */
+/**
+ * Model A/B at their thresholds. The decision comes from the 95% Newcombe interval of the
+ * precision difference (treatment − control): ship when its lower bound is ≥ the ship margin,
+ * roll back when its upper bound is below 0, hold when it lies within [0, margin), otherwise
+ * inconclusive.
+ */
 export const AbInputSchema = z.object({
   logId: z.number().int(),
   segment: z.string().nullable().default(null),
@@ -101,8 +125,20 @@ export const AbResultSchema = z.object({
   treatment: SweepPointSchema,
   /** Treatment − control precision, percentage points; `null` when either is undefined. */
   precisionDiffPp: z.number().nullable(),
+  /**
+   * 95% Newcombe hybrid score interval of the precision difference, percentage points
+   * (Newcombe 1998, method 10); `null` when either precision is undefined.
+   */
+  precisionDiffCiPp: z.tuple([z.number(), z.number()]).nullable(),
   coverageDiffPp: z.number(),
-  decision: z.enum(['ship', 'hold', 'roll-back', 'insufficient']),
+  decision: z.enum(['ship', 'hold', 'roll-back', 'inconclusive', 'insufficient']),
+  /**
+   * With `inconclusive`: covered predictions per arm that would settle the decision with 80% power
+   * at two-sided 5% if the observed precisions held (Chow, Shao & Wang 2008, §4.2); `null` otherwise.
+   */
+  neededPerArm: z.number().int().nullable(),
+  /** `neededPerArm` as labelled predictions in all per model version, at each arm's observed coverage. */
+  neededLabelled: z.object({ control: z.number().int(), treatment: z.number().int() }).nullable(),
   rationale: z.string(),
 });
 export type AbResult = z.infer<typeof AbResultSchema>;

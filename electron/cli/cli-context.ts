@@ -6,6 +6,7 @@ import type { FlagRef, FleetRow } from '../../shared/domain.ts';
 import { openCore, type AppCore } from '../core/app-core.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
 import { CoreError } from '../core/errors.ts';
+import { killSwitchWord } from '../../shared/layer-words.ts';
 
 /** A usage error: wrong or missing arguments (exit code 2). */
 export class UsageError extends Error {
@@ -20,6 +21,11 @@ export interface GlobalOptions {
   dataDir: string;
   json: boolean;
   offline: boolean;
+  /**
+   * The operator recorded as the actor of changes (`--actor NAME`); when absent the core takes
+   * `RCR_ACTOR`, then config `actor`, then the OS user.
+   */
+  actor?: string;
 }
 
 /** Resolves `--data-dir` > `RCR_DATA_DIR` > the OS app-data folder. */
@@ -29,7 +35,7 @@ export function resolveDataDir(flag: string | undefined): string {
 
 /** Opens the core for one command (no background polling). */
 export function openCliCore(g: GlobalOptions): Promise<AppCore> {
-  return openCore({ dataDir: g.dataDir, startSync: false });
+  return openCore({ dataDir: g.dataDir, startSync: false, actor: g.actor });
 }
 
 /** Unwraps a contract result; a failure becomes a thrown CoreError. */
@@ -117,7 +123,7 @@ export async function confirm(question: string): Promise<boolean> {
 export function show(value: unknown, layer?: string): string {
   if (value === null || value === undefined) return '—';
   if (layer === 'rolloutPercent' && typeof value === 'number') return `${value}%`;
-  if (layer === 'enabled') return value ? 'ON' : 'KILLED';
+  if (layer === 'enabled' && typeof value === 'boolean') return killSwitchWord(value);
   if (Array.isArray(value)) return value.length ? value.join(',') : '[]';
   return String(value);
 }

@@ -10,7 +10,8 @@ import { toApiError } from '../core/errors.ts';
 import { resolveDataDir, UsageError, type GlobalOptions } from './cli-context.ts';
 import { providersCommand } from './commands/providers.ts';
 import { flagShowCommand, flagsListCommand, historyCommand, syncCommand } from './commands/flags.ts';
-import { flagSetCommand, rollbackCommand } from './commands/change.ts';
+import { flagSetCommand, restoreCommand, rollbackCommand } from './commands/change.ts';
+import { incidentsCommand } from './commands/incidents.ts';
 import { serveCommand } from './commands/serve.ts';
 import { recommendCommand, sweepCommand } from './commands/simulate.ts';
 import { compareCommand } from './commands/compare.ts';
@@ -21,7 +22,7 @@ import { bucketCommand } from './commands/bucket.ts';
 
 const HELP = `Rollout Control Room CLI
 
-usage: rcr [--data-dir DIR] COMMAND [options]
+usage: rcr [--data-dir DIR] [--actor NAME] COMMAND [options]
 
   providers add unleash --name NAME --url URL --token-env VAR [--project P] [--env E]...
   providers add http --name NAME --url URL --token-env VAR [--env E]...   (custom flag service, docs/provider-api.yaml)
@@ -32,6 +33,10 @@ usage: rcr [--data-dir DIR] COMMAND [options]
   flag show KEY [--provider P] [--env E] [--json] [--offline]
   flag set KEY [--rollout N] [--threshold T] [--model V] [--enabled true|false] --reason TEXT [--yes]
   rollback KEY --reason TEXT [--mode kill|revert] [--provider P] [--env E] [--yes] [--json]
+                                 (kill: kill switch to Killed, everyone gets the fallback)
+  restore KEY --reason TEXT [--provider P] [--env E] [--yes] [--json]
+                                 (undo the last kill: Serving again with every layer as before it)
+  incidents [--all] [--json]     (flags killed, rolled back, paused or breached; open ones first)
   history KEY [--provider P] [--env E] [--json] [--offline]
   sync [--provider P] [--json]
   serve [--port N] [--host H (--tls-cert F --tls-key F | --insecure)] [--read-only]
@@ -46,15 +51,20 @@ usage: rcr [--data-dir DIR] COMMAND [options]
   monitor [--interval 5s] [--once] [--json]   (rollout monitor, headless: guardrails, gates, auto-rollback)
   plan templates | compute KEY --traffic N (--baseline-rate P | --baseline-mean M --sd S) --mde R
        [--template ID] [--alpha A] [--power W] [--save] | save KEY --file PLAN.json | show KEY
-       | advance|pause|resume|approve KEY --reason TEXT   [--json]   (staged rollout plans)
-  decisions [--flag KEY] [--since ISO] [--action A] [--format csv|json]   (the decision log)
+       | advance KEY --reason TEXT [--yes] | pause|resume|approve KEY --reason TEXT   [--json]
+                                 (staged rollout plans; advance starts or restarts too)
+  decisions [--flag KEY] [--since ISO] [--action A] [--format csv|json]
+                                 (the decision log: the monitor's and every operator's changes)
 
 --data-dir DIR (env RCR_DATA_DIR) selects the database and config; default: the OS app-data folder.
+--actor NAME (env RCR_ACTOR) is the operator recorded for changes; default: config "actor", then the OS user.
 Reading commands sync with the providers first unless --offline is given.
 `;
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
+  actor: { type: 'string' },
+  all: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   offline: { type: 'boolean', default: false },
   provider: { type: 'string' },
@@ -124,7 +134,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return pos.length || v.help ? 0 : 2;
   }
-  const g: GlobalOptions = { dataDir: resolveDataDir(v['data-dir']), json: v.json, offline: v.offline };
+  const g: GlobalOptions = {
+    dataDir: resolveDataDir(v['data-dir']),
+    json: v.json,
+    offline: v.offline,
+    actor: v.actor,
+  };
   const env = v.env?.[0];
   const where = { provider: v.provider, env };
   const need = (what: string, value: string | undefined): string => {
@@ -161,6 +176,10 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError('usage: rcr flag show|set KEY ...');
     case 'rollback':
       return rollbackCommand(g, need('KEY', a1), { ...where, mode: v.mode, reason: v.reason, yes: v.yes });
+    case 'restore':
+      return restoreCommand(g, need('KEY', a1), { ...where, reason: v.reason, yes: v.yes });
+    case 'incidents':
+      return incidentsCommand(g, { all: v.all });
     case 'history':
       return historyCommand(g, need('KEY', a1), where);
     case 'sync':
@@ -226,6 +245,7 @@ export async function main(argv: string[]): Promise<number> {
         file: v.file,
         save: v.save,
         reason: v.reason,
+        yes: v.yes,
       });
     case 'decisions':
       return decisionsCommand(g, {

@@ -32,6 +32,10 @@ import { AuditStore } from './store/audit-store.ts';
 import { ProviderStatusStore } from './store/provider-status-store.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { FlagActions } from './actions/flag-actions.ts';
+import { ConfirmedState, NO_CONTEXT } from './actions/confirmed-state.ts';
+import { IncidentLedger } from './incidents/incident-ledger.ts';
+import { IncidentStore } from './incidents/incident-store.ts';
+import { JournalStore } from './rollout/journal-store.ts';
 import type { Handlers, ParsedInput } from './handler-types.ts';
 import { PredictionStore } from './simulator/prediction-store.ts';
 import { SimulatorService } from './simulator/simulator-service.ts';
@@ -53,7 +57,11 @@ import path from 'node:path';
 export interface CoreOptions {
   /** Folder holding `rcr.db` and `config.json` (created if missing). */
   dataDir: string;
-  /** Actor recorded in the audit log; default: config `actor`, then the OS user name. */
+  /**
+   * The operator recorded as the actor of actions taken through this core (audit log, decision
+   * log, history); default: `RCR_ACTOR` from `env`, then config `actor`, then the OS user name.
+   * The monitor always acts as `monitor`.
+   */
   actor?: string;
   /** Start background polling (default true). The CLI passes false and syncs on demand. */
   startSync?: boolean;
@@ -115,7 +123,8 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   const paths = dataPaths(options.dataDir);
   const config = loadConfig(paths.config);
   const db = openDatabase(paths.db);
-  const actor = options.actor ?? config.actor ?? safeUserName();
+  const actor =
+    options.actor ?? ((options.env ?? process.env).RCR_ACTOR?.trim() || config.actor) ?? safeUserName();
   const tokens = createTokenSource({ env: options.env ?? process.env, secretStore: options.secretStore });
   const providers = new Map<string, FlagProvider>();
   const events = new EventEmitter();
@@ -217,6 +226,17 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     });
   };
 
+  // The decision log, the incidents and the one writer of confirmed flag state. The rollout
+  // service (made below) follows the flag: the incident rules call it on a confirmed kill or restore.
+  const journal = new JournalStore(db);
+  const incidentStore = new IncidentStore(db);
+  let rollouts: RolloutService | null = null;
+  const ledger = new IncidentLedger(incidentStore, {
+    onKilled: (flag, cause, at) => rollouts?.flagKilled(flag, cause, at),
+    onServingAgain: (flag, cause, at) => rollouts?.flagServingAgain(flag, cause, at),
+  });
+  const decisionContext = (ref: FlagRef) => rollouts?.decisionContext(ref) ?? NO_CONTEXT;
+  const confirmed = new ConfirmedState({ cache, ledger, journal, context: decisionContext });
   const sync = new SyncService({
     db,
     providers: () => providers,
@@ -224,28 +244,44 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     history,
     audit,
     status,
+    confirmed,
     now,
     onSynced: (name) => emit(`synced:${name}`),
   });
   const actions = new FlagActions({
+    db,
     providers: () => providers,
     cache,
     history,
     audit,
+    journal,
+    incidents: incidentStore,
+    confirmed,
     sync,
     actor,
     now,
     fleetRow,
+    context: decisionContext,
     onChanged: emit,
+    onDecision: (record) => {
+      events.emit('monitor.decision', record);
+      events.emit('rollout.changed', {
+        flag: record.flag,
+        reason: `decision:${record.action}`,
+        at: record.at,
+      });
+    },
   });
 
   const metricStore = new MetricStore(db);
   const rolloutConfig = config.rollouts;
   const rolloutEnv = options.env ?? process.env;
-  const rollouts = new RolloutService({
+  rollouts = new RolloutService({
     db,
     metrics: metricStore,
     actions,
+    journal,
+    ledger,
     providers: () => providers,
     cachedLayers: (ref) => (providers.has(ref.provider) ? (cache.get(ref)?.state.layers ?? null) : null),
     actor,
@@ -259,8 +295,9 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     options: { decisionRetention: rolloutConfig?.decisionRetention ?? 50_000 },
     queryRange: options.prometheusQueryRange,
   });
+  const service = rollouts;
   const monitor = new Monitor({
-    service: rollouts,
+    service,
     now,
     decisionRetention: rolloutConfig?.decisionRetention ?? 50_000,
     emitChanged: (flag, reason) =>
@@ -276,7 +313,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       now,
       progress: (payload) => events.emit('predictions.progress', payload),
     }),
-    ...rolloutHandlers(rollouts, monitor),
+    ...rolloutHandlers(service, monitor),
     ...metricsHandlers({
       store: metricStore,
       now,
@@ -290,9 +327,11 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       audit: audit.forFlag(ref),
     }),
     'flag.previewChange': async ({ ref, patch }) => actions.previewChange(ref, patch),
-    'flag.applyChange': async ({ ref, patch, reason }) => actions.apply(ref, patch, reason),
+    'flag.applyChange': async ({ ref, patch, reason }) => actions.change(ref, patch, reason),
     'flag.previewRollback': async ({ ref, mode }) => actions.previewRollback(ref, mode),
     'flag.rollback': async ({ ref, mode, reason }) => actions.rollback(ref, mode, reason),
+    'flag.previewRestore': async ({ ref }) => actions.previewRestore(ref),
+    'flag.restore': async ({ ref, reason }) => actions.restore(ref, reason),
     'providers.list': async () => providerStatuses(),
     'session.info': async () => ({
       readOnly: options.readOnly === true,
@@ -346,7 +385,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   if (options.startMonitor ?? (options.startSync !== false && rolloutConfig?.monitor !== false))
     monitor.start(options.monitorIntervalMs ?? rolloutConfig?.monitorIntervalMs ?? 30_000);
   // Actions journaled before a crash or restart resume now (reconciled against the provider first).
-  void rollouts.outbox.drain();
+  void service.outbox.drain();
 
   return {
     config,
@@ -355,7 +394,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     actions,
     fleet,
     providerStatuses,
-    rollouts,
+    rollouts: service,
     monitor,
     invoke,
     notify(notification) {
@@ -368,8 +407,8 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     async close() {
       monitor.stop();
       await monitor.idle();
-      rollouts.flushStates();
-      await rollouts.outbox.stop();
+      service.flushStates();
+      await service.outbox.stop();
       sync.stop();
       await sync.idle();
       for (const p of providers.values()) await p.close?.();

@@ -248,6 +248,22 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     };
   }
 
+  /** Layers of each killed flag right before its kill (what a restore brings back), by `provider/env/key`. */
+  const preKill = new Map<string, FleetRow['layers']>();
+  const rowId = (r: FlagRef) => `${r.provider}/${r.environment}/${r.key}`;
+
+  function previewRestore(row: FleetRow): Result<ChangePreview> {
+    if (row.layers.enabled)
+      return bad(
+        `flag "${row.key}" in ${row.environment} is not killed (kill switch Serving): nothing to restore`,
+      );
+    const pre = preKill.get(rowId(row));
+    const patch = Object.fromEntries(
+      Object.entries({ ...pre, enabled: true }).filter(([, v]) => v !== null),
+    ) as LayerPatch;
+    return { ok: true, value: previewPatch(row, patch) };
+  }
+
   function previewRollback(row: FleetRow, mode: RollbackMode): Result<ChangePreview> {
     if (mode === 'kill') return { ok: true, value: previewPatch(row, { enabled: false }) };
     const basis = state.history
@@ -299,6 +315,7 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       changed('action-failed');
       return { ok: false, error: failure };
     }
+    if (row.layers.enabled && !preview.after.enabled) preKill.set(rowId(row), row.layers);
     row.layers = preview.after;
     row.updatedAt = at;
     row.lastChangeAt = at;
@@ -338,9 +355,17 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       (state.metrics ?? []).filter((m) => same(m.definition.flag, ref)).map((m) => m.definition.name),
     applyPatch: (ref, patch) => {
       const row = findRow(ref);
-      if (row) row.layers = { ...row.layers, ...patch };
+      if (row) {
+        if (row.layers.enabled && patch.enabled === false) preKill.set(rowId(row), row.layers);
+        row.layers = { ...row.layers, ...patch };
+      }
       changed('rollout');
     },
+    preview: (ref, patch) => {
+      const row = findRow(ref);
+      return row ? previewPatch(row, patch) : null;
+    },
+    layersOf: (ref) => findRow(ref)?.layers ?? null,
     guardrailValue: options.guardrailValue,
   });
 
@@ -401,6 +426,17 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       const preview = previewRollback(row, mode);
       if (!preview.ok) return preview;
       return apply(row, preview.value, mode, reason, failures.get('flag.rollback'));
+    },
+    'flag.previewRestore': ({ ref }) => {
+      const row = findRow(ref);
+      return row ? previewRestore(row) : notFound(ref);
+    },
+    'flag.restore': ({ ref, reason }) => {
+      const row = findRow(ref);
+      if (!row) return notFound(ref);
+      const preview = previewRestore(row);
+      if (!preview.ok) return preview;
+      return apply(row, preview.value, 'set-layers', reason, failures.get('flag.restore'));
     },
     'providers.list': () => ({ ok: true, value: state.providers }),
     'sync.now': ({ provider }) => {

@@ -4,7 +4,8 @@
  * exercised without the core.
  *
  * Only for unit tests and the development-only `?mock` page; the numbers are
- * plausible, not the core's statistics.
+ * plausible, not the core's statistics (but each row keeps the core's shape: one
+ * statistic, one method, intervals of that method).
  */
 import type { ChannelOutput, EventPayload, Result } from '../../shared/contract.ts';
 import type { FlagRef } from '../../shared/domain.ts';
@@ -59,10 +60,15 @@ export function makeComparison(
   overrides: Partial<Omit<MetricComparison, 'metric'>> = {},
 ): MetricComparison {
   const binomial = metric.kind === 'binomial';
+  const quantile = metric.kind === 'quantile';
   const cMean = binomial ? 0.2 : 420;
   const tMean = binomial ? 0.22 : 400;
   const est = tMean - cMean;
   const half = Math.abs(est) * 0.6;
+  const rel = (h: number) => ({
+    estimate: est / cMean,
+    ci: [(est - h) / cMean, (est + h) / cMean] as [number, number],
+  });
   return {
     metric,
     control: {
@@ -81,9 +87,20 @@ export function makeComparison(
       successes: binomial ? 1111 : null,
       quantiles: null,
     },
+    statistic: {
+      label: binomial ? 'rate' : quantile ? 'p95' : 'mean',
+      quantile: quantile ? 0.95 : null,
+      control: cMean,
+      treatment: tMean,
+    },
+    method: quantile
+      ? { kind: 'fixed-horizon', note: 'fixed-horizon only: no sequential test for quantiles' }
+      : { kind: 'sequential', note: null },
     absolute: { estimate: est, ci: [est - half, est + half], pValue: 0.004 },
-    relative: { estimate: est / cMean, ci: [(est - half) / cMean, (est + half) / cMean] },
-    sequential: { ci: [est - half * 1.5, est + half * 1.5], pValue: 0.02 },
+    relative: rel(half),
+    sequential: quantile
+      ? null
+      : { ci: [est - half * 1.5, est + half * 1.5], pValue: 0.02, relative: rel(half * 1.5) },
     srm: metric.expectedSplit ? { pValue: 0.6, mismatch: false } : null,
     adjustedPValue: metric.guardrail ? null : 0.008,
     verdict:
@@ -165,11 +182,16 @@ export function createMetricHandlers(
         .filter((m) => sameFlag(m.definition.flag, flag))
         .map((m) => {
           const c = makeComparison(m.definition, m.comparison);
+          const quantile = m.definition.kind === 'quantile';
           return {
             ...c,
             adjustedPValue: adjust === 'none' || m.definition.guardrail ? null : c.adjustedPValue,
-            // fixed-horizon results carry no sequential interval
-            sequential: sequential ? c.sequential : null,
+            // fixed-horizon results carry no sequential interval; quantiles have none in either mode
+            sequential: sequential && !quantile ? c.sequential : null,
+            method: {
+              kind: sequential && !quantile ? ('sequential' as const) : ('fixed-horizon' as const),
+              note: sequential && quantile ? 'fixed-horizon only: no sequential test for quantiles' : null,
+            },
           };
         });
       return {
@@ -198,20 +220,35 @@ export function makeMockMetrics(flag: FlagRef): MockMetric[] {
   return [
     { definition: makeMetricDefinition(flag, 'answer_accepted', { expectedSplit: [0.5, 0.5] }) },
     {
-      definition: makeMetricDefinition(flag, 'latency_p95', {
-        kind: 'continuous',
+      definition: makeMetricDefinition(flag, 'latency_ms', {
+        kind: 'quantile',
         direction: 'lower-is-better',
         unit: 'ms',
         guardrail: true,
       }),
       comparison: {
-        control: { variant: 'control', n: 5000, mean: 380, sd: 80, successes: null, quantiles: null },
-        treatment: { variant: 'treatment', n: 5050, mean: 412, sd: 85, successes: null, quantiles: null },
-        absolute: { estimate: 32, ci: [20, 44], pValue: 0.0002 },
-        relative: { estimate: 32 / 380, ci: [20 / 380, 44 / 380] },
-        sequential: { ci: [14, 50], pValue: 0.003 },
+        control: {
+          variant: 'control',
+          n: 5000,
+          mean: 156.2,
+          sd: 80,
+          successes: null,
+          quantiles: { p50: 140, p95: 210.4, p99: 300 },
+        },
+        treatment: {
+          variant: 'treatment',
+          n: 5050,
+          mean: 190.3,
+          sd: 95,
+          successes: null,
+          quantiles: { p50: 170, p95: 277.4, p99: 390 },
+        },
+        statistic: { label: 'p95', quantile: 0.95, control: 210.4, treatment: 277.4 },
+        absolute: { estimate: 67, ci: [52, 81], pValue: 0.002 },
+        relative: { estimate: 67 / 210.4, ci: [0.25, 0.39] },
+        sequential: null,
         verdict: 'worse',
-        note: 'Treatment is slower; the interval excludes zero.',
+        note: 'treatment is worse than control (p95 Δ = 67, 95% CI [52, 81]); p95 difference, bootstrap interval (1000 resamples, fixed-horizon; no sequential version)',
       },
     },
     {
@@ -220,9 +257,10 @@ export function makeMockMetrics(flag: FlagRef): MockMetric[] {
         expectedSplit: [0.5, 0.5],
       }),
       comparison: {
+        statistic: { label: 'rate', quantile: null, control: 0.2, treatment: 0.198 },
         absolute: { estimate: -0.002, ci: [-0.01, 0.006], pValue: 0.6 },
-        relative: { estimate: -0.05, ci: [-0.25, 0.15] },
-        sequential: { ci: [-0.014, 0.01], pValue: 0.9 },
+        relative: { estimate: -0.01, ci: [-0.05, 0.03] },
+        sequential: { ci: [-0.014, 0.01], pValue: 0.9, relative: { estimate: -0.01, ci: [-0.07, 0.05] } },
         srm: { pValue: 0.0004, mismatch: true },
         verdict: 'inconclusive',
         note: 'The interval includes zero.',

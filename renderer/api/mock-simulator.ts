@@ -198,8 +198,23 @@ export function sweepOf(rows: MockPrediction[], slice: Slice, grid = 1001): Swee
 }
 
 const fmt = (v: number) => String(Number(v.toFixed(3)));
+/** z₀.₈ (80% power). */
+const Z80 = 0.8416212335729143;
 
-/** Lowest grid threshold meeting the target, per model version (overall and per segment). */
+/** Trials at which a Wilson interval around `observed` excludes `target`; `null` when equal. */
+function separation(observed: number, target: number): number | null {
+  const gap = observed - target;
+  if (Math.abs(gap) < 1e-12) return null;
+  const n = Math.round(((Z95 * Z95 * target * (1 - target)) / (gap * gap)) * 1e9) / 1e9;
+  return Math.max(1, gap > 0 ? Math.ceil(n) : Math.floor(n) + 1);
+}
+
+/**
+ * Lowest grid threshold meeting the target, per model version (overall and per segment), with the
+ * core's verdicts in short: `met`; `not-met` when at every threshold with enough covered predictions
+ * the precision's upper bound is below the target; otherwise `insufficient-data` with the labelled
+ * predictions that would settle it (core: electron/core/simulator/recommend.ts).
+ */
 export function recommendFor(
   entry: MockPredictionLog,
   target: ParsedInput<'simulator.recommend'>['target'],
@@ -210,7 +225,7 @@ export function recommendFor(
     slices.push({ modelVersion: mv, segment: null });
     for (const seg of entry.log.segments) slices.push({ modelVersion: mv, segment: seg });
   }
-  return slices.map((slice) => {
+  return slices.map((slice): Recommendation => {
     const s = sweepOf(entry.rows, slice);
     const meets = (p: SweepPoint) =>
       target.kind === 'max-fpr'
@@ -222,25 +237,65 @@ export function recommendFor(
       target.kind === 'max-fpr'
         ? `FPR ≤ ${fmt(target.value)}`
         : `precision ${target.useLowerBound ? '(95% lower bound) ' : ''}≥ ${fmt(target.value)}`;
-    if (s.n === 0) return { slice, threshold: null, point: null, message: 'no predictions in this slice' };
-    if (!found) {
+    const none = { slice, threshold: null, point: null, neededLabelled: null };
+    if (s.n === 0) return { ...none, status: 'insufficient-data', message: 'no predictions in this slice' };
+    if (found)
       return {
         slice,
-        threshold: null,
-        point: null,
-        message: `no threshold meets ${what}: roll back the model, not the threshold`,
+        threshold: found.threshold,
+        point: found,
+        status: 'met',
+        neededLabelled: null,
+        message: `${fmt(found.threshold)} is the lowest threshold meeting ${what} (coverage ${(found.coverage * 100).toFixed(1)}%)`,
       };
+    const rollBack = {
+      ...none,
+      status: 'not-met' as const,
+      message: `no threshold meets ${what}: roll back the model, not the threshold`,
+    };
+    if (target.kind === 'max-fpr') return rollBack;
+    const t = target.value;
+    if (target.useLowerBound && t >= 1)
+      return { ...rollBack, message: `a 95% lower bound never reaches ${t}; lower the target` };
+    const nStar = t > 0 && t < 1 ? (separation(1, t) ?? 1) : 1;
+    const open = s.points.filter((p) => p.covered > 0 && p.precisionCi && p.precisionCi[1] >= t);
+    const blockers = open.filter((p) => {
+      if (p.covered >= nStar || s.n < nStar) return true;
+      const sep = (p.precision ?? 0) > t ? separation(p.precision ?? 0, t) : null;
+      return sep !== null && 2 * p.covered >= sep;
+    });
+    if (!blockers.length) return rollBack;
+    let needed: number | null = null;
+    for (const p of blockers) {
+      const sep = separation(p.precision ?? 0, t);
+      if (sep === null) continue;
+      const more = Math.max(1, Math.ceil(sep / p.coverage) - s.n);
+      needed = needed === null ? more : Math.min(needed, more);
     }
     return {
-      slice,
-      threshold: found.threshold,
-      point: found,
-      message: `${fmt(found.threshold)} is the lowest threshold meeting ${what} (coverage ${(found.coverage * 100).toFixed(1)}%)`,
+      ...none,
+      status: 'insufficient-data',
+      neededLabelled: needed,
+      message: `not enough data to tell whether any threshold meets ${what}${
+        needed === null ? '' : `: about ${needed} more labelled predictions would tell`
+      }`,
     };
   });
 }
 
-/** Model A/B at two thresholds: ship if treatment ≥ control + margin, roll back if below control. */
+/** Newcombe hybrid score interval of p1 − p2 from the two Wilson intervals (Newcombe 1998, method 10). */
+function newcombe(x1: number, n1: number, x2: number, n2: number): [number, number] {
+  const [l1, u1] = wilson(x1, n1)!;
+  const [l2, u2] = wilson(x2, n2)!;
+  const d = x1 / n1 - x2 / n2;
+  return [d - Math.hypot(x1 / n1 - l1, u2 - x2 / n2), d + Math.hypot(u1 - x1 / n1, x2 / n2 - l2)];
+}
+
+/**
+ * Model A/B at two thresholds from the 95% Newcombe interval [L, U] of the precision difference:
+ * ship if L ≥ margin, roll back if U < 0, hold if 0 ≤ L and U < margin, otherwise inconclusive
+ * with the per-arm sample (Chow, Shao & Wang 2008, §4.2) — as the core does.
+ */
 export function abFor(entry: MockPredictionLog, input: ParsedInput<'simulator.ab'>): AbResult {
   const at = (mv: string, t: number) => {
     const s = sweepOf(entry.rows, { modelVersion: mv, segment: input.segment });
@@ -249,40 +304,64 @@ export function abFor(entry: MockPredictionLog, input: ParsedInput<'simulator.ab
   const control = at(input.control.modelVersion, input.control.threshold);
   const treatment = at(input.treatment.modelVersion, input.treatment.threshold);
   const coverageDiffPp = (treatment.coverage - control.coverage) * 100;
-  const margin = input.shipMarginPp;
-  if (
-    control.precision === null ||
-    treatment.precision === null ||
-    control.covered < 30 ||
-    treatment.covered < 30
-  ) {
+  const base = { control, treatment, coverageDiffPp, neededPerArm: null, neededLabelled: null };
+  if (control.precision === null || treatment.precision === null)
     return {
-      control,
-      treatment,
-      precisionDiffPp:
-        control.precision === null || treatment.precision === null
-          ? null
-          : (treatment.precision - control.precision) * 100,
-      coverageDiffPp,
+      ...base,
+      precisionDiffPp: null,
+      precisionDiffCiPp: null,
       decision: 'insufficient',
-      rationale: 'too few covered predictions to compare (need at least 30 on each side)',
+      rationale: 'precision is undefined at a threshold that covers nothing',
     };
+  const pc = control.precision;
+  const pt = treatment.precision;
+  const m = input.shipMarginPp / 100;
+  const d = pt - pc;
+  const [lo, hi] = newcombe(pt * treatment.covered, treatment.covered, pc * control.covered, control.covered);
+  const pp = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} pp`;
+  const common = {
+    ...base,
+    precisionDiffPp: d * 100,
+    precisionDiffCiPp: [lo * 100, hi * 100] as [number, number],
+  };
+  const head = `treatment precision ${pp(d)} vs control (95% interval ${pp(lo)} to ${pp(hi)})`;
+  if (lo >= m)
+    return {
+      ...common,
+      decision: 'ship',
+      rationale: `${head} clears the ${input.shipMarginPp} pp margin: ship`,
+    };
+  if (hi < 0)
+    return { ...common, decision: 'roll-back', rationale: `${head} is entirely below 0: roll back` };
+  if (lo >= 0 && hi < m)
+    return {
+      ...common,
+      decision: 'hold',
+      rationale: `${head} is within [0, ${input.shipMarginPp} pp): hold`,
+    };
+  const variance = pt * (1 - pt) + pc * (1 - pc);
+  const bounds = d >= m ? [m] : d < 0 ? [0] : m > 0 ? [0, m] : [0];
+  let perArm: number | null = 0;
+  for (const b of bounds) {
+    const gap = d - b;
+    perArm =
+      perArm === null || Math.abs(gap) < 1e-12 || variance === 0
+        ? null
+        : Math.max(perArm, Math.ceil(((Z95 + Z80) ** 2 * variance) / (gap * gap)));
   }
-  const diff = (treatment.precision - control.precision) * 100;
-  const pp = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} pp`;
-  let decision: AbResult['decision'];
-  let rationale: string;
-  if (diff >= margin) {
-    decision = 'ship';
-    rationale = `treatment precision ${pp(diff)} vs control meets the ${margin} pp ship margin`;
-  } else if (diff < 0) {
-    decision = 'roll-back';
-    rationale = `treatment precision is ${pp(diff)} below control`;
-  } else {
-    decision = 'hold';
-    rationale = `treatment precision ${pp(diff)} vs control is below the ${margin} pp ship margin`;
-  }
-  return { control, treatment, precisionDiffPp: diff, coverageDiffPp, decision, rationale };
+  return {
+    ...common,
+    neededPerArm: perArm,
+    neededLabelled:
+      perArm === null
+        ? null
+        : {
+            control: Math.ceil(perArm / control.coverage),
+            treatment: Math.ceil(perArm / treatment.coverage),
+          },
+    decision: 'inconclusive',
+    rationale: `${head}: inconclusive${perArm === null ? '' : ` — about ${perArm} covered predictions per arm would tell`}`,
+  };
 }
 
 const sameFlag = (a: FlagRef | null, b: FlagRef) =>

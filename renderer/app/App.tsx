@@ -1,4 +1,7 @@
-/** The shell: header (product name, transport, theme toggle), the current view, and the rollback dialog. */
+/**
+ * The shell: header (product name, transport, the open-incident count, theme toggle), the current
+ * view, and the rollback / restore dialog.
+ */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { NotifyBanner } from '../components/NotifyBanner.tsx';
@@ -12,12 +15,18 @@ import { RollbackDialog } from '../features/rollback/RollbackDialog.tsx';
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx';
 import { refId } from '../lib/format.ts';
 import { useRollbackStore } from '../stores/rollback-store.ts';
+import { startOpenIncidentsLive, useOpenIncidentsStore } from '../stores/open-incidents-store.ts';
 import { showDecisions, showFleet, showIncidents, toggleTheme, useUiStore } from '../stores/ui-store.ts';
+
+/** Inputs that take no typing: a shortcut pressed on one of them is still a shortcut. */
+const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
 
 /** True when a key press belongs to a text field (shortcuts must not steal typing). */
 function typingIn(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+  if (!el) return false;
+  if (el.tagName === 'INPUT') return !NON_TEXT_INPUTS.has((el as HTMLInputElement).type);
+  return el.isContentEditable || ['TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
 export type TransportLabel = 'electron' | 'http' | 'mock';
@@ -31,10 +40,16 @@ const TRANSPORT_TEXT: Record<TransportLabel, string> = {
 export function App({ transport }: { transport: TransportLabel }) {
   const { view, theme } = useUiStore(useShallow((s) => ({ view: s.view, theme: s.theme })));
   const rollbackOpen = useRollbackStore((s) => s.phase !== 'closed');
+  const incidents = useOpenIncidentsStore(
+    useShallow((s) => ({ status: s.status, count: s.count, error: s.error })),
+  );
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+
+  // The open incidents are counted from the first load on, not only from live events.
+  useEffect(() => startOpenIncidentsLive(), []);
 
   // Shift+I: incident mode; Shift+D: decision log (outside text fields and dialogs).
   useEffect(() => {
@@ -77,7 +92,25 @@ export function App({ transport }: { transport: TransportLabel }) {
             aria-current={view.name === 'incidents' ? 'page' : undefined}
             title="Incident mode (Shift+I)"
           >
-            Incident mode
+            Incident mode{' '}
+            <span
+              className={`badge nav-count ${incidents.status === 'ready' ? (incidents.count ? 'nav-count-open' : 'nav-count-clear') : 'nav-count-unknown'}`}
+              data-open-incidents={incidents.status === 'ready' ? incidents.count : ''}
+              data-testid="header-incidents"
+              title={
+                incidents.status === 'error'
+                  ? `Could not read incidents: ${incidents.error?.message ?? 'unknown error'}`
+                  : undefined
+              }
+            >
+              {incidents.status === 'ready'
+                ? incidents.count
+                  ? `${incidents.count} open`
+                  : 'none open'
+                : incidents.status === 'error'
+                  ? 'unknown'
+                  : '…'}
+            </span>
           </a>
           <a
             href="#/decisions"
@@ -89,13 +122,8 @@ export function App({ transport }: { transport: TransportLabel }) {
           </a>
         </nav>
         <div className="header-spacer" />
-        <button
-          type="button"
-          className="btn btn-ghost btn-small"
-          aria-pressed={theme === 'light'}
-          onClick={toggleTheme}
-        >
-          Light theme
+        <button type="button" className="btn btn-ghost btn-small" onClick={toggleTheme}>
+          {theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
         </button>
       </header>
       <NotifyBanner />

@@ -1,6 +1,6 @@
 /** Small status badges used across the fleet, flag page and dialogs. */
 import type { AuditStatus, HistoryEntry, ProviderStatus } from '../../shared/domain.ts';
-import { formatKillSwitch, formatStale } from '../lib/format.ts';
+import { formatDateTime, formatKillSwitch, formatStale } from '../lib/format.ts';
 
 export function KillBadge({ enabled }: { enabled: boolean }) {
   return (
@@ -12,7 +12,10 @@ export function KillBadge({ enabled }: { enabled: boolean }) {
 
 export function StaleBadge({ syncedAt, now }: { syncedAt: string; now: number }) {
   return (
-    <span className="badge badge-stale" title={`Cached state: last read from the provider at ${syncedAt}`}>
+    <span
+      className="badge badge-stale"
+      title={`Cached state: last read from the provider at ${formatDateTime(syncedAt)}`}
+    >
       {formatStale(syncedAt, now)}
     </span>
   );

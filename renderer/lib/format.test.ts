@@ -29,15 +29,15 @@ describe('value formatting', () => {
     expect(formatThreshold(null)).toBe('—');
     expect(formatModel('v2.4')).toBe('v2.4');
     expect(formatModel(null)).toBe('—');
-    expect(formatKillSwitch(true)).toBe('ON');
-    expect(formatKillSwitch(false)).toBe('KILLED');
+    expect(formatKillSwitch(true)).toBe('Serving');
+    expect(formatKillSwitch(false)).toBe('Killed');
   });
 
   it('formats lists and unknown layer values from history', () => {
     expect(formatList([])).toBe('(empty)');
     expect(formatList(['a', 'b'])).toBe('a, b');
     expect(formatLayerValue('rolloutPercent', 10)).toBe('10%');
-    expect(formatLayerValue('enabled', false)).toBe('KILLED');
+    expect(formatLayerValue('enabled', false)).toBe('Killed');
     expect(formatLayerValue('confidenceThreshold', 0.9)).toBe('0.90');
     expect(formatLayerValue('modelVersion', null)).toBe('—');
     expect(formatLayerValue('allowList', ['u1'])).toBe('u1');

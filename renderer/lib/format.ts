@@ -5,6 +5,7 @@
  * short relative ages (`5 min ago`). Pure functions: `now` is always passed in.
  */
 import type { FlagLayers, FlagRef, LayerName } from '../../shared/domain.ts';
+import { killSwitchWord, type KillSwitchWord } from '../../shared/layer-words.ts';
 
 /** Shown for a missing value. */
 export const NONE = '—';
@@ -36,9 +37,9 @@ export const LAYER_LABELS: Record<LayerName, string> = {
   blockList: 'Block list',
 };
 
-/** Kill switch badge text: `ON` when serving, `KILLED` when off. */
-export function formatKillSwitch(enabled: boolean): 'ON' | 'KILLED' {
-  return enabled ? 'ON' : 'KILLED';
+/** Kill switch text, the same everywhere (shared/layer-words.ts): `Serving` or `Killed`. */
+export function formatKillSwitch(enabled: boolean): KillSwitchWord {
+  return killSwitchWord(enabled);
 }
 
 /** `25%`, `12.5%`; `—` for null. */

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { FleetRow } from '../../shared/domain.ts';
 import { setApi } from '../api/current.ts';
 import { createMockApi, type MockApi } from '../api/mock-api.ts';
+import { makeLayers, makeRow } from '../api/mock-api.ts';
 import { makeComparison, makeMetricDefinition, makeSeries, type MockMetric } from '../api/mock-metrics.ts';
 import {
   closeImport,
@@ -202,11 +204,12 @@ describe('compare store: import and define', () => {
     setDefineField({ name: 'thumbs_up', direction: 'higher-is-better', guardrail: true });
     expect(await submitDefine()).toBe(true);
     const call = mock.calls.find((c) => c.channel === 'metrics.define');
+    // the mock has no such flag: its split is unknown, so no SRM check rather than a guessed 0.5
     expect(call?.input).toMatchObject({
       flag: ref,
       name: 'thumbs_up',
       source: { type: 'events' },
-      expectedSplit: [0.5, 0.5],
+      expectedSplit: null,
       guardrail: true,
     });
     expect(s().define.open).toBe(false);
@@ -229,22 +232,106 @@ describe('compare store: import and define', () => {
   });
 });
 
+describe('compare store: expected split of a new metric', () => {
+  const flagAt = (layers: Parameters<typeof makeLayers>[0], variants: FleetRow['variants'] = []) =>
+    makeRow({ key: ref.key, layers: makeLayers(layers), variants });
+
+  it("defaults the expected control share to the flag's actual split (10 % rollout → 0.9), shown", async () => {
+    setApi(
+      (mock = createMockApi({ metrics: metrics(), rows: [flagAt({ rolloutPercent: 10 })], now: () => NOW })),
+    );
+    await openCompare(ref);
+    openDefine();
+    expect(s().define.draft.expectedControlShare).toBe('0.9');
+    expect(s().define.splitDefault?.text).toMatch(/10 % in treatment/);
+    setDefineField({ name: 'thumbs_up' });
+    expect(await submitDefine()).toBe(true);
+    const call = mock.calls.find((c) => c.channel === 'metrics.define');
+    expect(call?.input).toMatchObject({ expectedSplit: [0.9, 0.1] });
+  });
+
+  it('never defaults to 0.5 when the flag is not at 50 %: no rollout %, off, or not loaded → empty, with why', async () => {
+    for (const layers of [
+      { rolloutPercent: null },
+      { enabled: false, rolloutPercent: 30 },
+      { rolloutPercent: 100 },
+    ]) {
+      setApi((mock = createMockApi({ metrics: metrics(), rows: [flagAt(layers)], now: () => NOW })));
+      resetCompareStore();
+      await openCompare(ref);
+      openDefine();
+      expect(s().define.draft.expectedControlShare).toBe('');
+      expect(s().define.splitDefault?.text).toBeTruthy();
+    }
+    setApi((mock = createMockApi({ metrics: metrics(), now: () => NOW })));
+    resetCompareStore();
+    await openCompare(ref);
+    openDefine();
+    expect(s().define.draft.expectedControlShare).toBe('');
+  });
+
+  it("uses the variant weights when the flag lists the metric's cohorts, and keeps a typed share", async () => {
+    const variants = [
+      { key: 'control', weightPercent: 45 },
+      { key: 'holdout', weightPercent: 10 },
+      { key: 'treatment', weightPercent: 45 },
+    ];
+    setApi(
+      (mock = createMockApi({
+        metrics: metrics(),
+        rows: [flagAt({ rolloutPercent: 45 }, variants)],
+        now: () => NOW,
+      })),
+    );
+    await openCompare(ref);
+    openDefine();
+    expect(s().define.draft.expectedControlShare).toBe('0.5');
+    expect(s().define.splitDefault?.text).toMatch(/variant weights/);
+    setDefineField({ controlVariant: 'holdout' });
+    expect(s().define.draft.expectedControlShare).toBe('0.181818');
+    setDefineField({ expectedControlShare: '0.2' });
+    setDefineField({ controlVariant: 'control' });
+    expect(s().define.draft.expectedControlShare).toBe('0.2');
+  });
+});
+
 describe('compare store: pure helpers', () => {
   it('maps windows to minutes', () => {
     expect(windowOf('15m')).toEqual({ lastMinutes: 15 });
     expect(windowOf('7d')).toEqual({ lastMinutes: 10080 });
   });
 
-  it('picks the interval of the chosen mode, falling back to fixed-horizon', () => {
+  it("takes a row's difference, lift and p-value from the row's own method, never mixing", () => {
     const def = makeMetricDefinition(ref, 'm');
     const row = makeComparison(def, {
+      statistic: { label: 'rate', quantile: null, control: 0.2, treatment: 0.22 },
       absolute: { estimate: 0.02, ci: [0.01, 0.03], pValue: 0.001 },
-      sequential: { ci: [0.0, 0.04], pValue: 0.04 },
+      relative: { estimate: 0.1, ci: [0.05, 0.15] },
+      sequential: { ci: [0.0, 0.04], pValue: 0.04, relative: { estimate: 0.1, ci: [0, 0.2] } },
+      method: { kind: 'sequential', note: null },
     });
-    expect(effectiveResult(row, true)).toEqual({ ci: [0.0, 0.04], pValue: 0.04, sequential: true });
-    expect(effectiveResult(row, false)).toEqual({ ci: [0.01, 0.03], pValue: 0.001, sequential: false });
-    expect(effectiveResult({ ...row, sequential: null }, true)?.sequential).toBe(false);
-    expect(effectiveResult({ ...row, sequential: null, absolute: null }, true)).toBeNull();
+    expect(effectiveResult(row)).toEqual({
+      method: 'sequential',
+      estimate: 0.02,
+      ci: [0.0, 0.04],
+      pValue: 0.04,
+      lift: { estimate: 0.1, ci: [0, 0.2] },
+    });
+    const fixed = { ...row, sequential: null, method: { kind: 'fixed-horizon' as const, note: null } };
+    expect(effectiveResult(fixed)).toEqual({
+      method: 'fixed-horizon',
+      estimate: 0.02,
+      ci: [0.01, 0.03],
+      pValue: 0.001,
+      lift: { estimate: 0.1, ci: [0.05, 0.15] },
+    });
+    // a sequential row without its sequence shows nothing rather than the fixed-horizon interval
+    expect(effectiveResult({ ...row, sequential: null })).toBeNull();
+    expect(effectiveResult({ ...row, absolute: null })).toBeNull();
+    // an unbounded sequential lift keeps its point estimate, with no interval
+    const unbounded = { ...row, sequential: { ...row.sequential!, relative: null } };
+    expect(effectiveResult(unbounded)?.lift?.ci).toBeNull();
+    expect(effectiveResult(unbounded)?.lift?.estimate).toBeCloseTo(0.1, 12);
   });
 
   it('builds forest data and skips metrics without an estimate', () => {
@@ -256,7 +343,8 @@ describe('compare store: pure helpers', () => {
       absolute: null,
       verdict: 'insufficient',
     });
-    expect(forestData([a, b], 'relative', true)).toEqual([
+    const fixedA = { ...a, sequential: null, method: { kind: 'fixed-horizon' as const, note: null } };
+    expect(forestData([fixedA, b], 'relative')).toEqual([
       {
         metric: 'a',
         estimate: 0.1,
@@ -264,9 +352,33 @@ describe('compare store: pure helpers', () => {
         verdict: a.verdict,
         guardrail: true,
         direction: 'higher-is-better',
+        method: 'fixed-horizon',
+        statistic: 'rate',
       },
     ]);
-    expect(forestData([a, b], 'absolute', true)[0]?.range).toEqual(a.sequential!.ci);
+    expect(forestData([a, b], 'absolute')[0]?.range).toEqual(a.sequential!.ci);
+  });
+
+  it("draws the interval of the row's own method: the always-valid lift of a sequential row", () => {
+    const row = makeComparison(makeMetricDefinition(ref, 'error_rate', { direction: 'lower-is-better' }), {
+      absolute: { estimate: 0.01, ci: [0.0022, 0.0178], pValue: 0.011 },
+      relative: { estimate: 0.5, ci: [0.28, 1.99] },
+      sequential: { ci: [-0.0024, 0.0224], pValue: 0.21, relative: { estimate: 0.5, ci: [-0.11, 1.52] } },
+      method: { kind: 'sequential', note: null },
+      verdict: 'inconclusive',
+    });
+    expect(forestData([row], 'relative')[0]).toMatchObject({ range: [-0.11, 1.52], method: 'sequential' });
+    expect(forestData([row], 'absolute')[0]?.range).toEqual([-0.0024, 0.0224]);
+    const quantile = makeComparison(makeMetricDefinition(ref, 'latency_ms', { kind: 'quantile' }), {
+      relative: { estimate: 0.3, ci: [0.25, 0.39] },
+      sequential: null,
+      method: { kind: 'fixed-horizon', note: 'fixed-horizon only: no sequential test for quantiles' },
+    });
+    expect(forestData([quantile], 'relative')[0]).toMatchObject({
+      range: [0.25, 0.39],
+      method: 'fixed-horizon',
+      statistic: 'p95',
+    });
   });
 
   it('merges series by minute', () => {

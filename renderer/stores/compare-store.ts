@@ -7,12 +7,14 @@
  *   inputs (or another flag) are dropped.
  * - Time series of the selected metric: `metrics.series` (already downsampled).
  * - Import of metric events (`metrics.importEvents`) with progress from `metrics.progress`.
+ * - The compared flag's state (`flag.get`), for the "Add metric" default expected split
+ *   ({@link defaultControlShare}).
  * - {@link refreshCompare} reloads everything keeping what is shown (the page
  *   calls it every {@link REFRESH_MS} while open).
  */
 import { create } from 'zustand';
 import type { ApiError, ChannelOutput, EventPayload } from '../../shared/contract.ts';
-import type { FlagRef } from '../../shared/domain.ts';
+import type { FlagRef, FleetRow } from '../../shared/domain.ts';
 import type {
   Direction,
   MetricComparison,
@@ -74,15 +76,29 @@ export interface DefineDraft {
   guardrail: boolean;
 }
 
+/** The default expected control share of a new metric and where it came from (shown in the form). */
+export interface SplitDefault {
+  /** Control share in (0, 1), or `null`: no default (the field starts empty = no SRM check). */
+  share: number | null;
+  /** One sentence for the form: the flag's split, or why there is no default. */
+  text: string;
+}
+
 export interface DefineState {
   open: boolean;
   draft: DefineDraft;
   status: DefineStatus;
   error: ApiError | null;
+  /** The default of `draft.expectedControlShare` (from the flag), or `null` before the form opened. */
+  splitDefault: SplitDefault | null;
+  /** True once the user typed a share: it is no longer replaced by the flag's split. */
+  shareEdited: boolean;
 }
 
 export interface CompareState {
   ref: FlagRef | null;
+  /** The compared flag's cached state (`flag.get`), or `null` until loaded / when it failed. */
+  flag: FleetRow | null;
   definitionsStatus: LoadStatus;
   definitions: MetricDefinition[];
   definitionsError: ApiError | null;
@@ -115,8 +131,17 @@ const initialDraft = (): DefineDraft => ({
   denominator: '',
   controlVariant: 'control',
   treatmentVariant: 'treatment',
-  expectedControlShare: '0.5',
+  expectedControlShare: '',
   guardrail: false,
+});
+
+const initialDefine = (): DefineState => ({
+  open: false,
+  draft: initialDraft(),
+  status: 'idle',
+  error: null,
+  splitDefault: null,
+  shareEdited: false,
 });
 
 const initialImport = (environment = ''): ImportState => ({
@@ -131,6 +156,7 @@ const initialImport = (environment = ''): ImportState => ({
 
 export const initialCompareState = (): CompareState => ({
   ref: null,
+  flag: null,
   definitionsStatus: 'idle',
   definitions: [],
   definitionsError: null,
@@ -147,7 +173,7 @@ export const initialCompareState = (): CompareState => ({
   seriesFor: null,
   seriesError: null,
   import: initialImport(),
-  define: { open: false, draft: initialDraft(), status: 'idle', error: null },
+  define: initialDefine(),
 });
 
 export const useCompareStore = create<CompareState>()(() => initialCompareState());
@@ -161,15 +187,94 @@ export function windowOf(key: WindowKey): Window {
   return { lastMinutes: WINDOWS.find((w) => w.key === key)?.minutes ?? 60 };
 }
 
-/** The interval and p-value of a row in the chosen mode (sequential falls back to fixed-horizon). */
-export function effectiveResult(
-  row: MetricComparison,
-  sequential: boolean,
-): { ci: [number, number]; pValue: number; sequential: boolean } | null {
-  if (sequential && row.sequential)
-    return { ci: row.sequential.ci, pValue: row.sequential.pValue, sequential: true };
-  if (row.absolute) return { ci: row.absolute.ci, pValue: row.absolute.pValue, sequential: false };
-  return null;
+/** What a row shows for its difference, lift and p-value: all from the row's one method. */
+export interface RowResult {
+  method: MetricComparison['method']['kind'];
+  /** Δ of the row's statistic and its interval. */
+  estimate: number;
+  ci: [number, number];
+  pValue: number;
+  /** Lift Δ/|control|; `ci` null when the method's interval is unbounded. Null without a baseline. */
+  lift: { estimate: number; ci: [number, number] | null } | null;
+}
+
+/**
+ * The difference, lift and p-value of a row from the method the core used for its verdict
+ * (`row.method`): the always-valid sequence and lift of a sequential row, the fixed-horizon
+ * ones otherwise (quantile metrics are always fixed-horizon). Never mixes the two; `null` when
+ * the row has no estimate in its method.
+ */
+export function effectiveResult(row: MetricComparison): RowResult | null {
+  if (!row.absolute) return null;
+  const estimate = row.absolute.estimate;
+  const base = row.statistic.control;
+  const pointLift = base !== null && base !== 0 ? estimate / Math.abs(base) : null;
+  const lift = (r: { estimate: number; ci: [number, number] } | null): RowResult['lift'] =>
+    r ? { estimate: r.estimate, ci: r.ci } : pointLift === null ? null : { estimate: pointLift, ci: null };
+  if (row.method.kind === 'sequential') {
+    if (!row.sequential) return null;
+    const s = row.sequential;
+    return { method: 'sequential', estimate, ci: s.ci, pValue: s.pValue, lift: lift(s.relative) };
+  }
+  const a = row.absolute;
+  return { method: 'fixed-horizon', estimate, ci: a.ci, pValue: a.pValue, lift: lift(row.relative) };
+}
+
+/**
+ * The default expected control share of a new metric: the flag's ACTUAL split now, never a
+ * silent 0.5.
+ *
+ * 1. The flag is off → none (nobody is in treatment).
+ * 2. The flag lists the metric's control and treatment variants with weights (multivariate flags,
+ *    the embedded provider's `control` / `treatment`) → w_control / (w_control + w_treatment):
+ *    this also covers a control that is a separate cohort (a holdout variant).
+ * 3. A rollout % strictly between 0 and 100 → 1 − rollout/100: treatment is the rollout and
+ *    control every other unit (our choice when no variant weights say otherwise; a control that is a
+ *    separate cohort, e.g. a holdout of equal size, must be entered by hand — the form says so).
+ * 4. Otherwise (no rollout %, 0 % or 100 %, flag not loaded) → none, with why.
+ *
+ * Allow/block lists move a few named units and are ignored.
+ */
+export function defaultControlShare(
+  flag: FleetRow | null,
+  controlVariant: string,
+  treatmentVariant: string,
+): SplitDefault {
+  const share = (x: number) => Number(x.toFixed(6));
+  const edit = 'Edit it if your control is a separate cohort (e.g. a holdout); empty = no check.';
+  if (!flag)
+    return {
+      share: null,
+      text: "The flag's current split is not known: enter the control share of the two cohorts, or leave empty for no check.",
+    };
+  if (!flag.layers.enabled)
+    return {
+      share: null,
+      text: 'The flag is off (nobody in treatment): enter the control share you will run, or leave empty for no check.',
+    };
+  const weight = (key: string) => flag.variants.find((v) => v.key === key)?.weightPercent ?? null;
+  const wc = weight(controlVariant.trim() || 'control');
+  const wt = weight(treatmentVariant.trim() || 'treatment');
+  if (wc !== null && wt !== null && wc > 0 && wt > 0)
+    return {
+      share: share(wc / (wc + wt)),
+      text: `From the flag's current split (variant weights): ${share(wc)} % control, ${share(wt)} % treatment. ${edit}`,
+    };
+  const r = flag.layers.rolloutPercent;
+  if (r === null)
+    return {
+      share: null,
+      text: 'The flag has no rollout percentage: enter the control share of the two cohorts, or leave empty for no check.',
+    };
+  if (r <= 0 || r >= 100)
+    return {
+      share: null,
+      text: `The flag is at ${r} %: there is no ${r <= 0 ? 'treatment' : 'control'} cohort outside the rollout. Enter the control share if your cohorts are split otherwise, or leave empty for no check.`,
+    };
+  return {
+    share: share(1 - r / 100),
+    text: `From the flag's current rollout: ${share(r)} % in treatment, ${share(100 - r)} % in control (every unit outside the rollout). ${edit}`,
+  };
 }
 
 /** Rows whose traffic split does not match the expected split. */
@@ -189,29 +294,30 @@ export interface ForestDatum {
   verdict: MetricComparison['verdict'];
   guardrail: boolean;
   direction: Direction;
+  /** The method of the interval (the row's, also the verdict's). */
+  method: RowResult['method'];
+  /** The compared statistic (`rate`, `mean`, `p95`…). */
+  statistic: string;
 }
 
 /**
- * Forest-plot data: per metric its relative (lift) or absolute interval.
- * Absolute uses the interval of the chosen mode; rows without an estimate are left out.
+ * Forest-plot data: per metric its relative (lift) or absolute interval from the row's own
+ * method ({@link effectiveResult}), so the drawn interval is the one the verdict read. Rows without
+ * an estimate or with an unbounded lift interval are left out.
  */
-export function forestData(
-  rows: readonly MetricComparison[],
-  scale: Scale,
-  sequential: boolean,
-): ForestDatum[] {
+export function forestData(rows: readonly MetricComparison[], scale: Scale): ForestDatum[] {
   const out: ForestDatum[] = [];
   for (const r of rows) {
+    const eff = effectiveResult(r);
+    if (!eff) continue;
     let estimate: number;
     let range: [number, number];
     if (scale === 'relative') {
-      if (!r.relative) continue;
-      estimate = r.relative.estimate;
-      range = [r.relative.ci[0], r.relative.ci[1]];
+      if (!eff.lift?.ci) continue;
+      estimate = eff.lift.estimate;
+      range = [eff.lift.ci[0], eff.lift.ci[1]];
     } else {
-      const eff = effectiveResult(r, sequential);
-      if (!eff || !r.absolute) continue;
-      estimate = r.absolute.estimate;
+      estimate = eff.estimate;
       range = [eff.ci[0], eff.ci[1]];
     }
     if (![estimate, ...range].every(Number.isFinite)) continue;
@@ -222,6 +328,8 @@ export function forestData(
       verdict: r.verdict,
       guardrail: r.metric.guardrail,
       direction: r.metric.direction,
+      method: eff.method,
+      statistic: r.statistic.label,
     });
   }
   return out;
@@ -294,7 +402,7 @@ function stopImportListener(): void {
 }
 
 /** Open the comparison of a flag and load it. Reopening the same flag keeps the settings. */
-export function openCompare(ref: FlagRef): Promise<void> {
+export async function openCompare(ref: FlagRef): Promise<void> {
   const clean = toRef(ref);
   if (!sameRef(get().ref, clean)) {
     flagGeneration += 1;
@@ -304,7 +412,23 @@ export function openCompare(ref: FlagRef): Promise<void> {
       true,
     );
   }
-  return refreshCompare();
+  await Promise.all([refreshCompare(), loadComparedFlag()]);
+}
+
+/**
+ * Load the compared flag's state (`flag.get`) for the default expected split. A failure leaves
+ * the last known state (or none: the form then starts empty and says the split is unknown).
+ * An open "Add metric" form whose share was not typed follows the loaded split.
+ */
+export async function loadComparedFlag(): Promise<void> {
+  const ref = get().ref;
+  if (!ref) return;
+  const fg = flagGeneration;
+  const result = await api().invoke('flag.get', ref);
+  if (fg !== flagGeneration || !result.ok) return;
+  set({ flag: result.value.flag });
+  const { define } = get();
+  if (define.open && !define.shareEdited) applySplitDefault(define.draft);
 }
 
 /** Reload definitions, the comparison and the shown series (keeps what is shown meanwhile). */
@@ -476,19 +600,41 @@ function setDefine(patch: Partial<DefineState>): void {
   set({ define: { ...get().define, ...patch } });
 }
 
-export function openDefine(): void {
-  set({ define: { open: true, draft: initialDraft(), status: 'idle', error: null } });
+/** Put the flag's split into the draft as the default expected control share (shown with its reason). */
+function applySplitDefault(draft: DefineDraft): void {
+  const d = defaultControlShare(get().flag, draft.controlVariant, draft.treatmentVariant);
+  setDefine({
+    draft: { ...draft, expectedControlShare: d.share === null ? '' : String(d.share) },
+    splitDefault: d,
+  });
+}
+
+/** Open "Add metric" with the flag's current split as the expected split (refreshed from the flag). */
+export function openDefine(): Promise<void> {
+  set({ define: { ...initialDefine(), open: true } });
+  applySplitDefault(get().define.draft);
+  return loadComparedFlag();
 }
 
 export function closeDefine(): void {
   setDefine({ open: false, status: 'idle', error: null });
 }
 
+/**
+ * Edit the form. Typing a share keeps it; changing the cohort names re-derives an untyped share
+ * from the flag (variant weights depend on the names).
+ */
 export function setDefineField(patch: Partial<DefineDraft>): void {
+  const { define } = get();
+  const shareEdited = define.shareEdited || patch.expectedControlShare !== undefined;
+  const draft = { ...define.draft, ...patch };
   setDefine({
-    draft: { ...get().define.draft, ...patch },
-    ...(get().define.status === 'failed' ? { status: 'idle' as const, error: null } : {}),
+    draft,
+    shareEdited,
+    ...(define.status === 'failed' ? { status: 'idle' as const, error: null } : {}),
   });
+  if (!shareEdited && (patch.controlVariant !== undefined || patch.treatmentVariant !== undefined))
+    applySplitDefault(draft);
 }
 
 /** Send the form to `metrics.define`; on success close it and refresh. Returns whether it was saved. */
@@ -508,7 +654,7 @@ export async function submitDefine(): Promise<boolean> {
     setDefine({ status: 'failed', error: result.error });
     return false;
   }
-  set({ define: { open: false, draft: initialDraft(), status: 'idle', error: null } });
+  set({ define: initialDefine() });
   await refreshCompare();
   return true;
 }

@@ -8,6 +8,7 @@ import {
   chooseRollbackMode,
   closeRollback,
   confirmRollback,
+  openRestore,
   openRollback,
   resetRollbackStore,
   retryRollback,
@@ -131,5 +132,38 @@ describe('rollback store', () => {
     await chooseRollbackMode('kill');
     expect(closeRollback()).toBe(true);
     expect(state()).toMatchObject({ phase: 'closed', ref: null, preview: null });
+  });
+});
+
+describe('restore', () => {
+  it('restores a killed flag to every layer from before the kill, through its own preview and channel', async () => {
+    openRollback(row, 'kill');
+    await new Promise((r) => setTimeout(r, 0));
+    setRollbackReason('bad answers');
+    await confirmRollback();
+    expect(state().result?.flag.layers.enabled).toBe(false);
+    closeRollback();
+
+    openRestore(row);
+    expect(state()).toMatchObject({ intent: 'restore', mode: 'restore' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(state().phase).toBe('ready');
+    expect(state().preview?.changes).toEqual([{ layer: 'enabled', before: false, after: true }]);
+    setRollbackReason('fixed upstream');
+    await confirmRollback();
+    expect(api.calls.at(-1)?.channel).not.toBe('flag.rollback');
+    expect(api.calls.some((c) => c.channel === 'flag.restore')).toBe(true);
+    expect(state().result?.flag.layers).toMatchObject({
+      enabled: true,
+      rolloutPercent: 50,
+      modelVersion: 'v3',
+    });
+  });
+
+  it('is refused for a flag that is not killed', async () => {
+    openRestore(row);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(state().phase).toBe('preview-failed');
+    expect(state().error?.message).toMatch(/not killed/);
   });
 });

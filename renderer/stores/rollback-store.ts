@@ -1,5 +1,6 @@
 /**
- * The rollback dialog's state machine.
+ * The rollback / restore dialog's state machine. A rollback chooses Kill or Revert; a restore
+ * (of a Killed flag) has one mode, `restore`: Serving again with every layer as before the kill.
  *
  *   closed ──open──▶ choosing ──mode──▶ previewing ──▶ ready ──confirm──▶ executing ──▶ succeeded
  *                                           │                                   └──▶ failed ──retry──▶ previewing
@@ -15,14 +16,20 @@ import { api } from '../api/current.ts';
 import { toRef } from '../lib/format.ts';
 import { loadFleet } from './fleet-store.ts';
 import { refreshFlag } from './flag-store.ts';
+import { loadOpenIncidents } from './open-incidents-store.ts';
 
 export type RollbackPhase =
   'closed' | 'choosing' | 'previewing' | 'ready' | 'preview-failed' | 'executing' | 'succeeded' | 'failed';
 
+/** What the dialog does: roll back (kill or revert) or restore a killed flag. */
+export type DialogMode = RollbackMode | 'restore';
+
 export interface RollbackState {
   phase: RollbackPhase;
   ref: FlagRef | null;
-  mode: RollbackMode | null;
+  /** `restore` for the restore dialog; otherwise the chosen rollback mode. */
+  intent: 'rollback' | 'restore';
+  mode: DialogMode | null;
   preview: ChangePreview | null;
   reason: string;
   /** Preview or execution error (the provider's message on failure). */
@@ -33,6 +40,7 @@ export interface RollbackState {
 export const initialRollbackState = (): RollbackState => ({
   phase: 'closed',
   ref: null,
+  intent: 'rollback',
   mode: null,
   preview: null,
   reason: '',
@@ -53,13 +61,29 @@ export function openRollback(ref: FlagRef, mode?: RollbackMode): void {
   if (mode) void chooseRollbackMode(mode);
 }
 
-/** Pick Kill or Revert and fetch the preview of exactly what will change. */
-export async function chooseRollbackMode(mode: RollbackMode): Promise<void> {
+/** Opens the restore dialog of a Killed flag: the preview of Serving again with the pre-kill layers. */
+export function openRestore(ref: FlagRef): void {
+  if (useRollbackStore.getState().phase === 'executing') return;
+  generation += 1;
+  useRollbackStore.setState({
+    ...initialRollbackState(),
+    phase: 'choosing',
+    intent: 'restore',
+    ref: toRef(ref),
+  });
+  void chooseRollbackMode('restore');
+}
+
+/** Pick Kill or Revert (or `restore`) and fetch the preview of exactly what will change. */
+export async function chooseRollbackMode(mode: DialogMode): Promise<void> {
   const s = useRollbackStore.getState();
   if (!s.ref || s.phase === 'closed' || s.phase === 'executing' || s.phase === 'succeeded') return;
   const gen = ++generation;
   useRollbackStore.setState({ phase: 'previewing', mode, preview: null, error: null, result: null });
-  const result = await api().invoke('flag.previewRollback', { ref: s.ref, mode });
+  const result =
+    mode === 'restore'
+      ? await api().invoke('flag.previewRestore', { ref: s.ref })
+      : await api().invoke('flag.previewRollback', { ref: s.ref, mode });
   if (gen !== generation) return;
   if (result.ok) useRollbackStore.setState({ phase: 'ready', preview: result.value });
   else useRollbackStore.setState({ phase: 'preview-failed', error: result.error });
@@ -80,12 +104,17 @@ export async function confirmRollback(): Promise<void> {
   if (!selectCanConfirmRollback(s) || !s.ref || !s.mode) return;
   const gen = ++generation;
   useRollbackStore.setState({ phase: 'executing', error: null });
-  const result = await api().invoke('flag.rollback', { ref: s.ref, mode: s.mode, reason: s.reason.trim() });
+  const reason = s.reason.trim();
+  const result =
+    s.mode === 'restore'
+      ? await api().invoke('flag.restore', { ref: s.ref, reason })
+      : await api().invoke('flag.rollback', { ref: s.ref, mode: s.mode, reason });
   if (gen !== generation) return;
   if (result.ok) useRollbackStore.setState({ phase: 'succeeded', result: result.value });
   else useRollbackStore.setState({ phase: 'failed', error: result.error });
   void loadFleet();
   void refreshFlag();
+  void loadOpenIncidents();
 }
 
 /** After a failure: preview the same mode again (the reason is kept). */

@@ -35,6 +35,7 @@ import {
   thresholdText,
   toGrid,
   useSimulatorStore,
+  validateAbDraft,
 } from './simulator-store.ts';
 
 const ref = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
@@ -264,7 +265,8 @@ describe('simulator store', () => {
     await runRecommend();
     const unmet = state().recommendations.filter((r) => r.threshold === null);
     expect(unmet.length).toBeGreaterThan(0);
-    expect(unmet[0]?.message).toContain('roll back the model, not the threshold');
+    // a lower bound of 1 is never reached at any sample size
+    expect(unmet[0]).toMatchObject({ status: 'not-met', neededLabelled: null });
 
     setTarget({ kind: 'max-fpr', maxFpr: '0.05' });
     await runRecommend();
@@ -275,8 +277,7 @@ describe('simulator store', () => {
 
     setTarget({ maxFpr: 'lots' });
     await runRecommend();
-    expect(state().recommendStatus).toBe('error');
-    expect(state().recommendError?.code).toBe('BAD_INPUT');
+    expect(state().targetFieldErrors).toEqual({ maxFpr: 'Maximum FPR must be between 0 and 1' });
   });
 
   it('compares models and shows server validation errors', async () => {
@@ -291,15 +292,73 @@ describe('simulator store', () => {
       treatment: { modelVersion: 'v2.4', threshold: 0.8 },
       shipMarginPp: 2,
     });
-    expect(['ship', 'hold', 'roll-back', 'insufficient']).toContain(state().abResult?.decision);
+    expect(['ship', 'hold', 'roll-back', 'inconclusive', 'insufficient']).toContain(
+      state().abResult?.decision,
+    );
     expect(state().abResultFor?.treatment.threshold).toBe('0.8');
 
-    setAbDraft({ control: { threshold: '1.5' } });
+    expect(state().abResult?.precisionDiffCiPp).toHaveLength(2);
+  });
+
+  it('bad A/B input gets a plain field-level message and is not sent; the last good result stays', async () => {
+    await openSimulator(ref, flagContext);
+    await settle();
+    const calls = api.calls.length;
+    setAbDraft({ control: { threshold: '1.5' }, treatment: { threshold: 'abc' }, shipMarginPp: '-1' });
     await runAb();
-    expect(state().abStatus).toBe('error');
-    expect(state().abError?.message).toContain('control.threshold');
+    expect(api.calls.length).toBe(calls);
+    expect(state().abFieldErrors).toEqual({
+      'control.threshold': 'Control threshold must be between 0 and 1',
+      'treatment.threshold': 'Treatment threshold must be between 0 and 1',
+      shipMarginPp: 'Ship margin must be between 0 and 100 pp',
+    });
+    expect(state().abStatus).not.toBe('error');
     // the last good result stays visible with the inputs it was for
     expect(state().abResultFor?.control.threshold).toBe('0.70');
+    // editing a field clears its message
+    setAbDraft({ control: { threshold: '0.6' } });
+    expect(state().abFieldErrors['control.threshold']).toBeUndefined();
+    expect(state().abFieldErrors['treatment.threshold']).toBeDefined();
+    expect(validateAbDraft({ ...state().ab!, treatment: { modelVersion: 'v2.4', threshold: '1' } })).toEqual({
+      errors: { shipMarginPp: 'Ship margin must be between 0 and 100 pp' },
+      input: null,
+    });
+  });
+
+  it('a server-side field error is shown next to its field in plain words', async () => {
+    await openSimulator(ref, flagContext);
+    await settle();
+    api.failNext('simulator.ab', {
+      code: 'BAD_INPUT',
+      message: 'control.threshold: Too big: expected number to be <=1',
+    });
+    await runAb();
+    expect(state().abFieldErrors).toEqual({
+      'control.threshold': 'Control threshold must be between 0 and 1',
+    });
+    expect(state().abStatus).not.toBe('error');
+  });
+
+  it('an out-of-range recommendation target gets a field-level message and is not sent', async () => {
+    await openSimulator(ref, flagContext);
+    await settle();
+    const calls = api.calls.length;
+    setTarget({ minPrecision: '95' });
+    await runRecommend();
+    expect(api.calls.length).toBe(calls);
+    expect(state().targetFieldErrors).toEqual({ minPrecision: 'Minimum precision must be between 0 and 1' });
+    setTarget({ minPrecision: '0.9' });
+    expect(state().targetFieldErrors).toEqual({});
+  });
+
+  it('recommendations carry the verdict and the labelled predictions needed', async () => {
+    await openSimulator(ref, flagContext);
+    await settle();
+    for (const r of state().recommendations) {
+      expect(['met', 'not-met', 'insufficient-data']).toContain(r.status);
+      if (r.status !== 'insufficient-data') expect(r.neededLabelled).toBeNull();
+      expect(r.threshold === null).toBe(r.status !== 'met');
+    }
   });
 
   it('imports with progress, shows row-level errors, then opens the new log', async () => {

@@ -61,6 +61,18 @@ export interface AbDraft {
 
 export type RequestStatus = 'idle' | 'loading' | 'ready' | 'error';
 
+/** A/B fields that can be invalid. */
+export type AbField =
+  | 'control.threshold'
+  | 'treatment.threshold'
+  | 'shipMarginPp'
+  | 'control.modelVersion'
+  | 'treatment.modelVersion';
+/** Plain-language messages shown next to A/B fields, by field. */
+export type AbFieldErrors = Partial<Record<AbField, string>>;
+/** Plain-language messages shown next to the recommendation target fields. */
+export type TargetFieldErrors = Partial<Record<'minPrecision' | 'maxFpr', string>>;
+
 export type ImportStatus = 'idle' | 'importing' | 'failed' | 'succeeded';
 
 export interface ImportState {
@@ -104,12 +116,16 @@ export interface SimulatorState {
   recommendStatus: RequestStatus;
   recommendations: Recommendation[];
   recommendError: ApiError | null;
+  /** Messages next to the target fields after a Recommend with bad input (nothing is sent then). */
+  targetFieldErrors: TargetFieldErrors;
   /** A/B inputs and the inputs of the shown result. */
   ab: AbDraft | null;
   abStatus: RequestStatus;
   abResult: AbResult | null;
   abResultFor: AbDraft | null;
   abError: ApiError | null;
+  /** Messages next to the A/B fields after a Compare with bad input (nothing is sent then). */
+  abFieldErrors: AbFieldErrors;
   import: ImportState;
 }
 
@@ -152,11 +168,13 @@ export const initialSimulatorState = (): SimulatorState => ({
   recommendStatus: 'idle',
   recommendations: [],
   recommendError: null,
+  targetFieldErrors: {},
   ab: null,
   abStatus: 'idle',
   abResult: null,
   abResultFor: null,
   abError: null,
+  abFieldErrors: {},
   import: initialImport(),
 });
 
@@ -314,10 +332,12 @@ export function selectPredictionLog(logId: number | null): void {
     recommendStatus: 'idle' as const,
     recommendations: [],
     recommendError: null,
+    targetFieldErrors: {},
     abStatus: 'idle' as const,
     abResult: null,
     abResultFor: null,
     abError: null,
+    abFieldErrors: {},
   };
   if (logId === null) {
     set({ logId: null, ab: null, ...cleared });
@@ -411,8 +431,12 @@ export function setUsersPerDay(text: string): void {
   set({ usersPerDay: text });
 }
 
+/** Edit the target; an edited field's message is cleared. */
 export function setTarget(patch: Partial<TargetDraft>): void {
-  set({ target: { ...get().target, ...patch } });
+  const errors = { ...get().targetFieldErrors };
+  if (patch.minPrecision !== undefined || patch.kind !== undefined) delete errors.minPrecision;
+  if (patch.maxFpr !== undefined || patch.kind !== undefined) delete errors.maxFpr;
+  set({ target: { ...get().target, ...patch }, targetFieldErrors: errors });
 }
 
 function parseNumberish(text: string): number {
@@ -420,28 +444,98 @@ function parseNumberish(text: string): number {
   return t === '' ? Number.NaN : Number(t);
 }
 
-/** Ask for the lowest threshold meeting the target per model version × segment. */
+/** `text` as a number in [lo, hi], or `null` when it is empty, not a number or out of range. */
+function numberIn(text: string, lo: number, hi: number): number | null {
+  const x = parseNumberish(text);
+  return Number.isFinite(x) && x >= lo && x <= hi ? x : null;
+}
+
+const FIELD_LABEL: Record<AbField, string> = {
+  'control.threshold': 'Control threshold',
+  'treatment.threshold': 'Treatment threshold',
+  shipMarginPp: 'Ship margin',
+  'control.modelVersion': 'Control model version',
+  'treatment.modelVersion': 'Treatment model version',
+};
+const RANGE_MESSAGE: Partial<Record<AbField, string>> = {
+  'control.threshold': 'Control threshold must be between 0 and 1',
+  'treatment.threshold': 'Treatment threshold must be between 0 and 1',
+  shipMarginPp: 'Ship margin must be between 0 and 100 pp',
+};
+
+/**
+ * Checks the A/B inputs as typed: thresholds are numbers in 0–1, the ship margin a number in
+ * 0–100 (pp).
+ * @returns the plain-language message per bad field and, when there is none, the request input
+ *   (`input` is `null` otherwise).
+ */
+export function validateAbDraft(ab: AbDraft): {
+  errors: AbFieldErrors;
+  input: { control: number; treatment: number; shipMarginPp: number } | null;
+} {
+  const control = numberIn(ab.control.threshold, 0, 1);
+  const treatment = numberIn(ab.treatment.threshold, 0, 1);
+  const shipMarginPp = numberIn(ab.shipMarginPp, 0, 100);
+  const errors: AbFieldErrors = {};
+  if (control === null) errors['control.threshold'] = RANGE_MESSAGE['control.threshold'];
+  if (treatment === null) errors['treatment.threshold'] = RANGE_MESSAGE['treatment.threshold'];
+  if (shipMarginPp === null) errors.shipMarginPp = RANGE_MESSAGE.shipMarginPp;
+  return {
+    errors,
+    input:
+      control === null || treatment === null || shipMarginPp === null
+        ? null
+        : { control, treatment, shipMarginPp },
+  };
+}
+
+/**
+ * A server `BAD_INPUT` of the form "control.threshold: Too big: …" as a message for that field
+ * (range fields get the same wording as {@link validateAbDraft}); `null` for other errors.
+ */
+export function abFieldErrorFromServer(error: ApiError): AbFieldErrors | null {
+  if (error.code !== 'BAD_INPUT') return null;
+  const m = /^([\w.]+): (.*)$/s.exec(error.message);
+  const field = m?.[1] as AbField | undefined;
+  if (!m || !field || !(field in FIELD_LABEL)) return null;
+  return { [field]: RANGE_MESSAGE[field] ?? `${FIELD_LABEL[field]}: ${m[2]}` };
+}
+
+/**
+ * Ask for the lowest threshold meeting the target per model version × segment. A target that is
+ * not a number in 0–1 is not sent: its field gets a message instead.
+ */
 export async function runRecommend(): Promise<void> {
   const { logId, target } = get();
   if (logId === null) return;
+  const value =
+    target.kind === 'max-fpr' ? numberIn(target.maxFpr, 0, 1) : numberIn(target.minPrecision, 0, 1);
+  if (value === null) {
+    recommendGeneration += 1;
+    set({
+      recommendStatus: get().recommendStatus === 'loading' ? 'idle' : get().recommendStatus,
+      targetFieldErrors:
+        target.kind === 'max-fpr'
+          ? { maxFpr: 'Maximum FPR must be between 0 and 1' }
+          : { minPrecision: 'Minimum precision must be between 0 and 1' },
+    });
+    return;
+  }
   const gen = ++recommendGeneration;
-  set({ recommendStatus: 'loading', recommendError: null });
+  set({ recommendStatus: 'loading', recommendError: null, targetFieldErrors: {} });
   const result = await api().invoke('simulator.recommend', {
     logId,
     target:
       target.kind === 'max-fpr'
-        ? { kind: 'max-fpr', value: parseNumberish(target.maxFpr) }
-        : {
-            kind: 'min-precision',
-            value: parseNumberish(target.minPrecision),
-            useLowerBound: target.useLowerBound,
-          },
+        ? { kind: 'max-fpr', value }
+        : { kind: 'min-precision', value, useLowerBound: target.useLowerBound },
   });
   if (gen !== recommendGeneration) return;
   if (result.ok) set({ recommendStatus: 'ready', recommendations: result.value, recommendError: null });
   else set({ recommendStatus: 'error', recommendError: result.error });
 }
 
+/** Edit the A/B inputs; the message of an edited field is cleared. */
 export function setAbDraft(
   patch: Partial<Omit<AbDraft, 'control' | 'treatment'>> & {
     control?: Partial<AbSideDraft>;
@@ -450,6 +544,12 @@ export function setAbDraft(
 ): void {
   const ab = get().ab;
   if (!ab) return;
+  const errors = { ...get().abFieldErrors };
+  for (const side of ['control', 'treatment'] as const) {
+    if (patch[side]?.threshold !== undefined) delete errors[`${side}.threshold`];
+    if (patch[side]?.modelVersion !== undefined) delete errors[`${side}.modelVersion`];
+  }
+  if (patch.shipMarginPp !== undefined) delete errors.shipMarginPp;
   set({
     ab: {
       ...ab,
@@ -457,24 +557,40 @@ export function setAbDraft(
       control: { ...ab.control, ...patch.control },
       treatment: { ...ab.treatment, ...patch.treatment },
     },
+    abFieldErrors: errors,
   });
 }
 
-/** Compare two model versions at their thresholds. */
+/**
+ * Compare two model versions at their thresholds. Bad input is not sent: each bad field gets a
+ * plain message ({@link validateAbDraft}); a server `BAD_INPUT` naming a field is shown at that
+ * field too. The last good result stays visible meanwhile.
+ */
 export async function runAb(): Promise<void> {
   const { logId, ab } = get();
   if (logId === null || !ab) return;
+  const { errors, input } = validateAbDraft(ab);
+  if (!input) {
+    abGeneration += 1;
+    set({ abFieldErrors: errors, abStatus: get().abResult ? 'ready' : 'idle', abError: null });
+    return;
+  }
   const gen = ++abGeneration;
-  set({ abStatus: 'loading', abError: null });
+  set({ abStatus: 'loading', abError: null, abFieldErrors: {} });
   const result = await api().invoke('simulator.ab', {
     logId,
     segment: ab.segment,
-    control: { modelVersion: ab.control.modelVersion, threshold: parseNumberish(ab.control.threshold) },
-    treatment: { modelVersion: ab.treatment.modelVersion, threshold: parseNumberish(ab.treatment.threshold) },
-    shipMarginPp: parseNumberish(ab.shipMarginPp),
+    control: { modelVersion: ab.control.modelVersion, threshold: input.control },
+    treatment: { modelVersion: ab.treatment.modelVersion, threshold: input.treatment },
+    shipMarginPp: input.shipMarginPp,
   });
   if (gen !== abGeneration) return;
-  if (result.ok) set({ abStatus: 'ready', abResult: result.value, abResultFor: ab, abError: null });
+  if (result.ok) {
+    set({ abStatus: 'ready', abResult: result.value, abResultFor: ab, abError: null });
+    return;
+  }
+  const fieldErrors = abFieldErrorFromServer(result.error);
+  if (fieldErrors) set({ abStatus: get().abResult ? 'ready' : 'idle', abFieldErrors: fieldErrors });
   else set({ abStatus: 'error', abError: result.error });
 }
 

@@ -144,6 +144,13 @@ describe('browser mode refuses what is not the app', () => {
       expect(res.status).toBe(401);
       expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
     }
+    // Every connect-src source parses as a CSP host-source: no IPv6 literal (browsers reject those
+    // with a console error on every load).
+    const csp = String((await post('flag.rollback', variants[0]!)).headers['content-security-policy']);
+    const sources = /connect-src ([^;]*)/.exec(csp)?.[1]?.split(' ') ?? [];
+    expect(sources).toContain("'self'");
+    expect(sources.some((x) => x.includes('127.0.0.1'))).toBe(true);
+    expect(sources.filter((x) => x.includes('['))).toEqual([]);
     expect((await raw(server, { path: '/' })).status).toBe(401);
     expect((await raw(server, { path: '/?token=wrong' })).status).toBe(401);
     expect((await raw(server, { path: '/index.html', headers: { cookie: 'rcr_token=wrong' } })).status).toBe(

@@ -1,5 +1,5 @@
-/** Changing commands: `rcr rollback` and `rcr flag set`. Both preview, ask (or need --yes), then act. */
-import type { ChangePreview } from '../../../shared/contract.ts';
+/** Changing commands: `rcr rollback`, `rcr restore` and `rcr flag set`. Each previews, asks (or needs --yes), then acts. */
+import type { ActionResult, ChangePreview } from '../../../shared/contract.ts';
 import type { LayerPatch } from '../../../shared/domain.ts';
 import {
   confirm,
@@ -16,7 +16,8 @@ import {
 import { toFlagJson } from '../flag-json.ts';
 import type { Where } from './flags.ts';
 
-function printPreview(p: ChangePreview): void {
+/** Prints a change's before → after per layer and what the provider will be asked to do, to stderr. */
+export function printPreview(p: ChangePreview): void {
   process.stderr.write(`About to change ${p.ref.key} in ${p.ref.provider}/${p.ref.environment}:\n`);
   for (const c of p.changes)
     process.stderr.write(`  ${c.layer}: ${show(c.before, c.layer)} → ${show(c.after, c.layer)}\n`);
@@ -24,9 +25,11 @@ function printPreview(p: ChangePreview): void {
     process.stderr.write(
       `  (restoring the values from before history entry #${p.basis.id}, ${p.basis.at})\n`,
     );
+  for (const d of p.description) process.stderr.write(`  · ${d}\n`);
 }
 
-async function confirmOrRefuse(yes: boolean, preview: ChangePreview): Promise<void> {
+/** Prints the preview, then asks on a terminal; without one, `--yes` is required. */
+export async function confirmOrRefuse(yes: boolean, preview: ChangePreview): Promise<void> {
   printPreview(preview);
   if (yes) return;
   if (!process.stdin.isTTY) throw new UsageError('not a terminal: pass --yes to confirm the change');
@@ -50,13 +53,41 @@ export async function rollbackCommand(
     await confirmOrRefuse(w.yes, unwrap(await core.invoke('flag.previewRollback', { ref, mode })));
     const result = unwrap(await core.invoke('flag.rollback', { ref, mode, reason: w.reason }));
     if (g.json) printJson({ audit: result.audit, flag: toFlagJson(result.flag) });
-    else
-      process.stdout.write(
-        `rolled back (${mode}); provider confirms: kill switch ${show(result.flag.layers.enabled, 'enabled')}, rollout ${show(
-          result.flag.layers.rolloutPercent,
-          'rolloutPercent',
-        )}, threshold ${show(result.flag.layers.confidenceThreshold)}, model ${show(result.flag.layers.modelVersion)} (audit #${result.audit.id})\n`,
-      );
+    else process.stdout.write(`rolled back (${mode}); ${confirmedWords(result)}\n`);
+    return 0;
+  } finally {
+    await core.close();
+  }
+}
+
+/** `provider confirms: kill switch Serving, rollout 10%, … (audit #N)`. */
+function confirmedWords(result: ActionResult): string {
+  const l = result.flag.layers;
+  return `provider confirms: kill switch ${show(l.enabled, 'enabled')}, rollout ${show(
+    l.rolloutPercent,
+    'rolloutPercent',
+  )}, threshold ${show(l.confidenceThreshold)}, model ${show(l.modelVersion)} (audit #${result.audit.id})`;
+}
+
+/**
+ * `rcr restore KEY --reason TEXT [--provider P] [--env E] [--yes] [--json]`: the inverse of the
+ * flag's last kill — Serving again with every layer as before the kill; refused when the flag is
+ * not Killed.
+ */
+export async function restoreCommand(
+  g: GlobalOptions,
+  key: string,
+  w: Where & { reason?: string; yes: boolean },
+): Promise<number> {
+  if (!w.reason) throw new UsageError('restore: --reason TEXT is required (it goes into the audit log)');
+  const core = await openCliCore(g);
+  try {
+    await syncFirst(core, g, w.provider);
+    const ref = refOf(resolveFlag(core, key, w.provider, w.env));
+    await confirmOrRefuse(w.yes, unwrap(await core.invoke('flag.previewRestore', { ref })));
+    const result = unwrap(await core.invoke('flag.restore', { ref, reason: w.reason }));
+    if (g.json) printJson({ audit: result.audit, flag: toFlagJson(result.flag) });
+    else process.stdout.write(`restored; ${confirmedWords(result)}\n`);
     return 0;
   } finally {
     await core.close();

@@ -134,7 +134,9 @@ export async function compareFlagCommand(g: GlobalOptions, a: CompareFlagArgs): 
     }
     process.stdout.write(`${ref.provider}/${ref.environment}/${ref.key}  ${out.from} → ${out.to}\n`);
     for (const r of rows) {
-      const d = r.absolute ? `Δ ${num(r.absolute.estimate)}` : 'Δ —';
+      // A quantile row's Δ is of its quantile (e.g. `p95 Δ 67`), not of the mean.
+      const stat = r.statistic.quantile !== null ? `${r.statistic.label} ` : '';
+      const d = r.absolute ? `${stat}Δ ${num(r.absolute.estimate)}` : `${stat}Δ —`;
       process.stdout.write(`${r.metric.name.padEnd(24)} ${r.verdict.padEnd(12)} ${d.padEnd(14)} ${r.note}\n`);
     }
     return 0;

@@ -43,7 +43,12 @@ export async function monitorCommand(
   a: { interval?: string; once?: boolean },
 ): Promise<number> {
   const config = { interval: a.interval ? parseInterval(a.interval) : undefined };
-  const core = await openCore({ dataDir: g.dataDir, startSync: !a.once && !g.offline, startMonitor: false });
+  const core = await openCore({
+    dataDir: g.dataDir,
+    startSync: !a.once && !g.offline,
+    startMonitor: false,
+    actor: g.actor,
+  });
   const intervalMs = config.interval ?? core.config.rollouts?.monitorIntervalMs ?? 30_000;
   let stop = false;
   let wake: (() => void) | null = null;

@@ -6,7 +6,9 @@
  * `rcr plan save KEY --file plan.json` — saves a plan written by hand (the `rollout.savePlan` JSON).
  * `rcr plan show KEY [--json]` — the flag's plan, state, gate and guardrails (evaluated now).
  * `rcr plan advance|pause|resume|approve KEY --reason TEXT` — operator overrides, recorded as
- *    decisions; `advance` starts a draft plan and applies the next stage through the outbox.
+ *    decisions; `advance` starts a draft plan (or restarts a rolled-back / paused one) and applies
+ *    the stage through the outbox: like every change it prints before → after and the provider
+ *    requests, and asks on a terminal (`--yes` without one).
  */
 import fs from 'node:fs';
 import type { FlagRef } from '../../../shared/domain.ts';
@@ -22,6 +24,7 @@ import {
   UsageError,
   type GlobalOptions,
 } from '../cli-context.ts';
+import { confirmOrRefuse } from './change.ts';
 
 export interface PlanArgs {
   sub?: string;
@@ -39,10 +42,11 @@ export interface PlanArgs {
   file?: string;
   save?: boolean;
   reason?: string;
+  yes?: boolean;
 }
 
 const USAGE =
-  'usage: rcr plan templates | compute KEY --traffic N (--baseline-rate P | --baseline-mean M --sd S) --mde R [--template ID] [--save] | save KEY --file F | show KEY | advance|pause|resume|approve KEY --reason TEXT';
+  'usage: rcr plan templates | compute KEY --traffic N (--baseline-rate P | --baseline-mean M --sd S) --mde R [--template ID] [--save] | save KEY --file F | show KEY | advance KEY --reason TEXT [--yes] | pause|resume|approve KEY --reason TEXT';
 
 function number(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -143,6 +147,8 @@ export async function planCommand(g: GlobalOptions, a: PlanArgs): Promise<number
     }
     if (a.sub === 'advance' || a.sub === 'pause' || a.sub === 'resume' || a.sub === 'approve') {
       if (!a.reason) throw new UsageError(`plan ${a.sub}: --reason is required`);
+      if (a.sub === 'advance')
+        await confirmOrRefuse(a.yes === true, unwrap(await core.invoke('rollout.previewAdvance', { flag })));
       const channel = `rollout.${a.sub}` as const;
       const view = unwrap(await core.invoke(channel, { flag, reason: a.reason }));
       await core.rollouts.outbox.idle();

@@ -68,6 +68,7 @@ describe('rcr plan / monitor / decisions', { timeout: 60_000 }, () => {
       '--reason',
       'start the ramp',
       '--json',
+      '--yes',
     );
     expect(start.code, start.stderr).toBe(0);
     expect(JSON.parse(start.stdout)).toMatchObject({

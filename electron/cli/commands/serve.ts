@@ -69,7 +69,12 @@ export async function serveCommand(g: GlobalOptions, a: ServeArgs): Promise<numb
         '',
       ].join('\n'),
     );
-  const core = await openCore({ dataDir: g.dataDir, startSync: true, readOnly: a.readOnly === true });
+  const core = await openCore({
+    dataDir: g.dataDir,
+    startSync: true,
+    readOnly: a.readOnly === true,
+    actor: g.actor,
+  });
   let server;
   try {
     server = await startHttpServer({

@@ -47,7 +47,14 @@ export async function sweepCommand(
   return 0;
 }
 
-/** `rcr recommend --predictions FILE (--min-precision P [--no-lower-bound] | --max-fpr F) [--json]`. */
+/**
+ * `rcr recommend --predictions FILE (--min-precision P [--no-lower-bound] | --max-fpr F) [--json]`:
+ * one recommendation per model version (all segments) and per model version × segment, in the
+ * shape of `RecommendationSchema` (`status` met / not-met / insufficient-data, `neededLabelled`);
+ * without `--json`, one plain-language verdict per line.
+ * @returns exit code 0
+ * @throws UsageError on a missing file option, a target outside 0–1, or both / neither targets.
+ */
 export async function recommendCommand(
   g: GlobalOptions,
   a: { predictions?: string; minPrecision?: string; maxFpr?: string; noLowerBound: boolean },

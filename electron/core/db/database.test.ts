@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NewerSchemaError, openDatabase } from './database.ts';
-import { SCHEMA_VERSION } from './migrations/index.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
 
 describe('openDatabase migrations', () => {
@@ -42,5 +42,39 @@ describe('openDatabase migrations', () => {
       n: 0,
     });
     check.close();
+  });
+
+  it('v5 → v6 keeps incidents, takes who opened them from their decision, and drops nothing', () => {
+    fs.mkdirSync(tmp.dir, { recursive: true });
+    const file = path.join(tmp.dir, 'v5.db');
+    const raw = new Database(file);
+    raw.exec(MIGRATIONS.slice(0, 5).join('\n'));
+    raw.pragma('user_version = 5');
+    raw
+      .prepare(
+        `INSERT INTO decision (id, at, provider, environment, flag_key, stage_index, actor, action, rule, rationale, inputs_json)
+         VALUES (7, '2026-01-01T00:00:00.000Z', 'local', 'production', 'f', 0, 'alice', 'rollback', 'operator', 'r', '{}')`,
+      )
+      .run();
+    raw
+      .prepare(
+        `INSERT INTO incident (id, provider, environment, flag_key, kind, opened_at, reason, decision_id)
+         VALUES (3, 'local', 'production', 'f', 'rolled-back', '2026-01-01T00:00:00.000Z', 'why', 7),
+                (4, 'local', 'production', 'g', 'paused', '2026-01-01T00:00:00.000Z', 'no data', NULL)`,
+      )
+      .run();
+    raw.close();
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(
+      db.prepare('SELECT id, kind, opened_by, killed, closed_by FROM incident ORDER BY id').all(),
+    ).toEqual([
+      { id: 3, kind: 'rolled-back', opened_by: 'alice', killed: 0, closed_by: null },
+      { id: 4, kind: 'paused', opened_by: 'monitor', killed: 0, closed_by: null },
+    ]);
+    expect(() => db.prepare(`UPDATE incident SET kind = 'breached' WHERE id = 3`).run()).toThrow(
+      /CHECK constraint/,
+    );
+    db.close();
   });
 });

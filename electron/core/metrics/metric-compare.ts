@@ -6,7 +6,14 @@
  * See docs/metrics.md for how each metric kind is summarised.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
-import type { ArmSummary, MetricComparison, MetricDefinition, Window } from '../../../shared/metrics.ts';
+import type {
+  ArmSummary,
+  ComparedStatistic,
+  ComparisonMethod,
+  MetricComparison,
+  MetricDefinition,
+  Window,
+} from '../../../shared/metrics.ts';
 import { adjustPValues, type AdjustMethod } from '../stats/adjust.ts';
 import {
   compareMetric,
@@ -15,7 +22,11 @@ import {
   verdictFromInterval,
 } from '../stats/compare.ts';
 import { srmTest } from '../stats/inference.ts';
-import { bootstrapQuantileDifference, COMPARED_QUANTILE } from '../stats/quantile-difference.ts';
+import {
+  bootstrapQuantileDifference,
+  COMPARED_QUANTILE,
+  weightedQuantile,
+} from '../stats/quantile-difference.ts';
 import { parseMetricSummary, StatsInputError } from '../stats/summary.ts';
 import type { MetricStore } from './metric-store.ts';
 import { floorMinute, MINUTE_MS, moments, quantiles, sketchBins, sketchOf, type Rollup } from './rollup.ts';
@@ -102,6 +113,49 @@ type Row = MetricComparison & { pForAdjust: number | null };
 /** `p95`, … for {@link COMPARED_QUANTILE}. */
 const quantileLabel = `p${fmt(COMPARED_QUANTILE * 100)}`;
 
+/** What a quantile row says about its method in sequential mode. */
+export const QUANTILE_METHOD_NOTE = 'fixed-horizon only: no sequential test for quantiles';
+
+/** The {@link COMPARED_QUANTILE} of a rollup's sketch (as the bootstrap computes it), or null when empty. */
+function comparedQuantile(r: Rollup): number | null {
+  const bins = sketchBins(sketchOf(r));
+  return bins ? weightedQuantile(bins, COMPARED_QUANTILE) : null;
+}
+
+/**
+ * The statistic every column of a row shows: a binomial metric's rate, a continuous metric's
+ * mean, a ratio metric's mean of per-minute means (the arms' `mean`), a quantile metric's
+ * {@link COMPARED_QUANTILE} — never the mean of a quantile metric.
+ */
+function comparedStatistic(
+  def: MetricDefinition,
+  c: Rollup,
+  t: Rollup,
+  ca: ArmSummary,
+  ta: ArmSummary,
+): ComparedStatistic {
+  if (def.kind === 'quantile')
+    return {
+      label: quantileLabel,
+      quantile: COMPARED_QUANTILE,
+      control: comparedQuantile(c),
+      treatment: comparedQuantile(t),
+    };
+  return {
+    label: def.kind === 'binomial' ? 'rate' : 'mean',
+    quantile: null,
+    control: ca.mean,
+    treatment: ta.mean,
+  };
+}
+
+/** The method of a row: the requested one, except quantile metrics (fixed-horizon only, said so). */
+function comparisonMethod(def: MetricDefinition, sequential: boolean): ComparisonMethod {
+  if (def.kind === 'quantile')
+    return { kind: 'fixed-horizon', note: sequential ? QUANTILE_METHOD_NOTE : null };
+  return { kind: sequential ? 'sequential' : 'fixed-horizon', note: null };
+}
+
 /**
  * Quantile metrics: the difference of the {@link COMPARED_QUANTILE} quantile (p95) of the merged
  * sketches, with a seeded bootstrap over the sketch bins (fixed-horizon; `sequential` stays null).
@@ -128,6 +182,7 @@ function compareQuantile(def: MetricDefinition, c: Rollup, t: Rollup, o: Compare
   else note = `treatment is ${verdict} than control (${delta}); ${method}`;
   return withSrm({
     ...base,
+    statistic: { ...base.statistic, control: r.qA, treatment: r.qB },
     absolute: r.absolute,
     relative: r.relative,
     srm,
@@ -145,10 +200,14 @@ function compareOne(store: MetricStore, def: MetricDefinition, o: CompareOptions
       : store.window(def.flag, def.name, variant, w.fromMinute, w.toMinute, def.kind === 'quantile');
   const c = load(def.controlVariant);
   const t = load(def.treatmentVariant);
+  const control = armSummary(def, def.controlVariant, c);
+  const treatment = armSummary(def, def.treatmentVariant, t);
   const base: Row = {
     metric: def,
-    control: armSummary(def, def.controlVariant, c),
-    treatment: armSummary(def, def.treatmentVariant, t),
+    control,
+    treatment,
+    statistic: comparedStatistic(def, c, t, control, treatment),
+    method: comparisonMethod(def, o.sequential),
     absolute: null,
     relative: null,
     sequential: null,
@@ -197,10 +256,13 @@ function compareOne(store: MetricStore, def: MetricDefinition, o: CompareOptions
   };
   const level = `${fmt((1 - o.alpha) * 100)}%`;
   const ci = result.sequential ? result.sequential.ci : result.absolute.ci;
+  const lift = result.sequential ? result.sequential.relative : result.relative;
   const delta = `Δ = ${fmt(result.absolute.estimate)}, ${level} ${result.sequential ? 'sequential ' : ''}CI [${fmt(ci[0])}, ${fmt(ci[1])}]`;
   if (result.verdict === 'insufficient') row.note = shortfall(def, c, t) ?? 'not enough data';
   else if (result.verdict === 'inconclusive') row.note = `no significant difference yet (${delta})`;
   else row.note = `treatment is ${result.verdict} than control (${delta})`;
+  if (!lift && cm.mean !== 0 && result.verdict !== 'insufficient')
+    row.note += `; the ${result.sequential ? 'sequential' : 'fixed-horizon'} lift interval is unbounded: the control ${def.kind === 'binomial' ? 'rate' : 'mean'} is not yet distinguishable from 0`;
   if (result.srm?.mismatch)
     row.note = `sample ratio mismatch (p ${fmtP(result.srm.pValue)}): the comparison is not trustworthy; ${row.note}`;
   return row;

@@ -17,6 +17,7 @@ import type {
   RolloutPlan,
   RolloutState,
 } from '../../../shared/rollout.ts';
+import { GATE_OK } from './gate.ts';
 import type { GuardrailVerdict } from './guardrails.ts';
 
 export interface MonitorDecision {
@@ -103,7 +104,7 @@ export function decide(i: DecideInput): MonitorDecision | null {
       severity: 'info',
     };
   }
-  const waiting = gate.items.filter((x) => x.status !== 'pass');
+  const waiting = gate.items.filter((x) => !GATE_OK.has(x.status));
   const signature = gate.passed ? 'passed:manual' : waiting.map((x) => `${x.id}:${x.status}`).join(',');
   return {
     action: 'hold',

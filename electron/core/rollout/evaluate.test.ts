@@ -48,6 +48,7 @@ const state = (over: Partial<RolloutState> = {}): RolloutState => ({
   reason: null,
   approvals: [],
   pendingActionId: null,
+  evidenceSince: null,
   updatedAt: new Date(STAGE_START).toISOString(),
   ...over,
 });

@@ -10,6 +10,10 @@
  * a sample growing from a fixed start; without a live stage it falls back to its sliding window
  * (and its verdict says the bound is then not always-valid). The other kinds always read the last
  * `windowMinutes` minutes (point checks: responsiveness matters).
+ *
+ * Evidence window: after a restart, resume or restore (`evidenceSince` of the rollout state) every
+ * span is cut at the first full minute after it ({@link GuardrailSpan} `restart`), so a restart is
+ * judged only on data after it — never on the data that stopped it.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { MetricComparison, MetricDefinition } from '../../../shared/metrics.ts';
@@ -24,6 +28,7 @@ import { compareMetrics, resolveWindow } from '../metrics/metric-compare.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
 import { ingestPrometheus, type QueryRange } from '../metrics/prometheus-ingest.ts';
 import { floorMinute, MINUTE_MS } from '../metrics/rollup.ts';
+import { findTemplate } from '../../../shared/rollout-templates.ts';
 import { evaluateGate, type SampleCount } from './gate.ts';
 import { ArmReader, lastMinutes } from './guardrail-data.ts';
 import { evaluateGuardrail, type GuardrailSpan, type GuardrailVerdict } from './guardrails.ts';
@@ -84,26 +89,45 @@ export function liveStageStart(plan: RolloutPlan | null, state: RolloutState): n
   return Number.isFinite(at) ? at : null;
 }
 
+/** The first minute boundary at or after `ms` (ms since epoch). */
+export function ceilMinute(ms: number): number {
+  return Math.ceil(ms / MINUTE_MS) * MINUTE_MS;
+}
+
 /**
  * The minute bounds `[fromMinute, toMinute)` (ms since epoch) a guardrail reads at `now`, and the
  * span they describe. `toMinute` always ends after the current minute (as {@link lastMinutes}).
  * A statistical guardrail with a live stage (`stageStart`, ms, or null) reads from the minute
  * holding the stage's start (at least the current minute, should the start lie ahead of `now`);
- * everything else reads the last `windowMinutes` minutes.
+ * everything else reads the last `windowMinutes` minutes. With an evidence window
+ * (`evidenceSince`, ms, or null) the span starts no earlier than the first full minute after it
+ * (span `restart`; empty — `fromMinute === toMinute` — until that minute begins).
  */
 export function guardrailSpan(
   g: Guardrail,
   stageStart: number | null,
   now: number,
+  evidenceSince: number | null = null,
 ): { fromMinute: number; toMinute: number; span: GuardrailSpan } {
   const w = lastMinutes(g.windowMinutes, now);
+  let out: { fromMinute: number; toMinute: number; span: GuardrailSpan };
   if (g.kind.type !== 'statistical' || stageStart === null)
-    return { ...w, span: { kind: 'window', minutes: g.windowMinutes } };
-  const fromMinute = Math.min(floorMinute(stageStart), w.toMinute - MINUTE_MS);
+    out = { ...w, span: { kind: 'window', minutes: g.windowMinutes } };
+  else {
+    const fromMinute = Math.min(floorMinute(stageStart), w.toMinute - MINUTE_MS);
+    out = {
+      fromMinute,
+      toMinute: w.toMinute,
+      span: { kind: 'stage', since: new Date(fromMinute).toISOString() },
+    };
+  }
+  if (evidenceSince === null) return out;
+  const cut = ceilMinute(evidenceSince);
+  if (cut <= out.fromMinute) return out;
   return {
-    fromMinute,
-    toMinute: w.toMinute,
-    span: { kind: 'stage', since: new Date(fromMinute).toISOString() },
+    fromMinute: Math.min(cut, out.toMinute),
+    toMinute: out.toMinute,
+    span: { kind: 'restart', since: new Date(cut).toISOString() },
   };
 }
 
@@ -113,6 +137,7 @@ export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<Fla
   const defs = new Map<string, MetricDefinition>(d.metrics.list(c.flag).map((m) => [m.name, m]));
   const withGate = c.withGate && gateApplies(c.plan, c.state);
   const stageStart = liveStageStart(c.plan, c.state);
+  const evidenceSince = c.state.evidenceSince ? Date.parse(c.state.evidenceSince) : null;
   // Statistical guardrails read the live stage so far: it must be stored like the gate's data.
   const anchored = stageStart !== null && c.guardrails.some((g) => g.kind.type === 'statistical');
   let sourceErrors = new Map<string, string>();
@@ -140,7 +165,7 @@ export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<Fla
   const reader = new ArmReader(d.metrics);
   const verdicts = c.guardrails.map((g) => {
     const def = defs.get(g.metric);
-    const w = guardrailSpan(g, stageStart, now);
+    const w = guardrailSpan(g, stageStart, now, evidenceSince);
     const quantile = g.kind.type !== 'statistical' && g.kind.statistic !== 'mean';
     const empty = { n: 0, mean: null, variance: null, quantiles: null };
     return evaluateGuardrail({
@@ -203,6 +228,11 @@ export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<Fla
       samples,
       deferred,
       openIncident: c.openIncident,
+      requiresEvidence: c.plan?.templateId
+        ? findTemplate(c.plan.templateId)?.requiresEvidence === true
+        : false,
+      nextStage: c.plan?.stages[c.state.stageIndex + 1] ?? null,
+      expectedSplits: [...defs.values()].filter((m) => m.expectedSplit && m.kind !== 'ratio').length,
       now,
     });
   }

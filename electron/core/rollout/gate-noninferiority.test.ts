@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
 import type { MetricComparison } from '../../../shared/metrics.ts';
-import type { RolloutState, Stage } from '../../../shared/rollout.ts';
+import type { Stage } from '../../../shared/rollout.ts';
 import { compareMetric } from '../stats/compare.ts';
 import { parseMetricSummary } from '../stats/summary.ts';
 import { metricDef } from '../test-support/metric-fixtures.ts';
+import { runningState } from '../test-support/rollout-fixtures.ts';
 import { GATE_ALPHA } from './evaluate.ts';
 import { evaluateGate } from './gate.ts';
 
@@ -25,16 +26,7 @@ const stage: Stage = {
   approvalsRequired: 0,
   autoAdvance: false,
 };
-const state: RolloutState = {
-  flag: FLAG,
-  stageIndex: 0,
-  status: 'running',
-  stageStartedAt: '2026-11-22T00:00:00.000Z',
-  reason: null,
-  approvals: [],
-  pendingActionId: null,
-  updatedAt: '2026-11-22T00:00:00.000Z',
-};
+const state = runningState(FLAG);
 
 /** A comparison row as `compareMetrics` makes it (binomial), sequential or fixed-horizon. */
 function comparison(
@@ -69,6 +61,8 @@ function comparison(
     absolute: r.absolute,
     relative: r.relative,
     sequential: r.sequential,
+    statistic: { label: 'rate', quantile: null, control: c.s / c.n, treatment: t.s / t.n },
+    method: { kind: o.sequential ? 'sequential' : 'fixed-horizon', note: null },
     srm: null,
     adjustedPValue: null,
     verdict: r.verdict,

@@ -1,26 +1,34 @@
 /**
- * The stage-gate checklist (pure), after seed 000's rollout decision checklist: minimum
- * observation elapsed; minimum sample reached; all guardrails within range; business metrics not
- * worse (non-inferiority margin); no sample ratio mismatch; no open incident on the flag;
- * approvals given when the stage asks for them. The gate passes only when every item passes:
- * `waiting` (time or data still accruing, or no data) never counts as a pass.
+ * The stage-gate checklist (pure), after the AI rollout decision checklist: minimum observation
+ * elapsed; minimum sample reached; all guardrails within range; business metrics not worse
+ * (non-inferiority margin); no sample ratio mismatch; no open incident on the flag; approvals
+ * given when the stage asks for them; the next stage ready to apply (no template placeholder).
+ *
+ * No vacuous passes: an item is `pass` only on evidence. Without evidence it is `missing` (what it
+ * needs is not set up — blocks advancing), `waiting` (data or time still accruing; a metric with
+ * no data in the stage is waiting, never passing) or `n/a` (the item does not apply: shown
+ * neutral with the reason, never green). A plan from a template that requires evidence (the AI
+ * checklist) needs at least one guardrail and one business metric: without them those items are
+ * `missing`. The gate passes only when every item is `pass` or `n/a`.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { MetricComparison } from '../../../shared/metrics.ts';
 import type {
   GateEvaluation,
   GateItem,
+  GateItemStatus,
   GuardrailState,
   RolloutState,
   Stage,
 } from '../../../shared/rollout.ts';
+import { stagePlaceholders } from '../../../shared/rollout-templates.ts';
+import { utcWords } from '../../../shared/time-words.ts';
 
 export interface GateInput {
   flag: FlagRef;
   stage: Stage;
   state: RolloutState;
   guardrails: readonly GuardrailState[];
-  /**
   /**
    * Comparisons of the flag's business metrics over the stage so far (since the stage was
    * confirmed), sequential (always-valid), at the gate's level (two-sided; the gate reads one bound).
@@ -35,9 +43,21 @@ export interface GateInput {
   deferred?: boolean;
   /** Reason of the flag's open incident, or null. */
   openIncident: string | null;
+  /**
+   * The plan's template requires evidence (guardrails and a business metric): without them the
+   * items are `missing` instead of `n/a`.
+   */
+  requiresEvidence?: boolean;
+  /** The stage after this one (checked for template placeholders), or null at the last stage. */
+  nextStage?: Stage | null;
+  /** How many of the flag's metrics have an expected split (SRM is checked on those). */
+  expectedSplits?: number;
   /** ms since epoch. */
   now: number;
 }
+
+/** Items that do not hold the gate back: a pass on evidence, or an item that does not apply. */
+export const GATE_OK: ReadonlySet<GateItemStatus> = new Set(['pass', 'n/a']);
 
 /** A metric's units per cohort over the stage. */
 export interface SampleCount {
@@ -81,7 +101,7 @@ function observation(i: GateInput): { item: GateItem; endsAt: string | null } {
       id: 'min-observation',
       label,
       status: done ? 'pass' : 'waiting',
-      evidence: `${duration(elapsed)} of ${duration(i.stage.minObservationMs)} at this stage${done ? '' : `; ends at ${endsAt}`}`,
+      evidence: `${duration(elapsed)} of ${duration(i.stage.minObservationMs)} at this stage${done ? '' : `; ends at ${utcWords(endsAt)}`}`,
     },
     endsAt,
   };
@@ -103,18 +123,31 @@ function sample(i: GateInput): GateItem {
     return {
       id: 'min-sample',
       label,
-      status: 'pass',
-      evidence: 'not applicable at 100 % (no control cohort)',
+      status: 'n/a',
+      evidence: 'does not apply at 100 % (no control cohort)',
     };
   const rows = i.samples.filter((r) => r.control + r.treatment > 0);
+  if (need === 0 && i.requiresEvidence)
+    return {
+      id: 'min-sample',
+      label,
+      status: 'missing',
+      evidence:
+        'no minimum sample is set for this stage; this plan needs one (size the stages with the planner)',
+    };
   if (!rows.length)
     return need === 0
-      ? { id: 'min-sample', label, status: 'pass', evidence: 'no minimum sample set and no metric data' }
+      ? {
+          id: 'min-sample',
+          label,
+          status: 'n/a',
+          evidence: 'no minimum sample is set for this stage (and no metric data in it)',
+        }
       : {
           id: 'min-sample',
           label,
           status: 'waiting',
-          evidence: `no metric data yet; need ${need} units per cohort`,
+          evidence: `no metric data in this stage yet; need ${need} units per cohort`,
         };
   let smallest = rows[0] as SampleCount;
   for (const r of rows)
@@ -123,15 +156,23 @@ function sample(i: GateInput): GateItem {
   return {
     id: 'min-sample',
     label,
-    status: have >= need ? 'pass' : 'waiting',
-    evidence: `smallest cohort: ${have} units (${smallest.metric}: ${smallest.control} control, ${smallest.treatment} treatment); need ${need}`,
+    status: need === 0 ? 'n/a' : have >= need ? 'pass' : 'waiting',
+    evidence: `smallest cohort: ${have} units (${smallest.metric}: ${smallest.control} control, ${smallest.treatment} treatment); ${need === 0 ? 'no minimum is set for this stage' : `need ${need}`}`,
   };
 }
 
 function guardrailItem(i: GateInput): GateItem {
   const label = 'All guardrails within range';
   if (!i.guardrails.length)
-    return { id: 'guardrails', label, status: 'pass', evidence: 'no guardrails are defined for this flag' };
+    return i.requiresEvidence
+      ? {
+          id: 'guardrails',
+          label,
+          status: 'missing',
+          evidence:
+            'no guardrails are defined for this flag; this plan needs at least one (Guardrail board → Add guardrail)',
+        }
+      : { id: 'guardrails', label, status: 'n/a', evidence: 'no guardrails are defined for this flag' };
   const breached = i.guardrails.filter((g) => g.status === 'breached');
   const noData = i.guardrails.filter((g) => g.status === 'no-data');
   const warn = i.guardrails.filter((g) => g.status === 'warn');
@@ -159,21 +200,20 @@ function guardrailItem(i: GateInput): GateItem {
 }
 
 /**
- * The interval of a comparison's relative lift the gate judges: the always-valid confidence
- * sequence of Δ divided by the control mean (`sequential`: the margin is relative to control, taken
- * as known — its own error is small next to Δ's at a stage's sample), else the fixed-horizon
- * interval of the lift (quantile metrics: bootstrap, no sequential version). Null without one.
+ * The interval of a comparison's relative lift the gate judges — the one the cohort table draws:
+ * the always-valid (sequential) interval of the lift when the comparison is sequential (Fieller's
+ * inversion of the confidence sequence of Δ: the control mean's own error is accounted for, see
+ * docs/statistics.md), else the fixed-horizon interval of the lift (quantile metrics: bootstrap, no
+ * sequential version). Null when there is none — e.g. unbounded while control cannot be told apart
+ * from 0 — which the gate reads as not enough data.
  */
 function relativeBounds(
   r: MetricComparison,
 ): { kind: 'sequential' | 'fixed-horizon'; estimate: number; ci: [number, number] } | null {
-  const base = r.control.mean;
-  if (r.sequential && r.absolute && base !== null && base > 0)
-    return {
-      kind: 'sequential',
-      estimate: r.absolute.estimate / base,
-      ci: [r.sequential.ci[0] / base, r.sequential.ci[1] / base],
-    };
+  if (r.sequential)
+    return r.sequential.relative
+      ? { kind: 'sequential', estimate: r.sequential.relative.estimate, ci: r.sequential.relative.ci }
+      : null;
   if (r.relative) return { kind: 'fixed-horizon', estimate: r.relative.estimate, ci: r.relative.ci };
   return null;
 }
@@ -185,8 +225,8 @@ function nonInferiority(i: GateInput): GateItem {
     return {
       id: 'non-inferiority',
       label,
-      status: 'pass',
-      evidence: 'not applicable at 100 % (no control cohort)',
+      status: 'n/a',
+      evidence: 'does not apply at 100 % (no control cohort)',
     };
   if (i.deferred) return { id: 'non-inferiority', label, status: 'waiting', evidence: DEFERRED };
   const wanted = i.stage.gate.businessMetrics;
@@ -198,16 +238,24 @@ function nonInferiority(i: GateInput): GateItem {
     return {
       id: 'non-inferiority',
       label,
-      status: 'fail',
-      evidence: `business metric(s) not defined for the flag: ${missing.join(', ')}`,
+      status: 'missing',
+      evidence: `business metric(s) named by the stage are not defined for the flag: ${missing.join(', ')}`,
     };
   if (!rows.length)
-    return {
-      id: 'non-inferiority',
-      label,
-      status: 'pass',
-      evidence: 'no business (non-guardrail) metrics are defined',
-    };
+    return i.requiresEvidence
+      ? {
+          id: 'non-inferiority',
+          label,
+          status: 'missing',
+          evidence:
+            'no business (non-guardrail) metric is defined; this plan needs at least one (Compare cohorts → Add metric)',
+        }
+      : {
+          id: 'non-inferiority',
+          label,
+          status: 'n/a',
+          evidence: 'no business (non-guardrail) metrics are defined',
+        };
   const parts: string[] = [];
   let status: GateItem['status'] = 'pass';
   for (const r of rows) {
@@ -243,13 +291,30 @@ function srm(i: GateInput): GateItem {
   ];
   if (bad.length) return { id: 'no-srm', label, status: 'fail', evidence: `mismatch on ${bad.join(', ')}` };
   const checked = i.comparisons.filter((r) => r.srm).length + i.guardrails.filter((g) => g.srm).length;
+  if (checked)
+    return {
+      id: 'no-srm',
+      label,
+      status: 'pass',
+      evidence: `${checked} check(s) against the expected split, no mismatch (p ≥ 0.001)`,
+    };
+  if (i.stage.targetPercent >= 100)
+    return { id: 'no-srm', label, status: 'n/a', evidence: 'does not apply at 100 % (no control cohort)' };
+  if (i.expectedSplits)
+    return {
+      id: 'no-srm',
+      label,
+      status: 'waiting',
+      evidence: i.deferred
+        ? `${i.expectedSplits} metric(s) with an expected split; ${DEFERRED}`
+        : `${i.expectedSplits} metric(s) with an expected split, but no data in this stage yet to check it`,
+    };
   return {
     id: 'no-srm',
     label,
-    status: 'pass',
-    evidence: checked
-      ? `${checked} check(s) against the expected split, no mismatch (p ≥ 0.001)`
-      : 'no expected split configured on the metrics',
+    status: 'n/a',
+    evidence:
+      'no expected split is set on the metrics, so the split cannot be checked (set one when adding a metric)',
   };
 }
 
@@ -257,12 +322,32 @@ function approvals(i: GateInput): GateItem {
   const label = 'Approvals given';
   const need = i.stage.approvalsRequired;
   const given = i.state.approvals.filter((a) => a.stageIndex === i.state.stageIndex);
-  if (need === 0) return { id: 'approvals', label, status: 'pass', evidence: 'this stage needs no approval' };
+  if (need === 0) return { id: 'approvals', label, status: 'n/a', evidence: 'this stage needs no approval' };
   return {
     id: 'approvals',
     label,
     status: given.length >= need ? 'pass' : 'waiting',
     evidence: `${given.length} of ${need}${given.length ? ` (${given.map((a) => a.actor).join(', ')})` : ''}`,
+  };
+}
+
+function nextStageReady(i: GateInput): GateItem {
+  const label = 'Next stage ready to apply';
+  const next = i.nextStage ?? null;
+  if (!next) return { id: 'next-stage-ready', label, status: 'n/a', evidence: 'this is the last stage' };
+  const placeholders = stagePlaceholders(next);
+  if (placeholders.length)
+    return {
+      id: 'next-stage-ready',
+      label,
+      status: 'missing',
+      evidence: `stage "${next.name}" has the template placeholder ${placeholders.join(', ')} in its allow-list; replace it in the plan`,
+    };
+  return {
+    id: 'next-stage-ready',
+    label,
+    status: 'pass',
+    evidence: `stage "${next.name}" (${next.targetPercent} %) has no template placeholder`,
   };
 }
 
@@ -284,11 +369,12 @@ export function evaluateGate(i: GateInput): GateEvaluation {
           evidence: 'no open incident',
         },
     approvals(i),
+    nextStageReady(i),
   ];
   return {
     flag: i.flag,
     stageIndex: i.state.stageIndex,
-    passed: items.every((x) => x.status === 'pass'),
+    passed: items.every((x) => GATE_OK.has(x.status)),
     items,
     observationEndsAt: obs.endsAt,
     evaluatedAt: new Date(i.now).toISOString(),

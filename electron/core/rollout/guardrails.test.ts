@@ -410,3 +410,31 @@ describe('statistical guardrail under continuous monitoring (simulation)', () =>
     expect(r).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+describe('the evidence window after a restart', () => {
+  const empty: ArmData = { n: 0, mean: null, variance: null, quantiles: null };
+  const since = new Date(NOW + 30_000).toISOString(); // first full minute after a restart at 09:00:00–09:00:30
+  const g = guard({ kind: { type: 'absolute', limit: 0.05, breachWhen: 'above' }, consecutiveBreaches: 1 });
+
+  it('an empty span during the first full minute after a restart is filling, not a no-data streak', () => {
+    const r = run(g, empty, empty, { span: { kind: 'restart', since }, now: NOW + 45_000 });
+    expect(r.state).toMatchObject({ status: 'no-data', consecutive: 0, fired: null });
+    expect(r.act).toBeNull();
+    expect(r.state.note).toMatch(/since the restart \(from 09:00 UTC\)/);
+  });
+
+  it('once that minute is over, no data counts again (a broken pipeline still pauses)', () => {
+    const r = run(g, empty, empty, { span: { kind: 'restart', since }, now: NOW + 95_000 });
+    expect(r.state).toMatchObject({ status: 'no-data', consecutive: 1, fired: 'no-data' });
+    expect(r.act).toBe('pause');
+  });
+
+  it('a breach in the restart span is judged like any other (from data after the restart)', () => {
+    const r = run(g, rate(500, 0.02), rate(500, 0.2), {
+      span: { kind: 'restart', since },
+      now: NOW + 200_000,
+    });
+    expect(r.state.status).toBe('breached');
+    expect(r.act).toBe('rollback');
+  });
+});

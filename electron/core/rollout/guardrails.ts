@@ -8,7 +8,9 @@
  *   `no-data`; it never passes. After `consecutiveBreaches` such evaluations in a row it asks to
  *   PAUSE (never to advance or roll back): Argo Rollouts #1905.
  * - Too small a sample (below `minSamplePerCohort` in either cohort) is `no-data` too, but does not
- *   count toward the pause: the stage is still filling up (the gate's min-sample item waits).
+ *   count toward the pause: the stage is still filling up (the gate's min-sample item waits). Nor
+ *   does an empty span that starts at a restart (`restart`) during its first full minute: the
+ *   evidence window is only filling (after that minute, no data counts again).
  * - A breach acts after `consecutiveBreaches` breaches in a row (Argo's failureLimit); a sample
  *   ratio mismatch (SRM) and the drift rollback tier act at once.
  * - The statistical kind reuses the engine's always-valid confidence sequence
@@ -45,16 +47,19 @@ export type { GuardrailSpan };
  */
 export function describeSpan(span: GuardrailSpan, now: number): string {
   if (span.kind === 'window') return `in the last ${span.minutes} min`;
-  let words = stageSince.get(span.since);
+  const memo = span.kind === 'restart' ? restartSince : stageSince;
+  let words = memo.get(span.since);
   if (!words) {
     const iso = new Date(span.since).toISOString();
+    const what = span.kind === 'restart' ? 'since the restart (from' : 'since the stage started at';
+    const end = span.kind === 'restart' ? ')' : '';
     words = {
       day: Math.floor(Date.parse(iso) / DAY_MS),
-      sameDay: `since the stage started at ${iso.slice(11, 16)} UTC`,
-      otherDay: `since the stage started at ${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`,
+      sameDay: `${what} ${iso.slice(11, 16)} UTC${end}`,
+      otherDay: `${what} ${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC${end}`,
     };
-    if (stageSince.size >= 10_000) stageSince.clear();
-    stageSince.set(span.since, words);
+    if (memo.size >= 10_000) memo.clear();
+    memo.set(span.since, words);
   }
   return words.day === Math.floor(now / DAY_MS) ? words.sameDay : words.otherDay;
 }
@@ -62,6 +67,8 @@ export function describeSpan(span: GuardrailSpan, now: number): string {
 const DAY_MS = 86_400_000;
 /** {@link describeSpan}'s words for a stage start (by its ISO time): every tick repeats them. */
 const stageSince = new Map<string, { day: number; sameDay: string; otherDay: string }>();
+/** The same for a restart's evidence window. */
+const restartSince = new Map<string, { day: number; sameDay: string; otherDay: string }>();
 
 /** Added to a statistical guardrail's note when it was judged on a sliding window. */
 export const SLIDING_CAVEAT =
@@ -272,7 +279,11 @@ export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
   if (!def) j = noData(`metric "${g.metric}" is not defined for flag "${g.flag.key}"`, true);
   else if (input.sourceError)
     j = noData(`the ${def.source.type} source of "${def.name}" failed: ${input.sourceError}`, true);
-  else if (c.n === 0 && t.n === 0) j = noData(`no data for "${def.name}" ${where}`, true);
+  else if (c.n === 0 && t.n === 0)
+    j = noData(
+      `no data for "${def.name}" ${where}`,
+      !(input.span.kind === 'restart' && input.now < Date.parse(input.span.since) + 60_000),
+    );
   else {
     if (def.expectedSplit && def.kind !== 'ratio' && c.n + t.n > 0)
       srm = srmTest(c.n, t.n, def.expectedSplit);
@@ -282,7 +293,7 @@ export function evaluateGuardrail(input: GuardrailInput): GuardrailVerdict {
         `insufficient sample for "${def.name}" ${where}: ${c.n} control and ${t.n} treatment ${unit}, need ${g.minSamplePerCohort} each`,
         false,
       );
-    else j = judge(g, def, c, t, where, input.span.kind === 'stage');
+    else j = judge(g, def, c, t, where, input.span.kind !== 'window');
   }
 
   const prevConsecutive = previous?.consecutive ?? 0;

@@ -1,8 +1,9 @@
 /**
- * SQLite storage (schema v4) of the monitor's decision records and of the action outbox.
+ * SQLite storage (schema v4, v6) of the decision records — the monitor's and every operator's —
+ * and of the action outbox.
  * Decisions are bounded: {@link JournalStore.pruneDecisions} keeps the newest N.
  */
-import type { FlagRef } from '../../../shared/domain.ts';
+import type { AuditStatus, FlagRef } from '../../../shared/domain.ts';
 import type { DecisionAction, DecisionRecord, OutboxAction, OutboxStatus } from '../../../shared/rollout.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
 
@@ -21,6 +22,8 @@ interface DecisionRow {
   inputs_json: string;
   outbox_id: number | null;
   outbox_status: OutboxAction['status'] | null;
+  audit_id: number | null;
+  audit_status: AuditStatus | null;
 }
 
 interface OutboxRow {
@@ -53,6 +56,7 @@ const toDecision = (r: DecisionRow): DecisionRecord => ({
   rationale: r.rationale,
   inputs: JSON.parse(r.inputs_json) as DecisionRecord['inputs'],
   outbox: r.outbox_id !== null && r.outbox_status ? { id: r.outbox_id, status: r.outbox_status } : null,
+  audit: r.audit_id !== null && r.audit_status ? { id: r.audit_id, status: r.audit_status } : null,
 });
 
 const toOutbox = (r: OutboxRow): OutboxAction => ({
@@ -92,7 +96,8 @@ export interface NewOutboxAction {
   at: number;
 }
 
-const DECISION_SELECT = `SELECT d.*, o.status AS outbox_status FROM decision d LEFT JOIN outbox o ON o.id = d.outbox_id`;
+const DECISION_SELECT = `SELECT d.*, o.status AS outbox_status, a.status AS audit_status FROM decision d
+  LEFT JOIN outbox o ON o.id = d.outbox_id LEFT JOIN audit a ON a.id = d.audit_id`;
 
 export class JournalStore {
   readonly db: Db;
@@ -103,7 +108,7 @@ export class JournalStore {
   }
 
   /** Inserts a decision record; returns its id. */
-  addDecision(d: Omit<DecisionRecord, 'id' | 'outbox'>): number {
+  addDecision(d: Omit<DecisionRecord, 'id' | 'outbox' | 'audit'>): number {
     return Number(
       this.sql(
         `INSERT INTO decision (at, provider, environment, flag_key, stage_index, stage_name, actor, action, rule, rationale, inputs_json)
@@ -126,6 +131,11 @@ export class JournalStore {
 
   linkDecision(decisionId: number, outboxId: number): void {
     this.sql(`UPDATE decision SET outbox_id = ? WHERE id = ?`).run(outboxId, decisionId);
+  }
+
+  /** Links a decision to the audit row of the direct flag change it made. */
+  linkAudit(decisionId: number, auditId: number): void {
+    this.sql(`UPDATE decision SET audit_id = ? WHERE id = ?`).run(auditId, decisionId);
   }
 
   decision(id: number): DecisionRecord | null {

@@ -9,10 +9,17 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, eventContract } from '../../../shared/contract.ts';
 import type { Guardrail, GuardrailState, RolloutPlan } from '../../../shared/rollout.ts';
-import { openCore, type AppCore, type CoreOptions } from '../app-core.ts';
+import type { AppCore, CoreOptions } from '../app-core.ts';
 import { createProvider } from '../providers/registry.ts';
 import { ProviderError, type FlagProvider } from '../providers/provider.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
+import {
+  errorRateGuardrail,
+  fail,
+  importErrorEvents,
+  ok,
+  openTestCore,
+} from '../test-support/core-fixtures.ts';
 import { metricDef } from '../test-support/metric-fixtures.ts';
 import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
 import { verifyWebhook } from './webhook.ts';
@@ -24,67 +31,18 @@ let tmp: ReturnType<typeof tempDataDir>;
 let core: AppCore;
 let clock: number;
 
-const ok = async <T>(
-  p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
-): Promise<T> => {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-};
-const fail = async (p: Promise<{ ok: boolean; error?: { code: string; message: string } }>) => {
-  const r = await p;
-  expect(r.ok).toBe(false);
-  return r.error as { code: string; message: string };
-};
-
-async function open(over: Partial<CoreOptions> = {}): Promise<AppCore> {
-  const c = await openCore({
-    dataDir: path.join(tmp.dir, 'data'),
-    startSync: false,
-    actor: 'tester',
-    resourcesDir: path.join(tmp.dir, 'none'),
-    now: () => clock,
-    ...over,
-  });
-  await c.sync.syncAll();
-  return c;
-}
-
-/** Writes and imports error events: per minute in [from, to), `n` units per variant with the given error rates. */
-async function importErrors(
+const open = (over: Partial<CoreOptions> = {}): Promise<AppCore> =>
+  openTestCore(path.join(tmp.dir, 'data'), () => clock, over);
+/** Error events of FLAG per minute in [from, to): `n` units per cohort at the given error rates. */
+const importErrors = (
   c: AppCore,
   from: number,
   to: number,
   n: number,
   rates: { control: number; treatment: number },
-): Promise<void> {
-  const lines = ['timestamp,unit_id,flag_key,variant,metric,value'];
-  let u = 0;
-  for (let m = from; m < to; m += 60_000)
-    for (const variant of ['control', 'treatment'] as const)
-      for (let i = 0; i < n; i++)
-        lines.push(
-          `${m + i},${u++},${FLAG.key},${variant},errors,${i < Math.round(n * rates[variant]) ? 1 : 0}`,
-        );
-  const file = path.join(tmp.dir, `ev-${from}-${to}-${Math.random()}.csv`);
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  await ok(c.invoke('metrics.importEvents', { path: file, provider: 'local', environment: 'production' }));
-}
-
+): Promise<void> => importErrorEvents(c, tmp.dir, FLAG, { from, to }, n, rates);
 const errorsMetric = metricDef(FLAG);
-const errorGuardrail = (over: Partial<Guardrail> = {}): Guardrail =>
-  ({
-    flag: FLAG,
-    id: 'error-rate',
-    metric: 'errors',
-    kind: { type: 'relative-to-control', factor: 1.5 },
-    action: 'rollback',
-    rollbackTarget: 'kill',
-    consecutiveBreaches: 2,
-    windowMinutes: 10,
-    minSamplePerCohort: 100,
-    ...over,
-  }) as Guardrail;
+const errorGuardrail = (over: Partial<Guardrail> = {}): Guardrail => errorRateGuardrail(FLAG, over);
 const plan = (over: Partial<RolloutPlan> = {}): RolloutPlan =>
   threeStagePlan(FLAG, {}, { name: 'drill', ...over });
 
@@ -179,15 +137,23 @@ describe('monitor: guardrail breach → automatic rollback', () => {
       breachWhen: 'above',
     });
     expect(d!.inputs.plan).toEqual({ name: 'drill', stages: 3, targetPercent: 10 });
-    // The provider call went through the audited action path.
+    // The provider call went through the audited action path, as the monitor (not the operator).
     const audit = (await ok(core.invoke('flag.get', FLAG))).audit;
-    expect(audit[0]).toMatchObject({ action: 'kill', status: 'succeeded', actor: 'tester' });
+    expect(audit[0]).toMatchObject({ action: 'kill', status: 'succeeded', actor: 'monitor' });
     expect(audit[0]!.reason).toMatch(/decision #\d+/);
     const view = await ok(core.invoke('rollout.get', { flag: FLAG }));
     expect(view.state).toMatchObject({ status: 'rolled-back', pendingActionId: null });
     const incidents = await ok(core.invoke('incidents.list', {}));
     expect(incidents).toHaveLength(1);
-    expect(incidents[0]).toMatchObject({ kind: 'rolled-back', flag: FLAG, decisionId: d!.id });
+    // Opened by the rollback decision, joined by the confirmed kill.
+    expect(incidents[0]).toMatchObject({
+      kind: 'killed',
+      state: 'open',
+      killed: true,
+      openedBy: 'monitor',
+      flag: FLAG,
+      decisionId: d!.id,
+    });
     expect(incidents[0]!.decisions.some((x) => x.id === d!.id)).toBe(true);
     // A rolled-back rollout takes no further automatic action.
     clock += 5000;
@@ -545,7 +511,7 @@ describe('outbox', () => {
     expect(calls.execute).toBe(1);
     const v = await ok(core.invoke('rollout.get', { flag: FLAG }));
     expect(v.state?.status).toBe('paused');
-    expect(v.state?.reason).toMatch(/the advance failed: .*403/);
+    expect(v.state?.reason).toMatch(/the start failed: .*403/);
   });
 
   it('resumes a pending action after a restart (crash with a retry scheduled)', async () => {

@@ -13,7 +13,8 @@ import type { DecisionRecord, GuardrailState, MonitorRun } from '../../../shared
 import { toApiError } from '../errors.ts';
 import { decide, type MonitorDecision } from './decide.ts';
 import type { FlagEvaluation } from './evaluate.ts';
-import { flagId, type IncidentRow } from './rollout-store.ts';
+import type { IncidentRow } from '../incidents/incident-store.ts';
+import { flagId } from './rollout-store.ts';
 import type { RolloutService } from './rollout-service.ts';
 
 /** Shortest monitor interval, ms. */
@@ -120,7 +121,7 @@ export class Monitor {
     // is written.
     if (!only) service.store.states();
     const openIncidents = new Map<string, IncidentRow>();
-    for (const i of service.store.incidents(false))
+    for (const i of service.openIncidentRows())
       if (!openIncidents.has(flagId(i.flag))) openIncidents.set(flagId(i.flag), i);
     const states: GuardrailState[] = [];
     const decisions: DecisionRecord[] = [];
@@ -194,7 +195,7 @@ export class Monitor {
         return service.record({
           ...base,
           change: {
-            patch: service.stagePatch(flag, stage),
+            patch: service.stagePatch(flag, stage, d.toStage),
             action: 'set-layers',
             purpose: 'advance',
             stageIndex: d.toStage,

@@ -30,10 +30,15 @@ export interface FlagChangePayload {
   patch: LayerPatch;
   reason: string;
   action: ActionKind;
-  /** What the change is for (`advance`, `rollback`, …), for the settle callback. */
+  /** What the change is for (`start`, `advance`, `restart`, `rollback`, …), for the settle callback. */
   purpose: string;
   /** The stage the change applies, when it is a stage change. */
   stageIndex?: number;
+  /**
+   * Who decided it (`monitor` or the operator): the actor of the audit row and history entry.
+   * Absent in actions journaled by earlier builds (then `monitor`).
+   */
+  actor?: string;
 }
 
 /** Payload of a `webhook` action. */
@@ -201,7 +206,10 @@ export class Outbox {
       // Reconcile first: the change may already be there (a crash after the call).
       journal.markSent(a.id);
       const current = await provider.getFlag(a.flag.environment, a.flag.key);
+      const actor = p.actor ?? 'monitor';
       if (layersSatisfy(current.layers as unknown as Record<string, unknown>, p.patch)) {
+        // The provider's state is confirmed: it replaces the cached one (incidents follow from it).
+        this.d.actions.observeConfirmed(current, { actor, reason: p.reason, decisionId: a.decisionId });
         journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), null);
         this.d.onSettled(
           { ...a, status: 'confirmed' },
@@ -210,7 +218,11 @@ export class Outbox {
         );
         return;
       }
-      const result = await this.d.actions.apply(a.flag, p.patch, p.reason, p.action);
+      const result = await this.d.actions.apply(a.flag, p.patch, p.reason, {
+        kind: p.action,
+        actor,
+        decision: { id: a.decisionId },
+      });
       journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), result.audit.id);
       this.d.onSettled(
         { ...a, status: 'confirmed', auditId: result.audit.id },

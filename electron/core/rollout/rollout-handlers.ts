@@ -10,6 +10,7 @@ type RolloutChannel =
   | 'rollout.get'
   | 'rollout.list'
   | 'rollout.advance'
+  | 'rollout.previewAdvance'
   | 'rollout.pause'
   | 'rollout.resume'
   | 'rollout.rollback'
@@ -32,6 +33,7 @@ export function rolloutHandlers(service: RolloutService, monitor: Monitor): Hand
     'rollout.get': async ({ flag }) => service.freshView(flag),
     'rollout.list': async () => service.monitoredFlags().map((f) => service.view(f)),
     'rollout.advance': async ({ flag, reason, toStage }) => service.advance(flag, reason, toStage),
+    'rollout.previewAdvance': async ({ flag, toStage }) => service.previewAdvance(flag, toStage),
     'rollout.pause': async ({ flag, reason }) => service.pause(flag, reason),
     'rollout.resume': async ({ flag, reason }) => service.resume(flag, reason),
     'rollout.rollback': async ({ flag, reason, target }) => {

@@ -4,8 +4,13 @@
  * flag change and webhook. The monitor (monitor.ts) evaluates flags and hands its decisions to
  * {@link RolloutService.record}, the one place a decision becomes a record + state change + outbox
  * action — in ONE SQLite transaction, before anything is sent.
+ *
+ * The rollout follows the flag's confirmed kill switch ({@link RolloutService.flagKilled},
+ * {@link RolloutService.flagServingAgain}, called by the incident rules in the transaction that
+ * writes the confirmed state): a kill by anyone rolls a running rollout back, and a flag serving
+ * again starts a fresh evidence window.
  */
-import type { EventName, EventPayload } from '../../../shared/contract.ts';
+import type { ChangePreview, EventName, EventPayload } from '../../../shared/contract.ts';
 import type { FlagLayers, FlagRef, LayerPatch, ActionKind } from '../../../shared/domain.ts';
 import {
   GuardrailSchema,
@@ -15,7 +20,6 @@ import {
   type GateEvaluation,
   type Guardrail,
   type GuardrailState,
-  type Incident,
   type Notify,
   type PlannerInputs,
   type RollbackTarget,
@@ -23,18 +27,24 @@ import {
   type RolloutView,
   type Stage,
 } from '../../../shared/rollout.ts';
+import type { Incident } from '../../../shared/incidents.ts';
+import type { DecisionContext } from '../actions/confirmed-state.ts';
 import type { FlagActions } from '../actions/flag-actions.ts';
+import type { IncidentCause, IncidentLedger } from '../incidents/incident-ledger.ts';
+import type { IncidentRow } from '../incidents/incident-store.ts';
+import { listIncidents } from '../incidents/incident-views.ts';
 import type { Db } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
 import type { QueryRange } from '../metrics/prometheus-ingest.ts';
 import type { FlagProvider } from '../providers/provider.ts';
 import { evaluateFlag, type FlagEvaluation } from './evaluate.ts';
-import { JournalStore, type DecisionFilter } from './journal-store.ts';
+import type { DecisionFilter, JournalStore } from './journal-store.ts';
 import { Outbox, type FlagChangePayload, type WebhookTarget } from './outbox.ts';
 import { planStages } from './planner.ts';
-import { flagId, RolloutStore, type IncidentRow, type StoredState } from './rollout-store.ts';
-import { findTemplate, PLAN_TEMPLATES } from '../../../shared/rollout-templates.ts';
+import { flagId, RolloutStore, type StoredState } from './rollout-store.ts';
+import { findTemplate, PLAN_TEMPLATES, stagePlaceholders } from '../../../shared/rollout-templates.ts';
+import { utcWords } from '../../../shared/time-words.ts';
 
 /** Options of the rollout subsystem (config.json `rollouts`, see config.ts). */
 export interface RolloutOptions {
@@ -49,9 +59,14 @@ export interface RolloutDeps {
   db: Db;
   metrics: MetricStore;
   actions: FlagActions;
+  /** The decision log and outbox (shared with the flag actions). */
+  journal: JournalStore;
+  /** The incident rules (shared with the confirmed-state writer). */
+  ledger: IncidentLedger;
   providers: () => ReadonlyMap<string, FlagProvider>;
   /** The cached layers of a flag, or null when the cache does not know it. */
   cachedLayers: (ref: FlagRef) => FlagLayers | null;
+  /** The operator acting when a call names none. */
   actor: string;
   now: () => number;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -74,10 +89,15 @@ export interface DecisionChange {
   /** The flag change to journal and send, if any. */
   change?: { patch: LayerPatch; action: ActionKind; purpose: string; stageIndex?: number } | null;
   /** The new rollout state (fields to overwrite), if it changes. */
-  state?: Partial<Pick<StoredState, 'stageIndex' | 'status' | 'stageStartedAt' | 'reason' | 'approvals'>>;
-  /** Open an incident of this kind. */
-  incident?: 'breached' | 'paused' | 'rolled-back';
-  /** Close the flag's open incidents. */
+  state?: Partial<
+    Pick<StoredState, 'stageIndex' | 'status' | 'stageStartedAt' | 'reason' | 'approvals' | 'evidenceSince'>
+  >;
+  /** Open an incident of this kind (or join the flag's open one). */
+  incident?: 'paused' | 'rolled-back';
+  /**
+   * Close the flag's open incidents (an operator's restart or resume) — except one holding a kill
+   * while the flag is still Killed: that closes when the provider confirms it Serving.
+   */
   closeIncidents?: boolean;
   /** Send the webhook / desktop notification. */
   notify?: boolean;
@@ -119,7 +139,7 @@ export class RolloutService {
   constructor(deps: RolloutDeps) {
     this.d = deps;
     this.store = new RolloutStore(deps.db);
-    this.journal = new JournalStore(deps.db);
+    this.journal = deps.journal;
     for (const [k, s] of this.store.guardrailStates()) this.live.set(k, s);
     this.outbox = new Outbox({
       journal: this.journal,
@@ -233,6 +253,7 @@ export class RolloutService {
       reason: null,
       approvals: [],
       pendingActionId: null,
+      evidenceSince: null,
       updatedAt: this.iso(),
       generation: 0,
     };
@@ -381,7 +402,9 @@ export class RolloutService {
     // An evaluation is a read: a flag without a stored state is evaluated as its initial state,
     // which is only stored when a decision is recorded.
     const state = this.store.state(flag) ?? this.initialState(flag);
-    const open = openIncidents ? openIncidents.get(flagId(flag)) : this.store.incidents(false, flag)[0];
+    const open = openIncidents ? openIncidents.get(flagId(flag)) : this.d.ledger.store.openOf(flag);
+    // A state evaluated before the evidence window (a restart) does not carry its streak over.
+    const since = state.evidenceSince;
     const ev = await evaluateFlag(
       { metrics: this.d.metrics, now: this.d.now, queryRange: this.d.queryRange, lastPoll: this.lastPoll },
       {
@@ -389,9 +412,12 @@ export class RolloutService {
         plan,
         state,
         guardrails: guardrails ?? this.store.guardrails(flag),
-        previous: (g) => this.guardrailState(g),
+        previous: (g) => {
+          const p = this.guardrailState(g);
+          return p && (!since || p.evaluatedAt >= since) ? p : null;
+        },
         openIncident: open
-          ? `incident #${open.id} (${open.kind}) since ${open.openedAt}: ${open.reason}`
+          ? `incident #${open.id} (${open.kind}) opened ${utcWords(open.openedAt)} by ${open.openedBy}: ${open.reason}`
           : null,
         withGate,
       },
@@ -440,6 +466,7 @@ export class RolloutService {
           reason: `${c.rationale} (decision #${decisionId})`.slice(0, 2000),
           action: c.change.action,
           purpose: c.change.purpose,
+          actor: c.actor,
           ...(c.change.stageIndex !== undefined ? { stageIndex: c.change.stageIndex } : {}),
         };
         const a = this.journal.enqueue({
@@ -465,8 +492,10 @@ export class RolloutService {
           },
           at,
         );
-      if (c.closeIncidents) this.store.closeIncidents(c.flag, at);
-      if (c.incident) this.store.openIncident(c.flag, c.incident, c.rationale, decisionId, at);
+      const cause: IncidentCause = { actor: c.actor, reason: c.rationale, decisionId };
+      if (c.closeIncidents)
+        this.d.ledger.restarted(c.flag, cause, at, this.d.cachedLayers(c.flag)?.enabled === false);
+      if (c.incident) this.d.ledger.open(c.flag, c.incident, cause, at);
       if (c.notify && this.d.webhook())
         this.journal.enqueue({
           flag: c.flag,
@@ -530,8 +559,19 @@ export class RolloutService {
         this.store.putState({ ...state, pendingActionId: null, stageStartedAt: at }, at, false);
       else {
         const why = `${p.purpose === 'rollback' ? 'ROLLBACK FAILED — roll back by hand' : `the ${p.purpose} failed`}: ${detail}`;
-        this.store.putState({ ...state, pendingActionId: null, status: 'paused', reason: why }, at);
-        if (!this.store.incidents(false, flag).length) this.store.openIncident(flag, 'paused', why, null, at);
+        this.d.db.transaction(() => {
+          this.store.putState({ ...state, pendingActionId: null, status: 'paused', reason: why }, at);
+          this.d.ledger.open(
+            flag,
+            'paused',
+            {
+              actor: p.actor ?? 'monitor',
+              reason: why,
+              decisionId: this.journal.action(id)?.decisionId ?? null,
+            },
+            at,
+          );
+        })();
       }
     }
     if (outcome === 'failed')
@@ -557,8 +597,21 @@ export class RolloutService {
 
   // --- stage changes and rollbacks -----------------------------------------------------------
 
-  /** The patch that applies `stage` (rollout %, allow-list audience; always enabled). */
-  stagePatch(flag: FlagRef, stage: Stage): LayerPatch {
+  /**
+   * The patch that applies `stage` (rollout %, allow-list audience added to the flag's; always
+   * Serving).
+   * @throws CoreError BAD_INPUT when the stage's allow-list holds a template placeholder (`{{…}}`):
+   *   no placeholder ever reaches a provider.
+   */
+  stagePatch(flag: FlagRef, stage: Stage, index?: number): LayerPatch {
+    const placeholders = stagePlaceholders(stage);
+    if (placeholders.length)
+      throw new CoreError(
+        'BAD_INPUT',
+        `stage ${index === undefined ? '' : `${index + 1} `}"${stage.name}": the allow-list holds the template placeholder ${placeholders
+          .map((k) => `"${k}"`)
+          .join(', ')}; replace it with real targeting keys in the plan before this stage is applied`,
+      );
     const patch: LayerPatch = { enabled: true, rolloutPercent: stage.targetPercent };
     if (stage.audience.type === 'allow-list') {
       const current = this.d.cachedLayers(flag)?.allowList ?? [];
@@ -572,7 +625,8 @@ export class RolloutService {
     flag: FlagRef,
     target: RollbackTarget,
   ): Promise<{ patch: LayerPatch; action: ActionKind; note: string }> {
-    if (target === 'kill') return { patch: { enabled: false }, action: 'kill', note: 'kill switch off' };
+    if (target === 'kill')
+      return { patch: { enabled: false }, action: 'kill', note: 'kill switch to Killed' };
     if (target === 'previous-stage') {
       const plan = this.store.plan(flag);
       const state = this.store.state(flag);
@@ -593,7 +647,7 @@ export class RolloutService {
         return {
           patch: { enabled: false },
           action: 'kill',
-          note: `kill switch off (nothing to revert to: ${error.message})`,
+          note: `kill switch to Killed (nothing to revert to: ${error.message})`,
         };
       throw error;
     }
@@ -612,15 +666,105 @@ export class RolloutService {
   }
 
   private guardrailSnapshot(flag: FlagRef): GuardrailState[] {
-    return this.store.guardrails(flag).flatMap((g) => this.guardrailState(g) ?? []);
+    return this.currentStates(flag);
   }
 
   /**
-   * Operator: applies the next stage (or `toStage`). Starts a draft plan, restarts a paused or
-   * rolled-back one. The gate is not required (an override), but its last evaluation is recorded.
-   * @throws CoreError BAD_INPUT past the last stage; NOT_FOUND without a plan.
+   * The flag's guardrail states of its current evidence window: a state evaluated before a restart,
+   * resume or restore (`evidenceSince`) describes data that no longer counts and is not shown.
    */
-  advance(flag: FlagRef, reason: string, toStage?: number, actor = this.d.actor): RolloutView {
+  private currentStates(flag: FlagRef): GuardrailState[] {
+    const since = this.store.state(flag)?.evidenceSince ?? null;
+    return this.store
+      .guardrails(flag)
+      .flatMap((g) => this.guardrailState(g) ?? [])
+      .filter((s) => !since || s.evaluatedAt >= since);
+  }
+
+  /** The rollout context a decision on `flag` records (stage, guardrail states, last gate, plan). */
+  decisionContext(flag: FlagRef): DecisionContext {
+    const plan = this.store.plan(flag);
+    const state = this.store.state(flag);
+    const stageIndex = state?.stageIndex ?? -1;
+    const stage = plan?.stages[stageIndex];
+    return {
+      stageIndex,
+      stageName: stage?.name ?? null,
+      guardrails: this.guardrailSnapshot(flag).map(stripRecent),
+      gate: this.lastGate.get(flagId(flag)) ?? null,
+      plan: plan
+        ? { name: plan.name, stages: plan.stages.length, targetPercent: stage?.targetPercent ?? null }
+        : null,
+    };
+  }
+
+  /**
+   * The provider confirmed the flag Killed (whoever killed it; called in the transaction writing
+   * the confirmed state): a started rollout is rolled back — the monitor will not advance a killed
+   * flag — and flag changes still waiting in the outbox are superseded (none may serve it again).
+   */
+  flagKilled(flag: FlagRef, cause: IncidentCause, at: string): void {
+    const state = this.store.state(flag);
+    this.journal.supersede(flag, -1, `superseded: ${cause.actor} killed the flag`);
+    if (!state || state.status === 'rolled-back' || state.status === 'draft' || state.stageIndex < 0) {
+      if (state?.pendingActionId !== null && state?.pendingActionId !== undefined)
+        this.store.putState({ ...state, pendingActionId: null }, at, false);
+      return;
+    }
+    this.store.putState(
+      {
+        ...state,
+        status: 'rolled-back',
+        pendingActionId: null,
+        reason: `killed by ${cause.actor}: ${cause.reason}`,
+      },
+      at,
+    );
+    this.changed(flag, 'flag-killed');
+  }
+
+  /**
+   * The provider confirmed the flag Serving again after a kill (a restore, a restart, or a change
+   * made elsewhere): a fresh evidence window starts, so guardrails judge only what happens from
+   * now on; a rolled-back rollout becomes paused at its stage — guardrails watch it again, and an
+   * operator resumes or restarts it.
+   */
+  flagServingAgain(flag: FlagRef, cause: IncidentCause, at: string): void {
+    const state = this.store.state(flag);
+    if (!state) return;
+    const restored = state.status === 'rolled-back' && !state.pendingActionId;
+    this.store.putState(
+      {
+        ...state,
+        evidenceSince: at,
+        ...(restored
+          ? {
+              status: 'paused' as const,
+              reason: `the flag was restored by ${cause.actor} (${cause.reason}); guardrails watch it again — resume or restart the rollout to continue`,
+            }
+          : {}),
+      },
+      at,
+      restored,
+    );
+    this.changed(flag, 'flag-serving');
+  }
+
+  /**
+   * What an operator's advance would do: the stage it applies (`toStage`, else as
+   * {@link advance} picks it), whether it starts or restarts the rollout, and the patch.
+   * @throws CoreError BAD_INPUT past the last stage or for a placeholder; NOT_FOUND without a plan.
+   */
+  private advanceTarget(
+    flag: FlagRef,
+    toStage?: number,
+  ): {
+    target: number;
+    stage: Stage;
+    kind: 'start' | 'restart' | 'advance';
+    patch: LayerPatch;
+    state: StoredState;
+  } {
     const plan = this.requirePlan(flag);
     const state = this.stateOf(flag);
     // A rolled-back rollout restarts at the stage it was rolled back from, never past it.
@@ -634,32 +778,81 @@ export class RolloutService {
           ? `"${flag.key}" is at its last stage; nothing to advance to`
           : `toStage: the plan has stages 0–${plan.stages.length - 1}, not ${target}`,
       );
-    const start = state.stageIndex < 0;
+    // A restart applies the current stage again (a rolled-back rollout by default, or `toStage` =
+    // the current one); moving on from a paused stage is an advance.
+    const kind =
+      state.stageIndex < 0 || state.status === 'draft'
+        ? 'start'
+        : target === state.stageIndex
+          ? 'restart'
+          : 'advance';
+    return { target, stage, kind, patch: this.stagePatch(flag, stage, target), state };
+  }
+
+  /**
+   * The change an operator's advance (start, restart) would send, before → after with the exact
+   * provider requests — like every other change. Sends nothing.
+   * @throws CoreError BAD_INPUT past the last stage or for a placeholder; NOT_FOUND without a plan.
+   */
+  async previewAdvance(flag: FlagRef, toStage?: number): Promise<ChangePreview> {
+    const { target, stage, kind, patch } = this.advanceTarget(flag, toStage);
+    const verb = kind === 'start' ? 'Starts the rollout at' : kind === 'restart' ? 'Restarts at' : 'Moves to';
+    return this.d.actions.previewChange(flag, patch, null, [
+      `${verb} stage ${target + 1} "${stage.name}" (${stage.targetPercent} %${stage.audience.type === 'allow-list' ? `, allow-list adds ${stage.audience.keys.join(', ')}` : stage.audience.type === 'segment' ? `, segment ${stage.audience.name}: target it at the provider` : ''}).`,
+    ]);
+  }
+
+  /**
+   * Operator: applies the next stage (or `toStage`). Starts a draft plan, restarts a paused or
+   * rolled-back one — a restart starts a fresh evidence window: guardrails read only data after it
+   * and earlier breach streaks do not count. The gate is not required (an override), but its last
+   * evaluation is recorded.
+   * @throws CoreError BAD_INPUT past the last stage or for a template placeholder in the stage's
+   *   allow-list; NOT_FOUND without a plan.
+   */
+  advance(flag: FlagRef, reason: string, toStage?: number, actor = this.d.actor): RolloutView {
+    const { target, stage, kind, patch, state } = this.advanceTarget(flag, toStage);
+    const verb =
+      kind === 'start'
+        ? 'started the rollout at'
+        : kind === 'restart'
+          ? `restarted the ${state.status} rollout at`
+          : 'moved the rollout to';
     this.record({
       flag,
       actor,
-      action: start ? 'start' : 'advance',
-      rule: 'operator',
-      rationale: `${actor} ${start ? 'started the rollout at' : 'moved the rollout to'} stage ${target + 1} "${stage.name}" (${stage.targetPercent} %${stage.audience.type === 'segment' ? `, segment ${stage.audience.name} — target it at the provider` : ''}): ${reason}`,
+      action: kind === 'start' ? 'start' : 'advance',
+      rule: kind === 'restart' ? 'operator:restart' : 'operator',
+      rationale: `${actor} ${verb} stage ${target + 1} "${stage.name}" (${stage.targetPercent} %${stage.audience.type === 'segment' ? `, segment ${stage.audience.name} — target it at the provider` : ''}): ${reason}`,
       severity: 'info',
       guardrails: this.guardrailSnapshot(flag),
       gate: this.lastGate.get(flagId(flag)) ?? null,
-      change: {
-        patch: this.stagePatch(flag, stage),
-        action: 'set-layers',
-        purpose: 'advance',
+      change: { patch, action: 'set-layers', purpose: kind, stageIndex: target },
+      state: {
         stageIndex: target,
+        status: 'running',
+        reason: null,
+        ...(kind === 'restart' ? { evidenceSince: this.iso() } : {}),
       },
-      state: { stageIndex: target, status: 'running', reason: null },
       closeIncidents: true,
     });
     return this.view(flag);
   }
 
-  /** Operator: pauses (the monitor will not advance; guardrails keep being evaluated). */
+  /**
+   * Operator: pauses a running rollout (the monitor will not advance; guardrails keep being
+   * evaluated).
+   * @throws CoreError BAD_INPUT unless it is running (a draft has nothing to pause).
+   */
   pause(flag: FlagRef, reason: string, actor = this.d.actor): RolloutView {
     const state = this.stateOf(flag);
-    if (state.status === 'paused') throw new CoreError('BAD_INPUT', `"${flag.key}" is already paused`);
+    if (state.status !== 'running')
+      throw new CoreError(
+        'BAD_INPUT',
+        state.status === 'paused'
+          ? `"${flag.key}" is already paused`
+          : `"${flag.key}" is ${state.status === 'draft' ? 'a draft (not started)' : state.status}: only a running rollout can be paused`,
+      );
     this.record({
       flag,
       actor,
@@ -692,7 +885,12 @@ export class RolloutService {
       severity: 'info',
       guardrails: this.guardrailSnapshot(flag),
       gate: this.lastGate.get(flagId(flag)) ?? null,
-      state: { status: state.stageIndex < 0 && this.store.plan(flag) ? 'draft' : 'running', reason: null },
+      state: {
+        status: state.stageIndex < 0 && this.store.plan(flag) ? 'draft' : 'running',
+        reason: null,
+        // Judged on data from now on: the breach that paused it does not count again.
+        evidenceSince: this.iso(),
+      },
       closeIncidents: true,
     });
     return this.view(flag);
@@ -762,7 +960,7 @@ export class RolloutService {
   view(flag: FlagRef): RolloutView {
     const plan = this.store.plan(flag);
     const state = this.store.state(flag);
-    const guardrails = this.store.guardrails(flag).flatMap((g) => this.guardrailState(g) ?? []);
+    const guardrails = this.currentStates(flag);
     return {
       flag,
       plan,
@@ -861,43 +1059,26 @@ export class RolloutService {
     };
   }
 
-  /** Open incidents (and closed ones when asked), plus flags currently breached without one. */
+  /** Every open incident row (no joined views), newest first: what the monitor's gates read. */
+  openIncidentRows(): IncidentRow[] {
+    return this.d.ledger.store.list(false);
+  }
+
+  /** `incidents.list` (see incidents/incident-views.ts). */
   incidents(includeClosed: boolean): Incident[] {
-    const rows = this.store.incidents(includeClosed);
-    const out: Incident[] = rows.map((r) => {
-      const since = r.openedAt;
-      const decisions = this.journal
-        .decisions({ flag: r.flag, limit: 50 })
-        .filter((d) => d.at >= since || d.id === r.decisionId);
-      const state = this.store.state(r.flag);
-      return {
-        ...r,
-        rollout: state ? this.publicState(state) : null,
-        guardrails: this.store.guardrails(r.flag).flatMap((g) => this.guardrailState(g) ?? []),
-        decisions,
-      };
-    });
-    const withIncident = new Set(rows.filter((r) => !r.closedAt).map((r) => flagId(r.flag)));
-    const breached = new Map<string, GuardrailState[]>();
-    for (const s of this.live.values())
-      if (s.status === 'breached' && !withIncident.has(flagId(s.guardrail.flag)))
-        breached.set(flagId(s.guardrail.flag), [...(breached.get(flagId(s.guardrail.flag)) ?? []), s]);
-    for (const states of breached.values()) {
-      const flag = (states[0] as GuardrailState).guardrail.flag;
-      const state = this.store.state(flag);
-      out.unshift({
-        id: 0,
-        flag,
-        kind: 'breached',
-        openedAt: states.map((s) => s.evaluatedAt).sort()[0] as string,
-        closedAt: null,
-        reason: states.map((s) => `${s.guardrail.id}: ${s.note}`).join('; '),
-        decisionId: null,
-        rollout: state ? this.publicState(state) : null,
-        guardrails: this.store.guardrails(flag).flatMap((g) => this.guardrailState(g) ?? []),
-        decisions: this.journal.decisions({ flag, limit: 20 }),
-      });
-    }
-    return out;
+    return listIncidents(
+      {
+        incidents: this.d.ledger.store,
+        journal: this.journal,
+        rollout: (flag) => {
+          const state = this.store.state(flag);
+          return state ? this.publicState(state) : null;
+        },
+        layers: this.d.cachedLayers,
+        guardrails: (flag) => this.currentStates(flag),
+        liveStates: () => this.live.values(),
+      },
+      includeClosed,
+    );
   }
 }

@@ -1,6 +1,7 @@
 /**
- * SQLite storage (schema v4) of rollout plans, rollout states, guardrails, the guardrails' last
- * evaluations and incidents. Every multi-row change runs in a transaction of the caller.
+ * SQLite storage (schema v4, v6) of rollout plans, rollout states, guardrails and the guardrails'
+ * last evaluations (incidents: ../incidents/incident-store.ts). Every multi-row change runs in a
+ * transaction of the caller.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import {
@@ -32,6 +33,7 @@ interface StateRow {
   approvals_json: string;
   pending_action_id: number | null;
   generation: number;
+  evidence_since: string | null;
   updated_at: string;
 }
 
@@ -48,20 +50,10 @@ const toState = (r: StateRow): StoredState => ({
   reason: r.reason,
   approvals: JSON.parse(r.approvals_json) as Approval[],
   pendingActionId: r.pending_action_id,
+  evidenceSince: r.evidence_since,
   generation: r.generation,
   updatedAt: r.updated_at,
 });
-
-/** An incident row (without the joined views). */
-export interface IncidentRow {
-  id: number;
-  flag: FlagRef;
-  kind: 'breached' | 'paused' | 'rolled-back';
-  openedAt: string;
-  closedAt: string | null;
-  reason: string;
-  decisionId: number | null;
-}
 
 /** The {@link ConnectionWatch} topic of the plan and guardrail tables. */
 const CONFIG = 'rollout_plan+guardrail';
@@ -175,12 +167,17 @@ export class RolloutStore {
   }
 
   /** Creates or replaces the state; bumps the generation when `bump` (every transition). */
-  putState(s: RolloutState & { generation?: number }, at: string, bump = true): StoredState {
+  putState(
+    s: Omit<RolloutState, 'evidenceSince'> & { evidenceSince?: string | null; generation?: number },
+    at: string,
+    bump = true,
+  ): StoredState {
     const prev = this.state(s.flag);
     const generation = (prev?.generation ?? 0) + (bump ? 1 : 0);
+    const evidenceSince = s.evidenceSince ?? null;
     this.sql(
       `INSERT OR REPLACE INTO rollout_state (provider, environment, flag_key, stage_index, status, stage_started_at, reason,
-         approvals_json, pending_action_id, generation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         approvals_json, pending_action_id, generation, evidence_since, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       s.flag.provider,
       s.flag.environment,
@@ -192,10 +189,11 @@ export class RolloutStore {
       JSON.stringify(s.approvals),
       s.pendingActionId,
       generation,
+      evidenceSince,
       at,
     );
     this.watch.touch(STATES);
-    return { ...s, generation, updatedAt: at };
+    return { ...s, evidenceSince, generation, updatedAt: at };
   }
 
   // --- guardrails ---
@@ -261,59 +259,5 @@ export class RolloutStore {
     this.sql(
       `INSERT OR REPLACE INTO guardrail_status (provider, environment, flag_key, id, state_json) VALUES (?, ?, ?, ?, ?)`,
     ).run(g.flag.provider, g.flag.environment, g.flag.key, g.id, JSON.stringify(s));
-  }
-
-  // --- incidents ---
-  openIncident(
-    flag: FlagRef,
-    kind: IncidentRow['kind'],
-    reason: string,
-    decisionId: number | null,
-    at: string,
-  ): number {
-    return Number(
-      this.sql(
-        `INSERT INTO incident (provider, environment, flag_key, kind, opened_at, reason, decision_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(flag.provider, flag.environment, flag.key, kind, at, reason, decisionId).lastInsertRowid,
-    );
-  }
-
-  /** Closes every open incident of the flag; returns how many. */
-  closeIncidents(flag: FlagRef, at: string): number {
-    return this.sql(
-      `UPDATE incident SET closed_at = ? WHERE closed_at IS NULL AND provider = ? AND environment = ? AND flag_key = ?`,
-    ).run(at, flag.provider, flag.environment, flag.key).changes;
-  }
-
-  /** Open incidents (and closed ones when asked), newest first. */
-  incidents(includeClosed: boolean, flag?: FlagRef): IncidentRow[] {
-    const where = [includeClosed ? '1' : 'closed_at IS NULL'];
-    const args: string[] = [];
-    if (flag) {
-      where.push('provider = ? AND environment = ? AND flag_key = ?');
-      args.push(flag.provider, flag.environment, flag.key);
-    }
-    const rows = this.sql(
-      `SELECT * FROM incident WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT 500`,
-    ).all(...args) as {
-      id: number;
-      provider: string;
-      environment: string;
-      flag_key: string;
-      kind: IncidentRow['kind'];
-      opened_at: string;
-      closed_at: string | null;
-      reason: string;
-      decision_id: number | null;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      flag: { provider: r.provider, environment: r.environment, key: r.flag_key },
-      kind: r.kind,
-      openedAt: r.opened_at,
-      closedAt: r.closed_at,
-      reason: r.reason,
-      decisionId: r.decision_id,
-    }));
   }
 }

@@ -10,10 +10,14 @@ export interface CspOptions {
 /**
  * Same policy as the renderer's `<meta http-equiv="Content-Security-Policy">`,
  * with `connect-src` narrowed to this server: `'self'` plus its WebSocket URLs.
+ * IPv6 literals (`[::1]:port`) are left out: CSP's host-source grammar has no
+ * IPv6 form (https://www.w3.org/TR/CSP3/#grammardef-host-source), so browsers
+ * reject the entry with a console error on every load; a page opened at an
+ * IPv6 address reaches its socket through `'self'` (CSP3 matches ws/wss to it).
  */
 export function contentSecurityPolicy(options: CspOptions): string {
   const wsScheme = options.tls ? 'wss' : 'ws';
-  const sockets = [...options.hosts].map((h) => `${wsScheme}://${h}`);
+  const sockets = [...options.hosts].filter((h) => !h.startsWith('[')).map((h) => `${wsScheme}://${h}`);
   return [
     "default-src 'none'",
     "script-src 'self'",

@@ -3,12 +3,14 @@
  * and a direction-aware verdict out. See docs/statistics.md.
  */
 import {
-  relativeLift,
+  fiellerLift,
   sequentialInterval,
+  sequentialMultiplier,
   srmTest,
   welchTest,
   type Interval,
   type Moments,
+  type RelativeLift,
 } from './inference.ts';
 import type { BinomialArm, ContinuousArm, Direction, MetricSummary } from './summary.ts';
 
@@ -18,12 +20,19 @@ export interface ComparisonResult {
   id: string;
   /** Δ = mean_b − mean_a, Welch CI at 1 − α, two-sided Welch p-value. */
   absolute: Interval & { pValue: number };
-  /** Δ_rel = Δ/|mean_a| with the delta-method CI; null when mean_a = 0. */
+  /**
+   * Δ_rel = Δ/|mean_a| with the fixed-horizon Fieller CI (excludes 0 exactly when the Welch CI
+   * does); null when mean_a = 0 or the interval is unbounded (control mean not distinguishable
+   * from 0, see `fiellerLift`).
+   */
   relative: Interval | null;
   /** Chi-square SRM check; null when no expectedSplit was given. */
   srm: { pValue: number; mismatch: boolean } | null;
-  /** Always-valid confidence sequence and p-value; null unless sequential. */
-  sequential: { ci: [number, number]; pValue: number } | null;
+  /**
+   * Always-valid confidence sequence of Δ and its p-value, and the always-valid Fieller interval
+   * of Δ_rel (null as for `relative`); null unless sequential.
+   */
+  sequential: { ci: [number, number]; pValue: number; relative: Interval | null } | null;
   verdict: Verdict;
 }
 
@@ -69,17 +78,29 @@ export function verdictFromInterval(ci: readonly [number, number], direction: Di
   return sign > 0 === (direction === 'higher-is-better') ? 'better' : 'worse';
 }
 
+/** A lift with a bounded interval, or null (no baseline, or an unbounded Fieller interval). */
+export function boundedLift(r: RelativeLift | null): Interval | null {
+  return r?.ci ? { estimate: r.estimate, ci: r.ci } : null;
+}
+
 /**
  * Compares treatment with control for one validated summary. The verdict uses
  * the always-valid confidence sequence in sequential mode and the fixed-horizon
- * Welch interval otherwise; `insufficient` below the minimum sample.
+ * Welch interval otherwise; `insufficient` below the minimum sample. Each mode's
+ * lift interval is the Fieller interval with that mode's multiplier (Welch t or the
+ * sequence's c), so it excludes 0 exactly when the mode's interval of Δ does.
  */
 export function compareMetric(s: MetricSummary): ComparisonResult {
   const a = armMoments(s.control);
   const b = armMoments(s.treatment);
   const w = welchTest(a, b, s.alpha);
   const seq = s.sequential
-    ? sequentialInterval(w.estimate, w.se, a.n + b.n, s.alpha, s.sequentialTuning)
+    ? {
+        ...sequentialInterval(w.estimate, w.se, a.n + b.n, s.alpha, s.sequentialTuning),
+        relative: boundedLift(
+          fiellerLift(a, b, sequentialMultiplier(a.n + b.n, s.alpha, s.sequentialTuning)),
+        ),
+      }
     : null;
   const verdict = hasMinimumSample(s)
     ? verdictFromInterval(seq ? seq.ci : w.ci, s.direction)
@@ -87,9 +108,9 @@ export function compareMetric(s: MetricSummary): ComparisonResult {
   return {
     id: s.id,
     absolute: { estimate: w.estimate, ci: w.ci, pValue: w.pValue },
-    relative: relativeLift(a, b, w.tCrit),
+    relative: boundedLift(fiellerLift(a, b, w.tCrit)),
     srm: s.expectedSplit ? srmTest(a.n, b.n, s.expectedSplit) : null,
-    sequential: seq ? { ci: seq.ci, pValue: seq.pValue } : null,
+    sequential: seq ? { ci: seq.ci, pValue: seq.pValue, relative: seq.relative } : null,
     verdict,
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Two-sample inference on summary statistics: Welch's t-test, the delta-method
- * relative lift, the sample-ratio-mismatch (SRM) chi-square test and the
- * always-valid confidence sequence of the sequential mode.
+ * Two-sample inference on summary statistics: Welch's t-test, the Fieller
+ * interval of the relative lift, the sample-ratio-mismatch (SRM) chi-square test
+ * and the always-valid confidence sequence of the sequential mode.
  *
  * Every function works on per-arm moments `{n, mean, variance}`; `a` is the
  * control and `b` the treatment. Distribution functions come from stdlib
@@ -72,24 +72,70 @@ export function welchTest(a: Moments, b: Moments, alpha: number): WelchResult {
 }
 
 /**
- * Relative lift Δ_rel = (mean_b − mean_a)/|mean_a| with the delta-method variance
+ * Relative lift θ = (μ_b − μ_a)/|μ_a| with the Fieller interval: every θ whose implied
+ * contrast is not rejected by the same test the verdict reads on Δ.
  *
- *   var(Δ_rel) = var_b/(n_b·mean_a²) + var_a·mean_b²/(n_a·mean_a⁴)
+ * With ratio r = μ_b/μ_a (θ = sign(μ_a)·(r − 1)), x̄ the arm means and v = variance/n per arm,
+ * r is in the set when the contrast x̄_b − r·x̄_a is within `crit` standard errors of 0:
  *
- * and the interval Δ_rel ± tCrit·sqrt(var(Δ_rel)), `tCrit` being the Welch
- * quantile of the absolute difference. Source: the first-order delta method for
- * a ratio of independent means (e.g. Kohavi, Tang & Xu, "Trustworthy Online
- * Controlled Experiments", 2020, ch. 18); the same variance as GrowthBook's
- * gbstats `TTest.variance` (packages/stats/gbstats/frequentist/tests.py).
- * @returns null when mean_a is 0 (no baseline to be relative to).
+ *   (x̄_b − r·x̄_a)² ≤ crit² · (v_b + r²·v_a)
+ *
+ * a quadratic in r. With A = x̄_a² − crit²·v_a > 0 its solution is one interval, here written
+ * directly in θ (no cancellation for small Δ = x̄_b − x̄_a):
+ *
+ *   θ = sign(x̄_a) · ( x̄_a·Δ + crit²·v_a ± crit·sqrt(v_a·x̄_b² + v_b·A) ) / A
+ *
+ * How the control mean's own uncertainty is handled: exactly, not linearised. The control
+ * mean is not taken as known (as dividing the interval of Δ by x̄_a would) and not replaced by
+ * a first-order (delta-method) variance at the observed ratio; at each candidate ratio r the
+ * contrast's standard error includes r²·v_a. Hence the interval is asymmetric, widening on the
+ * side of large ratios when x̄_a is uncertain, and it is unbounded when A ≤ 0 — when the control
+ * mean itself is within `crit` standard errors of 0 — in which case this returns `ci: null`
+ * rather than a truncated (falsely narrow) interval.
+ *
+ * At r = 1 (θ = 0) the condition is exactly |Δ| ≤ crit·sqrt(v_a + v_b), the test of Δ with the
+ * same `crit`; so the lift interval excludes 0 exactly when the interval of Δ does, and the
+ * verdict, the Δ interval and the lift interval never disagree.
+ *
+ * - Fixed-horizon: `crit` = the Welch quantile t(1 − α/2, dof of Δ) ({@link welchTest}). (A
+ *   fully Welch–Fieller interval would recompute the dof at each r; using Δ's dof keeps the
+ *   agreement with the Welch test exact; the difference vanishes as n grows.)
+ * - Sequential: `crit` = {@link sequentialMultiplier}. The condition at the true ratio r* is
+ *   "0 lies in the confidence sequence of the two-sample difference for (treatment values,
+ *   r*·control values)", whose mean is 0; that sequence is time-uniformly valid (Waudby-Smith et
+ *   al. 2023, as in {@link sequentialInterval}), so the Fieller set covers θ* at every look with
+ *   the same probability ≥ 1 − α: an always-valid interval for the lift.
+ *
+ * Sources: E. C. Fieller (1954), "Some problems in interval estimation", JRSS B 16:175–185
+ * (the ratio interval by test inversion); confidence sequences: Howard, Ramdas, McAuliffe &
+ * Sekhon (2021), "Time-uniform, nonparametric, nonasymptotic confidence sequences", Ann. Statist.
+ * 49:1055–1080, and the asymptotic version used here, Waudby-Smith et al. (2023), arXiv:2103.06476.
+ *
+ * @param a control moments, `b` treatment moments (any unit; θ is unitless).
+ * @param crit the multiplier of the standard error, > 0 (0 gives the point estimate).
+ * @returns null when x̄_a = 0 (no baseline); `ci: null` when the interval is unbounded.
  */
-export function relativeLift(a: Moments, b: Moments, tCrit: number): Interval | null {
+export function fiellerLift(a: Moments, b: Moments, crit: number): RelativeLift | null {
   if (a.mean === 0) return null;
-  const ma2 = a.mean * a.mean;
-  const estimate = (b.mean - a.mean) / Math.abs(a.mean);
-  const v = b.variance / (b.n * ma2) + (a.variance * b.mean * b.mean) / (a.n * ma2 * ma2);
-  const half = tCrit * Math.sqrt(v);
-  return { estimate, ci: [estimate - half, estimate + half] };
+  const delta = b.mean - a.mean;
+  const estimate = delta / Math.abs(a.mean);
+  const va = a.variance / a.n;
+  const vb = b.variance / b.n;
+  const c2 = crit * crit;
+  const A = a.mean * a.mean - c2 * va;
+  if (!(A > 0)) return { estimate, ci: null };
+  const centre = a.mean * delta + c2 * va;
+  const half = crit * Math.sqrt(va * b.mean * b.mean + vb * A);
+  const sign = a.mean > 0 ? 1 : -1;
+  const x = (sign * (centre - half)) / A;
+  const y = (sign * (centre + half)) / A;
+  return { estimate, ci: [Math.min(x, y), Math.max(x, y)] };
+}
+
+/** A relative lift with its interval, or `ci: null` when the interval is unbounded (see {@link fiellerLift}). */
+export interface RelativeLift {
+  estimate: number;
+  ci: [number, number] | null;
 }
 
 /** SRM threshold: a mismatch is flagged when the chi-square p-value is below this. */
@@ -140,12 +186,31 @@ export interface SequentialResult extends Interval {
 }
 
 /**
+ * The multiplier c of the asymptotic confidence sequence: halfwidth = c·se at n total units.
+ * GrowthBook's halfwidth sqrt(s²)·sqrt(2(nρ²+1)/(n²ρ²)·ln(sqrt(nρ²+1)/α)) with the per-unit
+ * variance s² = se²·n is se times
+ *
+ *   c = sqrt( 2(nρ²+1)/(nρ²) · ln( sqrt(nρ²+1)/α ) ),   ρ from {@link sequentialRho}
+ *
+ * (Waudby-Smith et al. 2023, arXiv:2103.06476v7, eq. 9). It depends on n, α and N* only, so
+ * any two-sample contrast with standard error se has the always-valid halfwidth c·se.
+ * @param n total units (n_a + n_b), > 0. @param alpha in (0, 1). @param tuning N* > 0.
+ */
+export function sequentialMultiplier(n: number, alpha: number, tuning: number): number {
+  const rho = sequentialRho(alpha, tuning);
+  const r2 = rho * rho;
+  const tr = n * r2 + 1;
+  return Math.sqrt(((2 * tr) / (n * r2)) * Math.log(Math.sqrt(tr) / alpha));
+}
+
+/**
  * Always-valid (time-uniform) confidence sequence and p-value for Δ, valid under
  * continuous monitoring ("peeking").
  *
  * With n = n_a + n_b, per-unit variance s² = se²·n and ρ from {@link sequentialRho}:
  *
  *   halfwidth = sqrt(s²) · sqrt( 2(nρ²+1)/(n²ρ²) · ln( sqrt(nρ²+1)/α ) )      (eq. 9)
+ *             = c · se,  c = {@link sequentialMultiplier}
  *   p         = min(1, sqrt(nρ²+1) · exp( −ρ²·(Δ²·n/se²) / (2(nρ²+1)) ))      (eq. 155)
  *
  * Sources: Waudby-Smith et al. (2023), arXiv:2103.06476v7, eq. 9 and 155;
@@ -165,8 +230,7 @@ export function sequentialInterval(
   const rho = sequentialRho(alpha, tuning);
   const r2 = rho * rho;
   const tr = n * r2 + 1;
-  const s2 = se * se * n;
-  const half = Math.sqrt(s2) * Math.sqrt(((2 * tr) / (n * n * r2)) * Math.log(Math.sqrt(tr) / alpha));
+  const half = se * sequentialMultiplier(n, alpha, tuning);
   const st2 = (delta * delta * n) / (se * se);
   const logE = (r2 * st2) / (2 * tr) - 0.5 * Math.log(tr);
   const pValue = logE <= 0 ? 1 : Math.exp(-logE);

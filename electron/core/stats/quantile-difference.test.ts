@@ -149,6 +149,27 @@ describe('bootstrapQuantileDifference', () => {
   });
 });
 
+describe('bootstrapQuantileDifference: one verdict from every interval', () => {
+  it('the lift interval excludes 0 exactly when the difference interval does, and p < α then', () => {
+    const excludes = (ci: readonly [number, number]) => ci[0] > 0 || ci[1] < 0;
+    let significant = 0;
+    let disagreements = 0;
+    for (let run = 0; run < 300; run++) {
+      // small effects (×1.00 … ×1.10) around the significance boundary, n = 300
+      const a = bins(lognormal(300, `agree-a-${run}`));
+      const b = bins(lognormal(300, `agree-b-${run}`, 1 + (run % 11) / 100));
+      const r = bootstrapQuantileDifference(a, b, { alpha: 0.05, seed: run });
+      if (excludes(r.relative!.ci) !== excludes(r.absolute.ci)) disagreements++;
+      if (excludes(r.absolute.ci)) {
+        significant++;
+        expect(r.absolute.pValue, `run ${run}`).toBeLessThan(0.05);
+      } else expect(r.absolute.pValue, `run ${run}`).toBeGreaterThanOrEqual(0.05);
+    }
+    expect(disagreements).toBe(0);
+    expect(significant).toBeGreaterThan(20);
+  });
+});
+
 describe('compareMetrics, kind quantile', () => {
   it('treatment latency ×1.5 is worse (lower-is-better), CI and relative CI exclude 0', () => {
     const c = rollupOf(lognormal(5000, 'ab-c'));
@@ -166,7 +187,7 @@ describe('compareMetrics, kind quantile', () => {
       9,
     );
     expect(row!.absolute!.ci[0]).toBeGreaterThan(0);
-    expect(row!.absolute!.pValue).toBeCloseTo(1 / 1001, 9);
+    expect(row!.absolute!.pValue).toBeCloseTo(2 / 1001, 9);
     expect(row!.relative!.ci[0]).toBeGreaterThan(0.3);
     expect(row!.relative!.ci[1]).toBeLessThan(0.7);
     expect(row!.note).toContain(

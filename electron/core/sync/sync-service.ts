@@ -2,7 +2,10 @@
  * Polls every provider, caches flag snapshots in SQLite, and turns provider
  * events (or, for providers without an event log, snapshot diffs) into rollout
  * history. A provider that cannot be reached keeps its cached flags, which the
- * fleet then marks stale.
+ * fleet then marks stale. A flag whose layers changed since the cached state
+ * was changed outside this app: it is written through {@link ConfirmedState}
+ * (a kill opens an incident, a decision records the change with the provider's
+ * actor when an event names one).
  */
 import type { Db } from '../db/database.ts';
 import type { FlagRef, FlagState, LayerChange } from '../../../shared/domain.ts';
@@ -11,6 +14,7 @@ import type { FlagCache } from '../store/flag-cache.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { ProviderStatusStore } from '../store/provider-status-store.ts';
+import type { ConfirmedState } from '../actions/confirmed-state.ts';
 
 /** How long after an app action a provider event may still be attributed to it, ms. */
 const ATTRIBUTION_WINDOW_MS = 10 * 60_000;
@@ -22,6 +26,8 @@ export interface SyncDeps {
   history: HistoryStore;
   audit: AuditStore;
   status: ProviderStatusStore;
+  /** Writes a changed flag's confirmed state (cache, incidents, the decision of an outside change). */
+  confirmed: ConfirmedState;
   now: () => number;
   /** Called after each sync attempt (success or failure). */
   onSynced: (provider: string) => void;
@@ -43,6 +49,28 @@ function matchesPatch(changes: LayerChange[], patch: Record<string, unknown>): b
     changes.length > 0 &&
     changes.every((c) => c.layer in patch && JSON.stringify(patch[c.layer]) === JSON.stringify(c.after))
   );
+}
+
+/**
+ * The newest event of this pull that changed one of `changed` layers of the flag: who made the
+ * change seen by sync, when the provider says.
+ */
+function eventFor(
+  events: readonly ProviderHistoryEvent[],
+  flag: FlagRef,
+  changed: readonly LayerChange[],
+): ProviderHistoryEvent | undefined {
+  const layers = new Set(changed.map((c) => c.layer));
+  let found: ProviderHistoryEvent | undefined;
+  for (const e of events)
+    if (
+      e.environment === flag.environment &&
+      e.key === flag.key &&
+      e.changes.some((c) => layers.has(c.layer)) &&
+      (!found || e.at >= found.at)
+    )
+      found = e;
+  return found;
 }
 
 /** Serialised per-provider sync with a polling timer. */
@@ -167,11 +195,16 @@ export class SyncService {
           keep.add(id);
           const previous = stored.get(id);
           if (previous === JSON.stringify(flag)) continue;
-          if (!hasHistory && previous !== undefined) {
-            const changes = diffLayers((JSON.parse(previous) as FlagState).layers, flag.layers);
-            if (changes.length) added += this.recordObserved(flag, changes, syncedAt) ? 1 : 0;
-          }
-          cache.put(flag, syncedAt);
+          const before = previous === undefined ? null : (JSON.parse(previous) as FlagState).layers;
+          const changes = before ? diffLayers(before, flag.layers) : [];
+          if (!hasHistory && changes.length) added += this.recordObserved(flag, changes, syncedAt) ? 1 : 0;
+          const by = changes.length ? eventFor(events, flag, changes) : undefined;
+          this.deps.confirmed.write(
+            flag,
+            syncedAt,
+            { source: 'provider', actor: by?.actor ?? null, eventType: by?.type ?? null },
+            before,
+          );
         }
         cache.touchProvider(name, syncedAt);
         cache.removeMissing(name, keep);

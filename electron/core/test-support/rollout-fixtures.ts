@@ -1,6 +1,6 @@
 /** Rollout fixtures shared by the core's tests. */
 import type { FlagRef } from '../../../shared/domain.ts';
-import type { RolloutPlan, Stage } from '../../../shared/rollout.ts';
+import type { RolloutPlan, RolloutState, Stage } from '../../../shared/rollout.ts';
 
 /**
  * A plan of `flag` with three stages, 10 → 50 → 100 %, for everyone: each observed 5 min and
@@ -28,6 +28,22 @@ export function threeStagePlan(
       autoAdvance: true,
       ...stage,
     })),
+    ...over,
+  };
+}
+
+/** A running rollout state of `flag` at stage 0, started 2026-11-22 00:00 UTC, with `over` applied. */
+export function runningState(flag: FlagRef, over: Partial<RolloutState> = {}): RolloutState {
+  return {
+    flag,
+    stageIndex: 0,
+    status: 'running',
+    stageStartedAt: '2026-11-22T00:00:00.000Z',
+    reason: null,
+    approvals: [],
+    pendingActionId: null,
+    evidenceSince: null,
+    updatedAt: '2026-11-22T00:00:00.000Z',
     ...over,
   };
 }

@@ -9,12 +9,14 @@ const KINDS: MetricKind[] = ['binomial', 'continuous', 'ratio', 'quantile'];
 
 export function AddMetricDialog() {
   const id = useId();
-  const { open, draft, status, error } = useCompareStore(
+  const { open, draft, status, error, splitDefault, shareEdited } = useCompareStore(
     useShallow((s) => ({
       open: s.define.open,
       draft: s.define.draft,
       status: s.define.status,
       error: s.define.error,
+      splitDefault: s.define.splitDefault,
+      shareEdited: s.define.shareEdited,
     })),
   );
   if (!open) return null;
@@ -31,9 +33,9 @@ export function AddMetricDialog() {
       | 'treatmentVariant'
       | 'expectedControlShare',
     label: string,
-    extra: { placeholder?: string; mono?: boolean; hint?: string } = {},
+    extra: { placeholder?: string; mono?: boolean; hint?: string; wide?: boolean } = {},
   ) => (
-    <div className="field">
+    <div className={extra.wide ? 'field field-wide' : 'field'}>
       <label htmlFor={`${id}-${key}`}>{label}</label>
       <input
         id={`${id}-${key}`}
@@ -115,8 +117,11 @@ export function AddMetricDialog() {
           {text('controlVariant', 'Control variant')}
           {text('treatmentVariant', 'Treatment variant')}
           {text('expectedControlShare', 'Expected control share', {
-            placeholder: '0.5',
-            hint: 'For the sample-ratio check; empty = no check.',
+            placeholder: 'e.g. 0.9',
+            wide: true,
+            hint: `For the sample-ratio check (control share of the two cohorts). ${
+              shareEdited ? 'Empty = no check.' : (splitDefault?.text ?? "Loading the flag's split…")
+            }`,
           })}
         </div>
         {prom ? (

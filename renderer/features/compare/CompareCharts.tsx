@@ -79,7 +79,13 @@ function IntervalShape({ x = 0, y = 0, width = 0, height = 0, payload }: BarShap
   const cx = left + w * Math.min(1, Math.max(0, t));
   const color = VERDICT_COLORS[payload.verdict];
   return (
-    <g className="forest-interval" data-metric={payload.metric}>
+    <g
+      className="forest-interval"
+      data-metric={payload.metric}
+      data-method={payload.method}
+      data-lo={lo}
+      data-hi={hi}
+    >
       <line x1={left} x2={left + w} y1={cy} y2={cy} stroke={color} strokeWidth={2.5} />
       <line x1={left} x2={left} y1={cy - 6} y2={cy + 6} stroke={color} strokeWidth={2} />
       <line x1={left + w} x2={left + w} y1={cy - 6} y2={cy + 6} stroke={color} strokeWidth={2} />
@@ -92,16 +98,26 @@ function IntervalShape({ x = 0, y = 0, width = 0, height = 0, payload }: BarShap
   );
 }
 
+/** How the plot's note names the methods of the drawn intervals. */
+export function forestMethodNote(data: readonly ForestDatum[]): string {
+  const methods = new Set(data.map((d) => d.method));
+  if (methods.size === 0) return '';
+  if (methods.size === 1)
+    return methods.has('sequential')
+      ? 'all sequential (always valid)'
+      : 'all fixed-horizon (valid at one planned look)';
+  const fixed = data.filter((d) => d.method === 'fixed-horizon').map((d) => d.metric);
+  return `sequential (always valid), except fixed-horizon for ${fixed.join(', ')} (no sequential test for quantiles)`;
+}
+
 export const ForestPlot = memo(function ForestPlot({
   rows,
   scale,
-  sequential,
 }: {
   rows: readonly MetricComparison[];
   scale: Scale;
-  sequential: boolean;
 }) {
-  const data = useMemo(() => forestData(rows, scale, sequential), [rows, scale, sequential]);
+  const data = useMemo(() => forestData(rows, scale), [rows, scale]);
   const byName = useMemo(() => new Map(rows.map((r) => [r.metric.name, r.metric])), [rows]);
   const one = (metric: MetricDefinition | undefined, v: number) =>
     scale === 'relative' ? formatLift(v) : metric ? formatAbsolute(metric, v) : formatNumber(v);
@@ -110,18 +126,18 @@ export const ForestPlot = memo(function ForestPlot({
   ] as [number, number]);
   const { domain, ticks } = niceAxis(min, max);
   const hasGuardrail = data.some((d) => d.guardrail);
+  const label = useMemo(() => new Map(data.map((d) => [d.metric, `${d.metric} · ${d.statistic}`])), [data]);
   return (
     <Figure
       title="Confidence intervals"
       note={
         <>
-          {scale === 'relative'
-            ? 'Relative difference (lift, fixed-horizon intervals)'
-            : `Absolute difference (${sequential ? 'sequential' : 'fixed-horizon'} intervals)`}
-          , treatment − control, with the zero line (no difference).{' '}
+          {scale === 'relative' ? 'Relative difference (lift)' : 'Absolute difference'} of each metric&apos;s
+          statistic, treatment − control, with the zero line (no difference). Each interval is the one its
+          verdict uses: {forestMethodNote(data)}.{' '}
           {hasGuardrail ? 'Square markers are guardrails: they must not cross into "worse". ' : ''}
           {data.length < rows.length
-            ? `${rows.length - data.length} metric(s) without an estimate are not shown.`
+            ? `${rows.length - data.length} metric(s) without a bounded interval are not shown.`
             : ''}
         </>
       }
@@ -138,7 +154,13 @@ export const ForestPlot = memo(function ForestPlot({
               ticks={ticks}
               tickFormatter={(v: number) => (scale === 'relative' ? formatLift(v) : formatNumber(v))}
             />
-            <YAxis type="category" dataKey="metric" width={150} tick={{ fontSize: 12 }} />
+            <YAxis
+              type="category"
+              dataKey="metric"
+              width={170}
+              tick={{ fontSize: 12 }}
+              tickFormatter={(v: string) => label.get(v) ?? v}
+            />
             <Tooltip
               cursor={false}
               contentStyle={tooltipStyle}
@@ -149,7 +171,7 @@ export const ForestPlot = memo(function ForestPlot({
                 const m = byName.get(d.metric);
                 return [
                   `${one(m, d.estimate)} [${one(m, d.range[0])}, ${one(m, d.range[1])}]`,
-                  scale === 'relative' ? 'lift' : 'difference',
+                  `${d.statistic} ${scale === 'relative' ? 'lift' : 'difference'}, ${d.method} CI`,
                 ];
               }}
             />

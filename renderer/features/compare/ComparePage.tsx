@@ -42,7 +42,7 @@ import { formatP } from './format.ts';
 import { ImportEventsDialog } from './ImportEventsDialog.tsx';
 
 export const MODE_EXPLANATION =
-  'Sequential results stay valid however often you look; fixed-horizon results are only valid if you look once, at the planned sample size.';
+  'Sequential results stay valid however often you look; fixed-horizon results are only valid if you look once, at the planned sample size. Each row’s intervals, p-value and verdict use one method, named in the row; quantile metrics (e.g. p95) have no sequential test and stay fixed-horizon.';
 
 function NoMetrics({ flagKey }: { flagKey: string }) {
   return (
@@ -54,7 +54,7 @@ function NoMetrics({ flagKey }: { flagKey: string }) {
         Prometheus query per variant. Add a metric, then import events or let Prometheus supply them.
       </p>
       <div className="flag-actions">
-        <button type="button" className="btn btn-primary" data-write onClick={openDefine}>
+        <button type="button" className="btn btn-primary" data-write onClick={() => void openDefine()}>
           Add metric
         </button>
         <button type="button" className="btn" data-write onClick={openImport}>
@@ -238,7 +238,7 @@ export function ComparePage({ flagRef }: { flagRef: FlagRef }) {
               <CompareTable rows={s.comparison.rows} sequential={s.sequential} selected={s.selected} />
             </section>
             <div className="compare-charts">
-              <ForestPlot rows={s.comparison.rows} scale={s.scale} sequential={s.sequential} />
+              <ForestPlot rows={s.comparison.rows} scale={s.scale} />
               <SeriesSection />
             </div>
           </>
@@ -259,7 +259,7 @@ export function ComparePage({ flagRef }: { flagRef: FlagRef }) {
           <button type="button" className="btn" data-write onClick={openImport}>
             Import metric events
           </button>
-          <button type="button" className="btn" data-write onClick={openDefine}>
+          <button type="button" className="btn" data-write onClick={() => void openDefine()}>
             Add metric
           </button>
           <button type="button" className="btn btn-ghost" onClick={() => void refreshCompare()}>

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { makeMetricDefinition } from '../../api/mock-metrics.ts';
 import { niceAxis } from './CompareCharts.tsx';
-import { formatAbsolute, formatArmValue, formatLift, formatNumber, formatP } from './format.ts';
+import { formatAbsolute, formatLift, formatNumber, formatP, formatStatistic } from './format.ts';
 
 const ref = { provider: 'local', environment: 'production', key: 'k' };
 
 describe('compare formatting', () => {
-  it('formats rates in percent and points, means with their unit', () => {
+  it('formats rates in percent and points, other statistics with their unit', () => {
     const rate = makeMetricDefinition(ref, 'r');
     const ms = makeMetricDefinition(ref, 'l', { kind: 'continuous', unit: 'ms' });
-    const arm = { variant: 'c', n: 10, mean: 0.1234, sd: null, successes: 1, quantiles: null };
-    expect(formatArmValue(rate, arm)).toBe('12.34%');
-    expect(formatArmValue(ms, { ...arm, mean: 380.44 })).toBe('380.4 ms');
+    expect(formatStatistic(rate, 0.1234)).toBe('12.34%');
+    expect(formatStatistic(ms, 380.44)).toBe('380.4 ms');
+    expect(formatStatistic(ms, null)).toBe('—');
     expect(formatAbsolute(rate, -0.0312)).toBe('−3.12 pp');
     expect(formatAbsolute(ms, 18.5)).toBe('+18.5 ms');
     expect(formatLift(0.411)).toBe('+41.1%');

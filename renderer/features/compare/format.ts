@@ -1,5 +1,5 @@
 /** Number formatting of the cohort comparison (pure, tested). */
-import type { ArmSummary, MetricComparison, MetricDefinition } from '../../../shared/metrics.ts';
+import type { MetricComparison, MetricDefinition } from '../../../shared/metrics.ts';
 
 const trim = (text: string) => text.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 
@@ -15,11 +15,17 @@ export function formatNumber(v: number): string {
 
 const isRate = (m: Pick<MetricDefinition, 'kind'>) => m.kind === 'binomial';
 
-/** An arm's value: a rate as a percentage, else the mean with its unit. */
-export function formatArmValue(metric: MetricDefinition, arm: ArmSummary): string {
-  if (arm.mean === null) return '—';
-  if (isRate(metric)) return `${trim((arm.mean * 100).toFixed(2))}%`;
-  return `${formatNumber(arm.mean)}${metric.unit ? ` ${metric.unit}` : ''}`;
+/**
+ * A value of a row's compared statistic (`row.statistic`: a rate, a mean or a quantile such as
+ * p95): a rate as a percentage, else the number with the metric's unit; `—` for null.
+ */
+export function formatStatistic(
+  metric: Pick<MetricDefinition, 'kind' | 'unit'>,
+  value: number | null,
+): string {
+  if (value === null || !Number.isFinite(value)) return '—';
+  if (isRate(metric)) return `${trim((value * 100).toFixed(2))}%`;
+  return `${formatNumber(value)}${metric.unit ? ` ${metric.unit}` : ''}`;
 }
 
 /** An absolute difference: percentage points for rates, else the unit. */
@@ -37,6 +43,7 @@ export function formatLift(value: number): string {
   return `${sign}${trim(Math.abs(v * 100).toFixed(1))}%`;
 }
 
+/** `[lo, hi]` with each bound formatted by `one`. */
 export function formatCi(ci: readonly [number, number], one: (v: number) => string): string {
   return `[${one(ci[0])}, ${one(ci[1])}]`;
 }
@@ -57,4 +64,10 @@ export const VERDICT_TEXT: Record<MetricComparison['verdict'], string> = {
   worse: 'worse',
   inconclusive: 'inconclusive',
   insufficient: 'not enough data',
+};
+
+/** The method's name as the table and the plot print it before an interval: `sequential CI`. */
+export const METHOD_TEXT: Record<MetricComparison['method']['kind'], string> = {
+  sequential: 'sequential',
+  'fixed-horizon': 'fixed-horizon',
 };

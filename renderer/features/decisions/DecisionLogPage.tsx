@@ -5,6 +5,7 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
+import { layersWords } from '../../../shared/layer-words.ts';
 import type { DecisionAction, DecisionRecord } from '../../../shared/rollout.ts';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { formatDateTime, refId } from '../../lib/format.ts';
@@ -29,11 +30,19 @@ import {
 } from './decisions-store.ts';
 
 function Inputs({ d }: { d: DecisionRecord }) {
-  const { guardrails, gate, plan } = d.inputs;
-  if (!guardrails.length && !gate && !plan) return <span className="muted small">no inputs</span>;
+  const { guardrails, gate, plan, change } = d.inputs;
+  if (!guardrails.length && !gate && !plan && !change) return <span className="muted small">no inputs</span>;
   return (
     <details className="ro-inputs">
       <summary>Inputs</summary>
+      {change ? (
+        <p className="small" data-testid="decision-change">
+          Flag before: {change.before ? layersWords(change.before) : 'unknown'}; asked for:{' '}
+          {Object.entries(change.patch)
+            .map(([layer, value]) => `${layer} = ${JSON.stringify(value)}`)
+            .join(', ')}
+        </p>
+      ) : null}
       {plan ? (
         <p className="small">
           Plan “{plan.name}” ({plan.stages} stages)
@@ -206,12 +215,18 @@ export function DecisionLogPage({ flagRef }: { flagRef: FlagRef | null }) {
                   <th scope="col">Actor</th>
                   <th scope="col">Action</th>
                   <th scope="col">Rule · rationale</th>
-                  <th scope="col">Outbox</th>
+                  <th scope="col">Sent · confirmed</th>
                 </tr>
               </thead>
               <tbody>
                 {s.records.map((d) => (
-                  <tr key={d.id} data-decision={d.id} data-action={d.action} data-flag={d.flag.key}>
+                  <tr
+                    key={d.id}
+                    data-decision={d.id}
+                    data-action={d.action}
+                    data-actor={d.actor}
+                    data-flag={d.flag.key}
+                  >
                     <td className="mono">{d.id}</td>
                     <td>
                       <time dateTime={d.at}>{formatDateTime(d.at)}</time>
@@ -238,7 +253,13 @@ export function DecisionLogPage({ flagRef }: { flagRef: FlagRef | null }) {
                       <div>{d.rationale}</div>
                       <Inputs d={d} />
                     </td>
-                    <td>{d.outbox ? `#${d.outbox.id} ${OUTBOX_STATUS_LABEL[d.outbox.status]}` : '—'}</td>
+                    <td data-col="sent">
+                      {d.outbox
+                        ? `outbox #${d.outbox.id} ${OUTBOX_STATUS_LABEL[d.outbox.status]}`
+                        : d.audit
+                          ? `audit #${d.audit.id} ${d.audit.status}`
+                          : '—'}
+                    </td>
                   </tr>
                 ))}
               </tbody>

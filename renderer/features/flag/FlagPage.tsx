@@ -8,7 +8,7 @@ import { useNow } from '../../lib/clock.ts';
 import { resetChangeStore } from '../../stores/change-store.ts';
 import { useFleetStore } from '../../stores/fleet-store.ts';
 import { closeFlag, loadFlag, refreshFlag, useFlagStore } from '../../stores/flag-store.ts';
-import { openRollback } from '../../stores/rollback-store.ts';
+import { openRestore, openRollback } from '../../stores/rollback-store.ts';
 import { showCompare, showFleet, showRollout, showSimulator } from '../../stores/ui-store.ts';
 import { AuditLog } from './AuditLog.tsx';
 import { ChangeDialog } from './ChangeDialog.tsx';
@@ -78,9 +78,35 @@ export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
             </p>
             {flag.description ? <p className="flag-desc">{flag.description}</p> : null}
             <div className="flag-actions">
-              <button type="button" className="btn btn-danger" data-write onClick={() => openRollback(flag)}>
-                Roll back
-              </button>
+              {flag.layers.enabled ? (
+                <button
+                  type="button"
+                  className="btn btn-danger"
+                  data-write
+                  onClick={() => openRollback(flag)}
+                >
+                  Roll back
+                </button>
+              ) : (
+                <>
+                  <button
+                    type="button"
+                    className="btn btn-primary"
+                    data-write
+                    onClick={() => openRestore(flag)}
+                  >
+                    Restore
+                  </button>
+                  <button
+                    type="button"
+                    className="btn"
+                    data-write
+                    onClick={() => openRollback(flag, 'revert')}
+                  >
+                    Revert…
+                  </button>
+                </>
+              )}
               {flag.kind === 'ai' || flag.layers.confidenceThreshold !== null ? (
                 <button type="button" className="btn" onClick={() => showSimulator(flag)}>
                   Threshold simulator

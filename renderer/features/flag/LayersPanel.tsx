@@ -16,7 +16,7 @@ const CAPABILITY: Record<LayerName, keyof ProviderCapabilities> = {
 };
 
 const HINTS: Record<LayerName, string> = {
-  enabled: 'OFF means killed: everyone gets the fallback.',
+  enabled: 'Serving: the feature is on for its audience. Killed: everyone gets the fallback.',
   rolloutPercent: 'Share of units in treatment, 0–100.',
   confidenceThreshold: 'Minimum model confidence for the AI answer to be shown, 0–1.',
   modelVersion: 'The model or variant serving treatment, e.g. v2.4.',
@@ -47,13 +47,20 @@ function LayerEditor({ layer }: { layer: LayerName }) {
             name={inputId}
             checked={draft === true}
             onChange={() => setDraft(true)}
-            data-autofocus
+            // Keyboard users land on the current value (the Edit button they pressed is gone).
+            autoFocus={draft === true}
           />
-          Serving (ON)
+          Serving
         </label>
         <label>
-          <input type="radio" name={inputId} checked={draft === false} onChange={() => setDraft(false)} />
-          Killed (KILLED)
+          <input
+            type="radio"
+            name={inputId}
+            checked={draft === false}
+            onChange={() => setDraft(false)}
+            autoFocus={draft === false}
+          />
+          Killed
         </label>
       </fieldset>
     );

@@ -17,7 +17,9 @@ import {
   refId,
   sameRef,
 } from '../../lib/format.ts';
-import { openRollback } from '../../stores/rollback-store.ts';
+import { useOpenIncidentsStore } from '../../stores/open-incidents-store.ts';
+import { openRestore, openRollback } from '../../stores/rollback-store.ts';
+import { INCIDENT_KIND_LABEL } from '../incident/incident-words.ts';
 
 export const ROW_HEIGHT = 44;
 /** Height of the sticky header row (keep in sync with `.fleet-header-row` in styles.css). */
@@ -48,6 +50,7 @@ interface RowProps {
 const FleetRowView = memo(function FleetRowView({ row, index, start, active, onOpen, onActivate }: RowProps) {
   const now = useNow();
   const changedAt = row.lastChangeAt ?? row.updatedAt;
+  const incident = useOpenIncidentsStore((s) => s.kindByFlag[refId(row)] ?? null);
   return (
     <div
       role="row"
@@ -58,6 +61,7 @@ const FleetRowView = memo(function FleetRowView({ row, index, start, active, onO
       data-environment={row.environment}
       data-enabled={row.layers.enabled ? 'true' : 'false'}
       data-stale={row.stale ? 'true' : 'false'}
+      data-incident={incident ?? ''}
       tabIndex={active ? 0 : -1}
       className={`fleet-row ${row.layers.enabled ? '' : 'is-killed'} ${row.stale ? 'is-stale' : ''}`}
       style={{ transform: `translateY(${start}px)` }}
@@ -74,8 +78,18 @@ const FleetRowView = memo(function FleetRowView({ row, index, start, active, onO
         <span className="flag-key">{row.key}</span>
         {row.name && row.name !== row.key ? <span className="flag-name">{row.name}</span> : null}
       </div>
-      <div role="cell" data-col="enabled" className="cell">
+      <div role="cell" data-col="enabled" className="cell cell-kill">
         <KillBadge enabled={row.layers.enabled} />
+        {incident ? (
+          <span
+            className={`incident-mark ro-kind-${incident}`}
+            role="img"
+            aria-label={`open incident: ${INCIDENT_KIND_LABEL[incident]}`}
+            title={`Open incident: ${INCIDENT_KIND_LABEL[incident]} (Incident mode, Shift+I)`}
+          >
+            !
+          </span>
+        ) : null}
       </div>
       <div role="cell" data-col="rolloutPercent" className="cell num">
         {formatPercent(row.layers.rolloutPercent)}
@@ -93,17 +107,19 @@ const FleetRowView = memo(function FleetRowView({ row, index, start, active, onO
         {row.stale ? <StaleBadge syncedAt={row.syncedAt} now={now} /> : null}
       </div>
       <div role="cell" data-col="actions" className="cell cell-actions">
+        {/* A serving flag is rolled back; a killed one is restored (the inverse of its kill). */}
         <button
           type="button"
-          className="btn btn-small btn-danger-outline"
+          className={`btn btn-small ${row.layers.enabled ? 'btn-danger-outline' : ''}`}
           tabIndex={active ? 0 : -1}
           onClick={(e) => {
             e.stopPropagation();
-            openRollback(row);
+            if (row.layers.enabled) openRollback(row);
+            else openRestore(row);
           }}
           onKeyDown={(e) => e.stopPropagation()}
         >
-          Roll back
+          {row.layers.enabled ? 'Roll back' : 'Restore'}
         </button>
       </div>
     </div>

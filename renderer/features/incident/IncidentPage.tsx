@@ -1,14 +1,20 @@
 /**
- * Incident mode (`#/incidents`, shortcut Shift+I): one screen for on-call. Every flag breached,
- * paused by the monitor or rolled back, the decision records that led there, the big buttons
- * (roll back, pause, resume — each confirmed with a reason), and the journaled outbox showing
- * whether the provider confirmed each action.
+ * Incident mode (`#/incidents`, shortcut Shift+I): one screen for on-call. Every flag killed (by
+ * the monitor, an operator, or in the provider's own UI), rolled back, paused by the monitor or
+ * breached now — derived from the provider-confirmed flag state and the recorded changes — with who
+ * opened it and why, who closed it and why, the decisions that led there, the big buttons (restore
+ * a killed flag; roll back, pause, resume a rollout — each confirmed with a reason), and the
+ * journaled outbox showing whether the provider confirmed each action.
  */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Incident, OutboxStatus } from '../../../shared/rollout.ts';
+import type { Incident } from '../../../shared/incidents.ts';
+import { layersWords } from '../../../shared/layer-words.ts';
+import type { DecisionRecord, OutboxStatus } from '../../../shared/rollout.ts';
+import { AuditStatusBadge, KillBadge } from '../../components/Badges.tsx';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { formatDateTime, refId } from '../../lib/format.ts';
+import { openRestore } from '../../stores/rollback-store.ts';
 import { showDecisions, showRollout } from '../../stores/ui-store.ts';
 import { openAction, resetActionStore, type RolloutActionKind } from '../rollout/action-store.ts';
 import { GuardrailBoard } from '../rollout/GuardrailBoard.tsx';
@@ -25,54 +31,82 @@ import {
   startIncidentLive,
   useIncidentStore,
 } from './incident-store.ts';
+import { INCIDENT_KIND_LABEL } from './incident-words.ts';
 
-const KIND_LABEL: Record<Incident['kind'], string> = {
-  breached: 'Guardrail breached',
-  paused: 'Paused by the monitor',
-  'rolled-back': 'Rolled back',
-};
+/** One decision of the incident's history, with the provider's confirmation (outbox or audit row). */
+function DecisionLine({ d }: { d: DecisionRecord }) {
+  return (
+    <li data-decision={d.id} data-action={d.action} data-actor={d.actor}>
+      <time dateTime={d.at} className="muted small">
+        {formatDateTime(d.at)}
+      </time>{' '}
+      <span className={`badge ro-badge ro-a-${d.action}`}>{d.action}</span>{' '}
+      <span className="small">by {d.actor}</span> <span className="mono small">{d.rule}</span>
+      <div>{d.rationale}</div>
+      {d.outbox ? (
+        <div className="small">
+          outbox #{d.outbox.id}: {OUTBOX_STATUS_LABEL[d.outbox.status]}
+        </div>
+      ) : null}
+      {d.audit ? (
+        <div className="small">
+          sent at once (audit #{d.audit.id}): <AuditStatusBadge status={d.audit.status} />
+        </div>
+      ) : null}
+    </li>
+  );
+}
 
 function IncidentCard({ incident }: { incident: Incident }) {
   const outbox = useIncidentStore((s) => s.outbox);
   const rb = latestRollback(outbox, incident.flag);
   const status = incident.rollout?.status ?? null;
-  const open = incident.closedAt === null;
+  const open = incident.state === 'open';
+  const killedNow = incident.layers?.enabled === false;
   const act = (kind: RolloutActionKind) => openAction(kind, incident.flag, {}, () => void refreshIncidents());
-  const breached = incident.guardrails.filter((g) => g.status !== 'ok');
+  const notOk = incident.guardrails.filter((g) => g.status !== 'ok');
+  const headingId = `inc-${incident.id}-${refId(incident.flag)}`;
   return (
     <article
       className={`panel ro-incident ro-incident-${incident.kind}`}
-      aria-labelledby={`inc-${incident.id}-${refId(incident.flag)}`}
+      aria-labelledby={headingId}
       data-incident-flag={incident.flag.key}
       data-incident-kind={incident.kind}
       data-open={String(open)}
     >
       <header className="ro-incident-head">
-        <h3 id={`inc-${incident.id}-${refId(incident.flag)}`}>
+        <h3 id={headingId}>
           <span className="mono">{incident.flag.key}</span>{' '}
           <span className="muted small">
             {incident.flag.provider} / {incident.flag.environment}
           </span>
         </h3>
-        <span className={`badge ro-badge ro-kind-${incident.kind}`}>{KIND_LABEL[incident.kind]}</span>
-        {status === 'rolled-back' && incident.kind === 'rolled-back' ? null : (
-          <RolloutStatusBadge status={status} />
-        )}
-        {open ? null : <span className="badge ro-badge">closed</span>}
-      </header>
-      <p>{incident.reason}</p>
-      <p className="muted small">
-        Opened <time dateTime={incident.openedAt}>{formatDateTime(incident.openedAt)}</time>
-        {incident.closedAt ? (
-          <>
-            {' '}
-            · closed <time dateTime={incident.closedAt}>{formatDateTime(incident.closedAt)}</time>
-          </>
+        <span className={`badge ro-badge ro-kind-${incident.kind}`}>
+          {INCIDENT_KIND_LABEL[incident.kind]}
+        </span>
+        <span className="badge ro-badge" data-incident-state={incident.state}>
+          {open ? 'Open' : 'Closed'}
+        </span>
+        {incident.layers ? (
+          <span className="small" data-testid="incident-flag-state">
+            flag now <KillBadge enabled={incident.layers.enabled} />
+          </span>
         ) : null}
-        {incident.rollout && incident.rollout.stageIndex >= 0
-          ? ` · at stage ${incident.rollout.stageIndex + 1}`
-          : ''}
+        {incident.rollout ? <RolloutStatusBadge status={status} /> : null}
+      </header>
+      <p className="ro-incident-opened" data-testid="incident-opened">
+        Opened <time dateTime={incident.openedAt}>{formatDateTime(incident.openedAt)}</time> by{' '}
+        <strong data-testid="incident-opened-by">{incident.openedBy}</strong>: {incident.reason}
       </p>
+      {incident.closedAt ? (
+        <p className="ro-incident-closed" data-testid="incident-closed">
+          Closed <time dateTime={incident.closedAt}>{formatDateTime(incident.closedAt)}</time> by{' '}
+          <strong data-testid="incident-closed-by">{incident.closedBy}</strong>: {incident.closeReason}
+        </p>
+      ) : null}
+      {incident.rollout && incident.rollout.stageIndex >= 0 ? (
+        <p className="muted small">At stage {incident.rollout.stageIndex + 1} of its rollout.</p>
+      ) : null}
       {rb ? (
         <p className="ro-rollback-status" data-rollback-status={rb.status}>
           Rollback (outbox #{rb.id}): <OutboxStatusBadge status={rb.status} />{' '}
@@ -85,7 +119,17 @@ function IncidentCard({ incident }: { incident: Incident }) {
       ) : null}
       {open ? (
         <div className="ro-big-actions" aria-label={`Actions on ${incident.flag.key}`}>
-          {status !== 'rolled-back' ? (
+          {killedNow ? (
+            <button
+              type="button"
+              className="btn btn-primary ro-big"
+              data-write
+              onClick={() => openRestore(incident.flag)}
+            >
+              Restore {incident.flag.key}
+            </button>
+          ) : null}
+          {!killedNow && status !== 'rolled-back' ? (
             <button
               type="button"
               className="btn btn-danger ro-big"
@@ -95,12 +139,12 @@ function IncidentCard({ incident }: { incident: Incident }) {
               Roll back {incident.flag.key}
             </button>
           ) : null}
-          {status === 'running' || status === 'draft' ? (
+          {status === 'running' ? (
             <button type="button" className="btn ro-big" data-write onClick={() => act('pause')}>
               Pause {incident.flag.key}
             </button>
           ) : null}
-          {status === 'paused' ? (
+          {status === 'paused' && !killedNow ? (
             <button type="button" className="btn ro-big" data-write onClick={() => act('resume')}>
               Resume {incident.flag.key}
             </button>
@@ -110,28 +154,24 @@ function IncidentCard({ incident }: { incident: Incident }) {
           </button>
         </div>
       ) : null}
-      {breached.length ? (
-        <GuardrailBoard states={breached} title={`Guardrails of ${incident.flag.key} not OK`} />
+      {open && killedNow ? (
+        <p className="small muted" data-testid="restore-explains">
+          {incident.layersBeforeKill
+            ? `Restore serves it again with the layers from right before the kill: ${layersWords(incident.layersBeforeKill)}.`
+            : 'No kill was recorded by the control room: Restore turns only the kill switch back to Serving.'}{' '}
+          The incident closes when the provider confirms the flag Serving.
+        </p>
       ) : null}
-      <h4>Decisions that led here</h4>
+      {notOk.length ? (
+        <GuardrailBoard states={notOk} title={`Guardrails of ${incident.flag.key} not OK`} />
+      ) : null}
+      <h4>Decisions {open ? 'since it opened' : 'while it was open'}</h4>
       {incident.decisions.length === 0 ? (
         <p className="muted small">No decision recorded.</p>
       ) : (
         <ol className="ro-decisions" aria-label={`Decisions on ${incident.flag.key}`}>
           {incident.decisions.map((d) => (
-            <li key={d.id} data-decision={d.id} data-action={d.action}>
-              <time dateTime={d.at} className="muted small">
-                {formatDateTime(d.at)}
-              </time>{' '}
-              <span className={`badge ro-badge ro-a-${d.action}`}>{d.action}</span>{' '}
-              <span className="small">by {d.actor}</span> <span className="mono small">{d.rule}</span>
-              <div>{d.rationale}</div>
-              {d.outbox ? (
-                <div className="small">
-                  outbox #{d.outbox.id}: {OUTBOX_STATUS_LABEL[d.outbox.status]}
-                </div>
-              ) : null}
-            </li>
+            <DecisionLine key={d.id} d={d} />
           ))}
         </ol>
       )}
@@ -172,8 +212,10 @@ function OutboxTable() {
         </label>
       </div>
       <p className="muted small">
-        Every flag change and webhook is journaled before it is sent and is done only when the provider
-        confirms it; timeouts, 429 and 5xx are retried with backoff.
+        The monitor’s and the staged rollouts’ flag changes and webhooks are journaled here before they are
+        sent and are done only when the provider confirms them; timeouts, 429 and 5xx are retried with
+        backoff. An operator’s direct kill, restore or change is sent at once: it is in the decision log with
+        its audit row’s status.
       </p>
       {status === 'error' && error ? <ErrorState error={error} what="the outbox" /> : null}
       {status === 'ready' && outbox.length === 0 ? <p className="muted">No actions.</p> : null}
@@ -256,22 +298,25 @@ export function IncidentPage() {
       includeClosed: s.includeClosed,
     })),
   );
-  const open = incidents.filter((i) => i.closedAt === null);
+  const open = incidents.filter((i) => i.state === 'open');
   return (
     <div className="flag-page incident-page">
       <header className="flag-header">
         <div className="flag-title">
           <h2>Incident mode</h2>
-          <span
-            className={`badge ro-badge ${open.length ? 'ro-g-breached' : 'ro-g-ok'}`}
-            data-open-incidents={open.length}
-          >
-            {open.length ? `${open.length} open` : 'all clear'}
-          </span>
+          {status === 'ready' ? (
+            <span
+              className={`badge ro-badge ${open.length ? 'ro-g-breached' : 'ro-g-ok'}`}
+              data-open-incidents={open.length}
+            >
+              {open.length ? `${open.length} open` : 'no open incident'}
+            </span>
+          ) : null}
         </div>
         <p className="flag-sub muted">
-          Flags breached, paused by the monitor or rolled back. Every button asks for a reason and is recorded
-          in the decision log.
+          Flags killed (by anyone, even in the provider’s own UI), rolled back, paused by the monitor or
+          breached now. An incident of a killed flag closes only when the provider confirms it Serving again.
+          Every button asks for a reason and is recorded in the decision log.
         </p>
         <div className="flag-actions">
           <label className="checkbox-line">
@@ -299,7 +344,7 @@ export function IncidentPage() {
       {status === 'ready' && incidents.length === 0 ? (
         <div className="state state-empty panel" data-empty="no-incidents">
           <h2>No incidents</h2>
-          <p>No flag is breached, paused by the monitor or rolled back.</p>
+          <p>No flag is killed, rolled back, paused by the monitor or breached.</p>
         </div>
       ) : null}
       <div className="ro-incidents" aria-label="Incidents" role="region">

@@ -59,7 +59,13 @@ describe('incident store', () => {
     await refreshIncidents();
     expect(s().incidents).toHaveLength(1);
     const inc = s().incidents[0]!;
-    expect(inc).toMatchObject({ flag: ref, kind: 'rolled-back', closedAt: null });
+    expect(inc).toMatchObject({
+      flag: ref,
+      kind: 'killed',
+      state: 'open',
+      openedBy: 'monitor',
+      closedAt: null,
+    });
     expect(inc.decisions.map((d) => [d.action, d.actor, d.rule])).toEqual([
       ['rollback', 'monitor', 'guardrail:err:consecutive-breaches'],
     ]);

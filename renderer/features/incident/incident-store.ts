@@ -1,14 +1,17 @@
 /**
- * Incident mode (`#/incidents`): the flags in trouble now — breached, paused by the monitor or
- * rolled back (`incidents.list`) — with the decisions that led there, and the journaled outbox
- * (`outbox.list`) so on-call sees whether a rollback was confirmed by the provider.
- * Re-reads on `rollout.changed` / `monitor.decision` events (debounced) and every {@link POLL_MS}.
+ * Incident mode (`#/incidents`): the flags in trouble now — killed (by anyone), rolled back,
+ * paused by the monitor, breached (`incidents.list`) — with the decisions that led there, and the
+ * journaled outbox (`outbox.list`) so on-call sees whether a rollback was confirmed by the provider.
+ * Re-reads on `fleet.changed` / `rollout.changed` / `monitor.decision` events (debounced) and every
+ * {@link POLL_MS}.
  */
 import { create } from 'zustand';
 import type { ApiError } from '../../../shared/contract.ts';
-import type { Incident, OutboxAction, OutboxStatus } from '../../../shared/rollout.ts';
+import type { Incident } from '../../../shared/incidents.ts';
+import type { OutboxAction, OutboxStatus } from '../../../shared/rollout.ts';
 import { api } from '../../api/current.ts';
 import { refId } from '../../lib/format.ts';
+import { startLiveRefresh } from '../../lib/live-refresh.ts';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 export const POLL_MS = 10_000;
@@ -112,20 +115,12 @@ export function setOutboxFilter(outboxFilter: OutboxStatus | null): Promise<void
 
 /** Subscribes to the events that change incidents; returns the unsubscribe function. */
 export function startIncidentLive(): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const schedule = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void refreshIncidents(), EVENT_DEBOUNCE_MS);
-  };
-  const offs = [api().on('rollout.changed', schedule), api().on('monitor.decision', schedule)];
-  const poll = setInterval(() => {
-    if (typeof document === 'undefined' || !document.hidden) void refreshIncidents();
-  }, POLL_MS);
-  return () => {
-    clearTimeout(timer);
-    clearInterval(poll);
-    offs.forEach((off) => off());
-  };
+  return startLiveRefresh({
+    events: ['fleet.changed', 'rollout.changed', 'monitor.decision'],
+    refresh: () => void refreshIncidents(),
+    debounceMs: EVENT_DEBOUNCE_MS,
+    pollMs: POLL_MS,
+  });
 }
 
 export function resetIncidentStore(): void {

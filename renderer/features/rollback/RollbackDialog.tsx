@@ -1,8 +1,12 @@
 /**
- * Roll back a flag: choose Kill (kill switch off — everyone gets the fallback)
+ * Roll back a flag: choose Kill (kill switch to Killed — everyone gets the fallback)
  * or Revert (restore the last known-good rollout/threshold/model), see exactly
  * what will change, give a reason, confirm, and see the state confirmed by
  * re-reading the provider (or the provider's error).
+ *
+ * Restore (a Killed flag): the exact inverse of the kill — Serving again with
+ * every layer as the provider confirmed it right before the kill — previewed the
+ * same way, with a reason, provider-confirmed; it closes the flag's incident.
  */
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -28,6 +32,7 @@ export function RollbackDialog() {
     useShallow((st) => ({
       phase: st.phase,
       ref: st.ref,
+      intent: st.intent,
       mode: st.mode,
       preview: st.preview,
       reason: st.reason,
@@ -49,12 +54,13 @@ export function RollbackDialog() {
   const executing = s.phase === 'executing';
   const done = s.phase === 'succeeded';
   const editable = !executing && !done;
+  const restore = s.intent === 'restore';
 
   return (
     <Dialog
       labelledBy={titleId}
       onRequestClose={closeRollback}
-      className="rollback-dialog"
+      className={`rollback-dialog ${restore ? 'restore-dialog' : ''}`}
       focusKey={done || s.phase === 'failed' ? s.phase : 'open'}
     >
       <form
@@ -67,14 +73,17 @@ export function RollbackDialog() {
       >
         <header className="dialog-header">
           <h2 id={titleId}>
-            Roll back <span className="mono">{s.ref.key}</span>
+            {restore ? 'Restore' : 'Roll back'} <span className="mono">{s.ref.key}</span>
           </h2>
           <p className="muted">
             {s.ref.provider} · {s.ref.environment}
+            {restore
+              ? ' · Serving again, with every layer as the provider confirmed it right before the kill.'
+              : ''}
           </p>
         </header>
 
-        <fieldset className="mode-choice" disabled={!editable} hidden={done}>
+        <fieldset className="mode-choice" disabled={!editable} hidden={done || restore}>
           <legend>Rollback mode</legend>
           <div className="mode-option">
             <button
@@ -88,7 +97,7 @@ export function RollbackDialog() {
               Kill
             </button>
             <span id={killDescId} className="mode-desc">
-              Turn the kill switch off — everyone gets the fallback.
+              Kill switch to Killed — everyone gets the fallback.
             </span>
           </div>
           <div className="mode-option">
@@ -120,7 +129,7 @@ export function RollbackDialog() {
         ) : null}
         {s.phase === 'preview-failed' && s.error ? (
           <div role="alert" className="alert alert-error" data-error-code={s.error.code}>
-            <strong>Cannot {s.mode === 'revert' ? 'revert' : 'kill'}:</strong> {s.error.message}
+            <strong>Cannot {s.mode ?? 'roll back'}:</strong> {s.error.message}
           </div>
         ) : null}
 
@@ -171,29 +180,35 @@ export function RollbackDialog() {
               disabled={executing}
               aria-describedby={reasonHintId}
               aria-invalid={s.reason.length > 0 && !s.reasonValid}
-              placeholder="Why are you rolling back? e.g. error rate spike after v2.4"
+              placeholder={
+                restore
+                  ? 'Why is it safe to serve again? e.g. upstream fix deployed'
+                  : 'Why are you rolling back? e.g. error rate spike after v2.4'
+              }
               onChange={(e) => setRollbackReason(e.target.value)}
             />
             <span id={reasonHintId} className="hint">
-              Required, at least {MIN_ROLLBACK_REASON} characters. Recorded in the audit log.
+              Required, at least {MIN_ROLLBACK_REASON} characters. Recorded in the audit and decision logs.
             </span>
           </div>
         ) : null}
 
         {executing ? (
           <div className="progress" aria-live="polite">
-            <progress aria-label="Rolling back" />
+            <progress aria-label={restore ? 'Restoring' : 'Rolling back'} />
             <span>
-              {waitSeconds !== null
-                ? `Rolling back… waiting for rate limit (${waitSeconds}s).`
-                : 'Rolling back… waiting for the provider to confirm.'}
+              {`${restore ? 'Restoring' : 'Rolling back'}… ${
+                waitSeconds !== null
+                  ? `waiting for rate limit (${waitSeconds}s).`
+                  : 'waiting for the provider to confirm.'
+              }`}
             </span>
           </div>
         ) : null}
 
         {s.phase === 'failed' && s.error ? (
           <div role="alert" className="alert alert-error alert-big" data-error-code={s.error.code}>
-            <strong>Rollback failed.</strong> The provider said:{' '}
+            <strong>{restore ? 'Restore failed.' : 'Rollback failed.'}</strong> The provider said:{' '}
             <span className="error-text">{s.error.message}</span>
             <p className="muted">The attempt is recorded as failed in the audit log.</p>
           </div>
@@ -201,7 +216,7 @@ export function RollbackDialog() {
 
         {done && s.result ? (
           <ConfirmedResult
-            headline="Rolled back."
+            headline={restore ? 'Restored.' : 'Rolled back.'}
             result={s.result}
             changed={s.preview?.changes.map((c) => c.layer)}
           />
@@ -217,8 +232,18 @@ export function RollbackDialog() {
               Try again
             </button>
           ) : (
-            <button type="submit" className="btn btn-danger" disabled={!s.canConfirm}>
-              {executing ? 'Rolling back…' : 'Confirm rollback'}
+            <button
+              type="submit"
+              className={`btn ${restore ? 'btn-primary' : 'btn-danger'}`}
+              disabled={!s.canConfirm}
+            >
+              {restore
+                ? executing
+                  ? 'Restoring…'
+                  : 'Confirm restore'
+                : executing
+                  ? 'Rolling back…'
+                  : 'Confirm rollback'}
             </button>
           )}
         </DialogFooter>

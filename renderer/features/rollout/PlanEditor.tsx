@@ -3,12 +3,14 @@
  * edit every stage (target %, audience, minimum observation and sample, gate margin, approvals,
  * auto-advance), then save (`rollout.savePlan`; a new plan starts as a draft, nothing is sent).
  */
+import { isPlaceholderKey } from '../../../shared/rollout-templates.ts';
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatDateTime } from '../../lib/format.ts';
 import {
   describePlannerInputs,
   formatDuration,
+  splitList,
   type AudienceType,
   type PlannerDraft,
   type StageDraft,
@@ -167,6 +169,11 @@ function StageRow({ index, stage, disabled }: { index: number; stage: StageDraft
         {stage.audienceType === 'allow-list'
           ? text('audienceKeys', 'allow-list keys', { placeholder: 'key-1, key-2' })
           : null}
+        {stage.audienceType === 'allow-list' && splitList(stage.audienceKeys).some(isPlaceholderKey) ? (
+          <span className="field-error small" role="note" data-placeholder-stage={index}>
+            Replace the placeholder with your real targeting keys: a stage with a placeholder cannot start.
+          </span>
+        ) : null}
         {stage.audienceType === 'segment' ? text('segment', 'segment', { placeholder: 'power-users' }) : null}
       </td>
       <td>{text('minObservation', 'minimum observation', { narrow: true, title: 'e.g. 3d, 12h, 30m' })}</td>
@@ -239,7 +246,7 @@ export function PlanEditor({ hasPlan }: { hasPlan: boolean }) {
             </select>
             {template ? (
               <span className="hint">
-                {template.description} Source: {template.source}
+                {template.description} Based on {template.source}.
               </span>
             ) : null}
             {templatesError ? <span className="field-error">{templatesError.message}</span> : null}

@@ -1,17 +1,20 @@
 /**
- * Confirmation of an operator action on a rollout: what will happen (for an advance, the gate's
- * checklist with its evidence — advancing without a passed gate is an override), a reason for the
- * decision log, and the outcome once the server recorded it.
+ * Confirmation of an operator action on a rollout: what will happen (for a start, advance or
+ * restart: before → after per layer and the exact provider requests, like every other change; for
+ * an advance also the gate's checklist with its evidence — advancing without a passed gate is an
+ * override), a reason for the decision log, and the outcome once the server recorded it.
  */
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RollbackTarget } from '../../../shared/rollout.ts';
+import { ChangeTable } from '../../components/ChangeTable.tsx';
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx';
 import {
   ACTION_CONFIRM,
   ACTION_TITLE,
   closeAction,
   confirmAction,
+  selectCanConfirm,
   setActionReason,
   setActionTarget,
   useActionStore,
@@ -24,11 +27,12 @@ const EXPLAIN: Record<RolloutActionKind, string> = {
   start:
     'Applies stage 1 at the provider through the journaled outbox; the stage counts from the provider’s confirmation.',
   restart:
-    'Applies the current stage again at the provider (kill switch on, the stage’s %) through the journaled outbox and closes the flag’s open incidents.',
+    'Applies the current stage again at the provider (kill switch Serving, the stage’s %) through the journaled outbox. Guardrails start a fresh evidence window: only data after the restart counts.',
   advance:
     'Applies the next stage at the provider through the journaled outbox. The gate is not required: an operator may override it, and the decision log records the gate as it was.',
   pause: 'Holds the rollout at its stage: the monitor keeps evaluating guardrails but will not advance.',
-  resume: 'Lets the monitor act again and closes the flag’s open incidents.',
+  resume:
+    'Lets the monitor act again (guardrails judge only data from now on) and closes the flag’s open incidents, unless the flag is Killed.',
   approve: 'Counts your approval toward the approvals this stage needs before it may advance.',
   rollback:
     'Rolls back at the provider through the journaled outbox; it is done only when the provider confirms.',
@@ -45,6 +49,8 @@ export function RolloutActionDialog() {
       phase: st.phase,
       error: st.error,
       result: st.result,
+      preview: st.preview,
+      canConfirm: selectCanConfirm(st),
     })),
   );
   const id = useId();
@@ -86,6 +92,32 @@ export function RolloutActionDialog() {
                 {s.context.nextStage ? <>to {s.context.nextStage}</> : null}.
               </p>
             ) : null}
+            <section aria-label="What will change" className="preview">
+              <h4>What will change at the provider</h4>
+              {s.preview.status === 'loading' ? (
+                <p className="muted" aria-busy="true">
+                  Asking the provider what will change…
+                </p>
+              ) : null}
+              {s.preview.status === 'error' && s.preview.error ? (
+                <div role="alert" className="alert alert-error" data-error-code={s.preview.error.code}>
+                  <strong>Cannot apply this stage:</strong>{' '}
+                  <span className="error-text">{s.preview.error.message}</span>
+                </div>
+              ) : null}
+              {s.preview.value ? (
+                <>
+                  <ChangeTable changes={s.preview.value.changes} caption="Stage changes" />
+                  {s.preview.value.description.length ? (
+                    <ul className="provider-actions-list" aria-label="Provider actions">
+                      {s.preview.value.description.map((d, i) => (
+                        <li key={i}>{d}</li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </>
+              ) : null}
+            </section>
             {s.kind === 'advance' ? (
               <section aria-label="Gate evidence" className="ro-gate-evidence">
                 <h4>Gate evidence</h4>
@@ -164,7 +196,11 @@ export function RolloutActionDialog() {
           onClose={closeAction}
           secondary={{ label: 'Cancel', onClick: closeAction, disabled: sending }}
         >
-          <button type="submit" className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} disabled={sending}>
+          <button
+            type="submit"
+            className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
+            disabled={!s.canConfirm}
+          >
             {sending ? 'Sending…' : ACTION_CONFIRM[s.kind]}
           </button>
         </DialogFooter>

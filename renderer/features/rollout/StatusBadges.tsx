@@ -7,7 +7,13 @@ import {
   ROLLOUT_STATUS_LABEL,
 } from './rollout-format.ts';
 
-const GATE_ICON: Record<GateItem['status'], string> = { pass: '✓', fail: '✕', waiting: '…' };
+const GATE_ICON: Record<GateItem['status'], string> = {
+  pass: '✓',
+  fail: '✕',
+  waiting: '…',
+  missing: '!',
+  'n/a': '–',
+};
 
 export function GuardrailStatusBadge({ status }: { status: GuardrailStatus }) {
   return (

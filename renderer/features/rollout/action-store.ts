@@ -1,10 +1,12 @@
 /**
- * Operator actions on a rollout, each behind a confirmation with a reason: start / advance (with
- * the gate's evidence shown), pause, resume, approve, roll back (kill, previous stage, revert).
- * Used by the rollout page and by incident mode. The server records every action as a decision.
+ * Operator actions on a rollout, each behind a confirmation with a reason: start / advance /
+ * restart (with the gate's evidence and — like every change — the before → after and the exact
+ * provider requests, `rollout.previewAdvance`), pause, resume, approve, roll back (kill, previous
+ * stage, revert). Used by the rollout page and by incident mode. The server records every action
+ * as a decision.
  */
 import { create } from 'zustand';
-import type { ApiError } from '../../../shared/contract.ts';
+import type { ApiError, ChangePreview } from '../../../shared/contract.ts';
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { GateEvaluation, RollbackTarget, RolloutView } from '../../../shared/rollout.ts';
 import { api } from '../../api/current.ts';
@@ -32,7 +34,18 @@ export interface ActionState {
   error: ApiError | null;
   /** The view after the action (its state and pending outbox action). */
   result: RolloutView | null;
+  /** Start / advance / restart: what the stage change sends (`loading` until the server answered). */
+  preview: {
+    status: 'none' | 'loading' | 'ready' | 'error';
+    value: ChangePreview | null;
+    error: ApiError | null;
+  };
 }
+
+const NO_PREVIEW: ActionState['preview'] = { status: 'none', value: null, error: null };
+
+/** The actions that change the flag at the provider and so show a preview first. */
+export const CHANGES_FLAG: ReadonlySet<RolloutActionKind> = new Set(['start', 'advance', 'restart']);
 
 const emptyContext = (): ActionContext => ({ gate: null, nextStage: null, currentStage: null });
 
@@ -45,6 +58,7 @@ export const initialActionState = (): ActionState => ({
   phase: 'closed',
   error: null,
   result: null,
+  preview: NO_PREVIEW,
 });
 
 export const useActionStore = create<ActionState>()(() => initialActionState());
@@ -81,17 +95,38 @@ export function openAction(
   after?: () => void,
 ): void {
   onDone = after ?? null;
+  const flag = toRef(ref);
   useActionStore.setState(
     {
       ...initialActionState(),
       kind,
-      ref: toRef(ref),
+      ref: flag,
       context: { ...emptyContext(), ...context },
       phase: 'confirm',
+      preview: CHANGES_FLAG.has(kind) ? { status: 'loading', value: null, error: null } : NO_PREVIEW,
     },
     true,
   );
+  if (CHANGES_FLAG.has(kind)) void loadPreview(kind, flag, kind === 'restart' ? context.toStage : undefined);
 }
+
+/** Asks the server what the stage change would send (refused for a template placeholder). */
+async function loadPreview(kind: RolloutActionKind, ref: FlagRef, toStage?: number): Promise<void> {
+  const r = await api().invoke('rollout.previewAdvance', {
+    flag: ref,
+    ...(toStage === undefined ? {} : { toStage }),
+  });
+  if (get().kind !== kind || get().ref !== ref) return; // closed or replaced meanwhile
+  set({
+    preview: r.ok
+      ? { status: 'ready', value: r.value, error: null }
+      : { status: 'error', value: null, error: r.error },
+  });
+}
+
+/** Whether the action can be confirmed: a stage change only once its preview is known and allowed. */
+export const selectCanConfirm = (s: ActionState): boolean =>
+  s.phase !== 'sending' && (!CHANGES_FLAG.has(s.kind as RolloutActionKind) || s.preview.status === 'ready');
 
 export function setActionReason(reason: string): void {
   set({ reason, ...(get().phase === 'failed' ? { phase: 'confirm' as const, error: null } : {}) });
@@ -115,7 +150,7 @@ export function reasonProblem(reason: string): string | null {
 /** Sends the action; returns whether it succeeded. */
 export async function confirmAction(): Promise<boolean> {
   const { kind, ref, reason, target, phase, context } = get();
-  if (!kind || !ref || phase === 'sending') return false;
+  if (!kind || !ref || phase === 'sending' || !selectCanConfirm(get())) return false;
   const problem = reasonProblem(reason);
   if (problem) {
     set({ phase: 'failed', error: { code: 'BAD_INPUT', message: problem } });

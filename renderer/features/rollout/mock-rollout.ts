@@ -7,15 +7,22 @@
  * core's rules closely enough for the screens (stage changes confirm at once; a guardrail's value
  * comes from {@link MockRolloutOptions.guardrailValue}); it is not the core's monitor.
  */
-import type { Channel, ChannelOutput, EventName, EventPayload, Result } from '../../../shared/contract.ts';
-import type { FlagRef, LayerPatch } from '../../../shared/domain.ts';
+import type {
+  ChangePreview,
+  Channel,
+  ChannelOutput,
+  EventName,
+  EventPayload,
+  Result,
+} from '../../../shared/contract.ts';
+import type { FlagLayers, FlagRef, LayerPatch } from '../../../shared/domain.ts';
+import type { Incident } from '../../../shared/incidents.ts';
 import type {
   DecisionAction,
   DecisionRecord,
   GateEvaluation,
   Guardrail,
   GuardrailState,
-  Incident,
   OutboxAction,
   PlanTemplate,
   RolloutPlan,
@@ -23,7 +30,7 @@ import type {
   RolloutView,
 } from '../../../shared/rollout.ts';
 import type { ParsedInput } from '../../api/mock-simulator.ts';
-import { PLAN_TEMPLATES } from '../../../shared/rollout-templates.ts';
+import { PLAN_TEMPLATES, stagePlaceholders } from '../../../shared/rollout-templates.ts';
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -77,6 +84,10 @@ export interface MockRolloutOptions {
   metricNames: (ref: FlagRef) => string[];
   /** Applies a confirmed change to the mock fleet. */
   applyPatch: (ref: FlagRef, patch: LayerPatch) => void;
+  /** The before → after of a patch on the mock fleet, or null for an unknown flag. */
+  preview: (ref: FlagRef, patch: LayerPatch) => ChangePreview | null;
+  /** The flag's layers in the mock fleet, or null. */
+  layersOf: (ref: FlagRef) => FlagLayers | null;
   /** The value a guardrail sees in an evaluation (default: no data). */
   guardrailValue?: (g: Guardrail) => number | null;
 }
@@ -100,7 +111,7 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
   const live = new Map<string, GuardrailState>();
   const decisions: DecisionRecord[] = [];
   const outbox: OutboxAction[] = [];
-  const incidents: Omit<Incident, 'rollout' | 'guardrails' | 'decisions'>[] = [];
+  const incidents: Omit<Incident, 'rollout' | 'guardrails' | 'decisions' | 'layers' | 'state'>[] = [];
   let nextId = 1;
 
   const fail = (code: 'BAD_INPUT' | 'NOT_FOUND' | 'CONFLICT', message: string): Result<never> => ({
@@ -122,6 +133,7 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
       reason: null,
       approvals: [],
       pendingActionId: null,
+      evidenceSince: null,
       updatedAt: at(),
     };
     states.set(idOf(f), fresh);
@@ -214,6 +226,7 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
           : null,
       },
       outbox: null,
+      audit: null,
     };
     if (change) {
       const a: OutboxAction = {
@@ -247,18 +260,34 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
     const s = stateOf(f)!;
     states.set(idOf(f), { ...s, ...patch, updatedAt: at() });
   };
-  const closeIncidents = (f: FlagRef) => {
-    for (const i of incidents) if (idOf(i.flag) === idOf(f) && !i.closedAt) i.closedAt = at();
+  const closeIncidents = (f: FlagRef, by: string, reason: string) => {
+    for (const i of incidents)
+      if (idOf(i.flag) === idOf(f) && !i.closedAt && !(i.killed && o.layersOf(f)?.enabled === false)) {
+        i.closedAt = at();
+        i.closedBy = by;
+        i.closeReason = reason;
+      }
   };
-  const openIncident = (f: FlagRef, kind: Incident['kind'], reason: string, decisionId: number) =>
+  const openIncident = (
+    f: FlagRef,
+    kind: 'killed' | 'rolled-back' | 'paused',
+    reason: string,
+    decisionId: number,
+    by: string,
+  ) =>
     incidents.unshift({
       id: nextId++,
       flag: clean(f),
       kind,
       openedAt: at(),
-      closedAt: null,
+      openedBy: by,
       reason,
       decisionId,
+      killed: kind === 'killed',
+      layersBeforeKill: kind === 'killed' ? o.layersOf(f) : null,
+      closedAt: null,
+      closedBy: null,
+      closeReason: null,
     });
 
   function rollback(
@@ -269,6 +298,7 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
     rule: string,
   ) {
     const patch: LayerPatch = target === 'kill' ? { enabled: false } : { rolloutPercent: 0 };
+    const before = o.layersOf(f);
     const d = record(
       f,
       'rollback',
@@ -279,7 +309,8 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
       'critical',
     );
     putState(f, { status: 'rolled-back', reason });
-    openIncident(f, 'rolled-back', d.rationale, d.id);
+    openIncident(f, target === 'kill' ? 'killed' : 'rolled-back', d.rationale, d.id, actor);
+    if (before && incidents[0]) incidents[0].layersBeforeKill = target === 'kill' ? before : null;
     o.emit('notify', {
       title: `${f.key}: rollback confirmed`,
       body: 'the provider confirmed',
@@ -287,6 +318,34 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
       flag: clean(f),
     });
     return d;
+  }
+
+  /** The stage an advance applies, refusing template placeholders like the core. */
+  function advanceTarget(
+    flag: FlagRef,
+    toStage: number | undefined,
+  ): Result<{ target: number; st: RolloutPlan['stages'][number]; start: boolean; patch: LayerPatch }> {
+    const plan = plans.get(idOf(flag));
+    if (!plan) return fail('NOT_FOUND', `flag "${flag.key}" has no rollout plan`);
+    const s = stateOf(flag)!;
+    const target = toStage ?? s.stageIndex + 1;
+    const st = plan.stages[target];
+    if (!st) return fail('BAD_INPUT', `"${flag.key}" is at its last stage; nothing to advance to`);
+    const placeholders = stagePlaceholders(st);
+    if (placeholders.length)
+      return fail(
+        'BAD_INPUT',
+        `stage ${target + 1} "${st.name}": the allow-list holds the template placeholder ${placeholders.join(', ')}; replace it with real targeting keys`,
+      );
+    return {
+      ok: true,
+      value: {
+        target,
+        st,
+        start: s.stageIndex < 0,
+        patch: { enabled: true, rolloutPercent: st.targetPercent },
+      },
+    };
   }
 
   const decisionFilter = (f: { flag?: FlagRef; since?: string; action?: DecisionAction }) =>
@@ -376,29 +435,33 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
       for (const gs of guardrails.values()) for (const g of gs) ids.set(idOf(g.flag), g.flag);
       return { ok: true, value: [...ids.values()].map(view) };
     },
+    'rollout.previewAdvance': ({ flag, toStage }) => {
+      const t = advanceTarget(flag, toStage);
+      if (!t.ok) return t;
+      const p = o.preview(flag, t.value.patch);
+      return p ? { ok: true, value: p } : fail('NOT_FOUND', `flag "${flag.key}" not found`);
+    },
     'rollout.advance': ({ flag, reason, toStage }) => {
-      const plan = plans.get(idOf(flag));
-      if (!plan) return fail('NOT_FOUND', `flag "${flag.key}" has no rollout plan`);
-      const s = stateOf(flag)!;
-      const target = toStage ?? s.stageIndex + 1;
-      const st = plan.stages[target];
-      if (!st) return fail('BAD_INPUT', `"${flag.key}" is at its last stage; nothing to advance to`);
-      const start = s.stageIndex < 0;
+      const t = advanceTarget(flag, toStage);
+      if (!t.ok) return t;
+      const { target, st, start, patch } = t.value;
       record(
         flag,
         start ? 'start' : 'advance',
         'operator',
         `${o.actor} moved the rollout to stage ${target + 1} "${st.name}": ${reason}`,
         o.actor,
-        { patch: { enabled: true, rolloutPercent: st.targetPercent }, purpose: 'advance' },
+        { patch, purpose: start ? 'start' : 'advance' },
         null,
       );
       putState(flag, { stageIndex: target, status: 'running', reason: null, stageStartedAt: at() });
-      closeIncidents(flag);
+      closeIncidents(flag, o.actor, reason);
       return { ok: true, value: view(flag) };
     },
     'rollout.pause': ({ flag, reason }) => {
-      if (stateOf(flag)!.status === 'paused') return fail('BAD_INPUT', `"${flag.key}" is already paused`);
+      const status = stateOf(flag)!.status;
+      if (status !== 'running')
+        return fail('BAD_INPUT', `"${flag.key}" is ${status}: only a running rollout can be paused`);
       record(flag, 'pause', 'operator', `${o.actor} paused the rollout: ${reason}`, o.actor, null, 'warning');
       putState(flag, { status: 'paused', reason });
       return { ok: true, value: view(flag) };
@@ -411,7 +474,7 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
         status: s.stageIndex < 0 && plans.has(idOf(flag)) ? 'draft' : 'running',
         reason: null,
       });
-      closeIncidents(flag);
+      closeIncidents(flag, o.actor, reason);
       return { ok: true, value: view(flag) };
     },
     'rollout.rollback': ({ flag, reason, target }) => {
@@ -538,6 +601,8 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
         .filter((i) => includeClosed || !i.closedAt)
         .map((i) => ({
           ...structuredClone(i),
+          state: i.closedAt ? ('closed' as const) : ('open' as const),
+          layers: o.layersOf(i.flag),
           rollout: structuredClone(states.get(idOf(i.flag)) ?? null),
           guardrails: liveStates(i.flag),
           decisions: structuredClone(

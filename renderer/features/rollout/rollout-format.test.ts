@@ -79,6 +79,7 @@ function view(
             pendingActionId: null,
             updatedAt: new Date(NOW).toISOString(),
             ...over,
+            evidenceSince: over.evidenceSince ?? null,
           },
     gate: null,
     guardrails: [],

@@ -128,7 +128,12 @@ export const GATE_STATUS_LABEL: Record<GateItem['status'], string> = {
   pass: 'Pass',
   fail: 'Fail',
   waiting: 'Waiting',
+  missing: 'Missing',
+  'n/a': 'N/A',
 };
+
+/** Gate statuses that hold a gate back, most serious first (`pass` and `n/a` do not). */
+const BLOCKING_ORDER: readonly GateItem['status'][] = ['fail', 'missing', 'waiting'];
 
 export const OUTBOX_STATUS_LABEL: Record<OutboxStatus, string> = {
   pending: 'Pending',
@@ -138,7 +143,7 @@ export const OUTBOX_STATUS_LABEL: Record<OutboxStatus, string> = {
 };
 
 export const ROLLBACK_TARGET_LABEL: Record<RollbackTarget, string> = {
-  kill: 'Kill switch off',
+  kill: 'Kill (kill switch to Killed)',
   'previous-stage': 'Previous stage',
   revert: 'Revert to last known-good',
 };
@@ -175,6 +180,7 @@ export function formatAudience(a: Audience): string {
  */
 export function describeSpan(s: Pick<GuardrailState, 'span' | 'guardrail'>): string {
   if (s.span?.kind === 'stage') return `since the stage started ${formatDateTime(s.span.since)}`;
+  if (s.span?.kind === 'restart') return `since the restart (from ${formatDateTime(s.span.since)})`;
   return `last ${s.span?.minutes ?? s.guardrail.windowMinutes} min`;
 }
 
@@ -352,17 +358,23 @@ export function timelineModel(view: RolloutView, now: number): TimelineModel | n
 export function gateBlockers(gate: GateEvaluation | null): GateItem[] {
   if (!gate) return [];
   return gate.items
-    .filter((i) => i.status !== 'pass')
-    .sort((a, b) => (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1));
+    .filter((i) => BLOCKING_ORDER.includes(i.status))
+    .sort((a, b) => BLOCKING_ORDER.indexOf(a.status) - BLOCKING_ORDER.indexOf(b.status));
 }
 
 /** One line about the gate: passed, failing on…, or waiting for…. */
 export function gateHeadline(gate: GateEvaluation | null): string {
   if (!gate) return 'No gate evaluation yet: the gate is evaluated once a stage is live.';
-  if (gate.passed) return 'Gate passed: every item of the checklist holds.';
+  if (gate.passed) {
+    const na = gate.items.filter((i) => i.status === 'n/a').length;
+    return `Gate passed: every item holds${na ? ` (${na} not applicable)` : ''}.`;
+  }
   const blockers = gateBlockers(gate);
   const fails = blockers.filter((b) => b.status === 'fail');
   if (fails.length) return `Gate failing: ${fails.map((f) => f.label.toLowerCase()).join('; ')}.`;
+  const missing = blockers.filter((b) => b.status === 'missing');
+  if (missing.length)
+    return `Gate cannot pass — missing: ${missing.map((m) => m.label.toLowerCase()).join('; ')}.`;
   return `Gate waiting for: ${blockers.map((b) => b.label.toLowerCase()).join('; ')}.`;
 }
 
@@ -399,7 +411,8 @@ export function availableActions(view: RolloutView | null): AvailableActions {
     start: !!plan && idx < 0,
     advance: !!plan && idx >= 0 && idx < stages - 1 && status !== 'completed' && status !== 'rolled-back',
     restart: !!plan && idx >= 0 && status === 'rolled-back',
-    pause: !!state && (status === 'running' || status === 'draft'),
+    // Only a running rollout can be paused (a draft has not started: nothing to hold).
+    pause: !!state && status === 'running',
     resume: status === 'paused',
     approve: !!stage && stage.approvalsRequired > approvals && status !== 'rolled-back',
     rollback: !!state && status !== 'rolled-back',
@@ -442,7 +455,8 @@ export interface FieldError {
   message: string;
 }
 
-const splitList = (s: string): string[] =>
+/** A comma- or newline-separated list typed in the editor, trimmed, without empty entries. */
+export const splitList = (s: string): string[] =>
   s
     .split(/[,\n]/)
     .map((x) => x.trim())

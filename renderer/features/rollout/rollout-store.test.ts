@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { setApi } from '../../api/current.ts';
 import { createMockApi, makeRow, type MockApi } from '../../api/mock-api.ts';
 import { makeMetricDefinition } from '../../api/mock-metrics.ts';
@@ -102,6 +102,13 @@ describe('rollout store', () => {
     await savePlan();
     let refreshed = 0;
     openAction('start', ref, {}, () => refreshed++);
+    // Like every change, a start shows before → after first; it cannot be confirmed until then.
+    setActionReason('ship stage one');
+    expect(await confirmAction()).toBe(false);
+    await vi.waitFor(() => expect(useActionStore.getState().preview.status).toBe('ready'));
+    expect(mock.calls.find((c) => c.channel === 'rollout.previewAdvance')?.input).toEqual({ flag: ref });
+    expect(useActionStore.getState().preview.value?.changes).toBeDefined();
+    setActionReason('');
     expect(await confirmAction()).toBe(false);
     expect(useActionStore.getState().error?.message).toMatch(/at least 3 characters/);
     setActionReason('ship stage one');
@@ -143,6 +150,13 @@ describe('rollout store', () => {
     await mock.invoke('rollout.rollback', { flag: ref, reason: 'bad', target: 'kill' });
     openAction('restart', ref, { toStage: 0 });
     setActionReason('fixed the model');
+    await vi.waitFor(() => expect(useActionStore.getState().preview.status).toBe('ready'));
+    expect(useActionStore.getState().preview.value?.changes.find((c) => c.layer === 'enabled')).toMatchObject(
+      {
+        before: false,
+        after: true,
+      },
+    );
     expect(await confirmAction()).toBe(true);
     expect(mock.calls.at(-1)).toEqual({
       channel: 'rollout.advance',
@@ -190,5 +204,23 @@ describe('rollout store', () => {
     expect(s().status).toBe('ready');
     expect(s().error?.message).toBe('db locked');
     expect(s().view).not.toBeNull();
+  });
+});
+
+describe('rollout store: a start that would send a template placeholder', () => {
+  it('shows the refusal and cannot be confirmed', async () => {
+    await mock.invoke('rollout.savePlan', {
+      flag: ref,
+      name: 'p',
+      templateId: 'ai-six-stage',
+      stages: MOCK_TEMPLATES[0]!.stages,
+      planner: null,
+    });
+    openAction('start', ref, {});
+    setActionReason('start internal');
+    await vi.waitFor(() => expect(useActionStore.getState().preview.status).toBe('error'));
+    expect(useActionStore.getState().preview.error?.message).toMatch(/placeholder/);
+    expect(await confirmAction()).toBe(false);
+    expect(mock.calls.some((c) => c.channel === 'rollout.advance')).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { migration002 } from './002-predictions.ts';
 import { migration003 } from './003-metrics.ts';
 import { migration004 } from './004-rollouts.ts';
 import { migration005 } from './005-metric-levels.ts';
+import { migration006 } from './006-incident-facts.ts';
 
 export const MIGRATIONS: readonly string[] = [
   migration001,
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly string[] = [
   migration003,
   migration004,
   migration005,
+  migration006,
 ];
 
 /** The schema version this build writes. */

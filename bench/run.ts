@@ -2,14 +2,14 @@
  * Runs every bench, each in its own Node process (so one bench's memory or
  * Unleash server cannot skew the next), and prints one combined table.
  *
- * Usage: `npm run bench` or `node bench/run.ts [--only sync,render,rollback,sweep,slider,metric-import,compare-summary,compare-query,launchdarkly-sync,audience,monitor-eval,rollback-drill] [--out results.json]`.
+ * Usage: `npm run bench` or `node bench/run.ts [--only sync,render,rollback,sweep,slider,metric-import,compare-summary,compare-query,launchdarkly-sync,audience,monitor-eval,rollback-drill,soak] [--out results.json]`.
  * Environment knobs: `BENCH_SKIP_UNLEASH=1` (sync bench without the real
  * Unleash part), `BENCH_UNLEASH_FLAGS`, `BENCH_ROLLBACK_FLEET`, `BENCH_RENDERER_BUILD=1`,
  * `BENCH_SWEEP_ROWS`, `BENCH_SWEEP_RUNS`, `BENCH_PYTHON`, `BENCH_SLIDER_ROWS`, `BENCH_SLIDER_MOVES`,
  * `BENCH_METRIC_ROWS`, `BENCH_METRIC_RUNS`, `BENCH_METRIC_READ`, `BENCH_CS_LINES`, `BENCH_CS_RUNS`,
  * `BENCH_CQ_CALLS`, `BENCH_CQ_DAYS`, `BENCH_LD_FLAGS`, `BENCH_LD_RUNS`, `BENCH_LD_PAGE`,
  * `BENCH_AUDIENCE_KEYS`, `BENCH_AUDIENCE_RUNS`, `BENCH_ME_FLAGS`, `BENCH_ME_RUNS`, `BENCH_DRILLS`,
- * `BENCH_DRILL_AA`.
+ * `BENCH_DRILL_AA`, `BENCH_SOAK_MS`, `BENCH_SOAK_FLAGS`, `BENCH_SOAK_WORKERS`.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +29,7 @@ const BENCHES: { id: string; file: string }[] = [
   { id: 'audience', file: 'audience-preview.bench.ts' },
   { id: 'monitor-eval', file: 'monitor-eval.bench.ts' },
   { id: 'rollback-drill', file: 'rollback-drill.bench.ts' },
+  { id: 'soak', file: 'soak.bench.ts' },
 ];
 const MARK = 'BENCH_JSON=';
 

@@ -124,7 +124,7 @@ test('a quantile metric row is consistent across columns and the verdict matches
 
   await page.getByRole('button', { name: 'Import metric events' }).first().click();
   const importer = page.getByRole('dialog');
-  await importer.getByLabel('File path').fill(eventsFile());
+  await importer.getByLabel('File', { exact: true }).setInputFiles(eventsFile());
   await importer.getByRole('button', { name: /^Import$/ }).click();
   await expect(importer.getByRole('status')).toContainText('Imported 40,000 events');
   await importer.getByRole('button', { name: 'Close' }).click();

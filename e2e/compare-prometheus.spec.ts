@@ -25,6 +25,9 @@ test.beforeAll(async () => {
   prometheus = await startPrometheus({ scrapeTargets: [fixture.target], scrapeIntervalSeconds: 1 });
   await waitForTargetsUp(prometheus.url);
   app = await serveApp();
+  // The local user allow-lists the Prometheus (the running server picks the edit up).
+  const added = await app.cli(['sources', 'add', 'prometheus', '--name', 'fixture', '--url', prometheus.url]);
+  expect(added.code, added.stderr).toBe(0);
   await invokeValue(app, 'metrics.define', {
     flag: AI,
     name: 'error_rate',
@@ -33,7 +36,7 @@ test.beforeAll(async () => {
     unit: '%',
     source: {
       type: 'prometheus',
-      url: prometheus.url,
+      dataSource: 'fixture',
       query: 'sum(increase(ai_requests_total{variant="{{variant}}",outcome="error"}[15s]))',
       denominator: 'sum(increase(ai_requests_total{variant="{{variant}}"}[15s]))',
       stepSeconds: 15,
@@ -76,4 +79,34 @@ test('treatment with 2× the error rate is shown as worse, with a CI excluding 0
   expect(errorRate?.absolute?.ci[0]).toBeGreaterThan(0);
   expect(errorRate?.sequential?.ci[0]).toBeGreaterThan(0);
   expect(errorRate?.relative?.estimate).toBeGreaterThan(0.5);
+});
+
+test('Add metric offers only the allow-listed Prometheus sources and stores the source by name', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  await page
+    .locator('[role="row"][data-flag-key="ai-answer-assist"][data-environment="production"] [data-col="key"]')
+    .click();
+  await page.getByRole('button', { name: 'Compare cohorts' }).click();
+  await page.getByRole('button', { name: 'Add metric' }).first().click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Name').fill('requests_total');
+  await dialog.getByLabel('Kind').selectOption('continuous');
+  await dialog.getByLabel('Source').selectOption('prometheus');
+  const source = dialog.getByLabel('Prometheus source');
+  await expect(source.locator('option')).toHaveText([`fixture — ${prometheus.url}`]);
+  await expect(source).toHaveValue('fixture');
+  // No free-form URL: a browser-mode client cannot name another server.
+  await expect(dialog.getByLabel('Prometheus URL')).toHaveCount(0);
+  await dialog
+    .getByLabel('Query template')
+    .fill('sum(increase(ai_requests_total{variant="{{variant}}"}[15s]))');
+  await dialog.getByRole('button', { name: 'Save metric' }).click();
+  await expect(dialog).toHaveCount(0);
+  const defs = await invokeValue(app, 'metrics.list', { flag: AI });
+  expect(defs.find((d) => d.name === 'requests_total')?.source).toMatchObject({
+    type: 'prometheus',
+    dataSource: 'fixture',
+  });
 });

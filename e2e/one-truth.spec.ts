@@ -19,6 +19,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { metricDef } from '../electron/core/test-support/metric-fixtures.ts';
 import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
+import { uploadImport } from './upload-file.ts';
 
 const AI = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 let app: ServedApp;
@@ -62,11 +63,7 @@ async function importErrors(at: number, rate: number, n = 400): Promise<void> {
   }
   const file = path.join(dir, `errors-${at}-${rate}.csv`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  await invokeValue(app, 'metrics.importEvents', {
-    path: file,
-    provider: 'local',
-    environment: 'production',
-  });
+  await uploadImport(app, 'metrics.importEvents', file, { provider: 'local', environment: 'production' });
 }
 
 async function defineErrorRate(): Promise<void> {

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { metricDef } from '../electron/core/test-support/metric-fixtures.ts';
 import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
+import { uploadImport } from './upload-file.ts';
 
 const AI = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 let app: ServedApp;
@@ -46,8 +47,7 @@ async function importErrors(treatmentRate: number): Promise<void> {
   }
   const file = path.join(dir, `errors-${treatmentRate}.csv`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  const r = await invokeValue(app, 'metrics.importEvents', {
-    path: file,
+  const r = await uploadImport(app, 'metrics.importEvents', file, {
     provider: AI.provider,
     environment: AI.environment,
   });

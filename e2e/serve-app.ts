@@ -14,6 +14,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 export interface ServedApp {
   url: string;
   dataDir: string;
+  /** The `rcr serve` process id (to kill it mid-action). */
+  pid: number;
   /** Runs the CLI against the same data folder; returns stdout (throws on non-zero exit). */
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
@@ -23,6 +25,8 @@ export interface ServedApp {
 export interface ServeOptions {
   config?: unknown;
   env?: Record<string, string>;
+  /** Serve this existing data folder (kept on stop) instead of a new temporary one. */
+  dataDir?: string;
 }
 
 function runNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
@@ -39,7 +43,7 @@ function runNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
 
 /** Starts `rcr serve --port 0`; resolves when it prints `RCR_URL=`. */
 export async function serveApp(options: ServeOptions = {}): Promise<ServedApp> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-'));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-'));
   if (options.config)
     fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify(options.config), { mode: 0o600 });
   const env = { ...process.env, ...options.env };
@@ -65,6 +69,7 @@ export async function serveApp(options: ServeOptions = {}): Promise<ServedApp> {
   return {
     url,
     dataDir,
+    pid: child.pid ?? -1,
     cli(args) {
       return new Promise((resolve) => {
         const c = runNode(['--data-dir', dataDir, ...args], env);
@@ -76,12 +81,12 @@ export async function serveApp(options: ServeOptions = {}): Promise<ServedApp> {
       });
     },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

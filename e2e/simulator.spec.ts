@@ -87,7 +87,8 @@ test('a broken prediction file is refused with its line number and nothing is st
   await openSimulator(page);
   await page.getByRole('button', { name: 'Import prediction log' }).first().click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('File path').fill(file);
+  // Browser mode: the file is picked and uploaded (the server takes no path from a browser).
+  await dialog.getByLabel('File', { exact: true }).setInputFiles(file);
   await dialog.getByRole('button', { name: /^Import$/ }).click();
   await expect(dialog.getByRole('alert')).toContainText(
     'broken.csv line 4: confidence 1.7 must be between 0 and 1',
@@ -124,7 +125,8 @@ function smallLog(): string {
 async function importFile(page: Page, file: string): Promise<void> {
   await page.getByRole('button', { name: 'Import prediction log' }).first().click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('File path').fill(file);
+  // Browser mode: the file is picked and uploaded (the server takes no path from a browser).
+  await dialog.getByLabel('File', { exact: true }).setInputFiles(file);
   await dialog.getByRole('button', { name: /^Import$/ }).click();
   await expect(dialog).toContainText('Imported small.csv');
   await dialog.getByRole('button', { name: 'Close' }).click();

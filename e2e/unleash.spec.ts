@@ -185,6 +185,8 @@ test('Unleash stopped: the fleet renders from SQLite marked stale, and a rollbac
   await rollBack(page, REVERT_FLAG, 'Kill', 'outage drill');
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByRole('alert')).toContainText('Rollback failed');
+  // A refused connection certainly sent nothing: recorded as failed, not left pending.
+  await expect(dialog.locator('[data-audit-status="failed"]')).toContainText('recorded as failed');
   const detail = await invokeValue(app, 'flag.get', ref(REVERT_FLAG));
   expect(detail.audit[0]).toMatchObject({ action: 'kill', status: 'failed', reason: 'outage drill' });
   expect(detail.audit[0]?.error).toBeTruthy();

@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { RcrApi } from '../shared/contract.ts';
 import { createApi } from './api/index.ts';
-import { setApi } from './api/current.ts';
+import { setApi, setUploader, type Uploader } from './api/current.ts';
 import { App, type TransportLabel } from './app/App.tsx';
 import { startLiveUpdates } from './app/live.ts';
 import { startRouter } from './app/router.ts';
@@ -13,7 +13,11 @@ import { loadFleet } from './stores/fleet-store.ts';
 import { useUiStore } from './stores/ui-store.ts';
 import './styles.css';
 
-async function chooseApi(): Promise<{ api: RcrApi; transport: TransportLabel }> {
+async function chooseApi(): Promise<{
+  api: RcrApi;
+  transport: TransportLabel;
+  uploader?: Uploader | null;
+}> {
   // Development-only, explicit opt-in (`?mock`); compiled out of production builds.
   if (import.meta.env.DEV && new URLSearchParams(window.location.search).has('mock')) {
     const mock = await import('./api/mock-api.ts');
@@ -36,15 +40,16 @@ async function chooseApi(): Promise<{ api: RcrApi; transport: TransportLabel }> 
   const real = createApi();
   if (import.meta.env.DEV) {
     const { withOutputValidation } = await import('./api/validate.ts');
-    return { api: withOutputValidation(real.api), transport: real.transport };
+    return { api: withOutputValidation(real.api), transport: real.transport, uploader: real.uploader };
   }
   return real;
 }
 
 async function boot(): Promise<void> {
   document.documentElement.dataset.theme = useUiStore.getState().theme;
-  const { api, transport } = await chooseApi();
+  const { api, transport, uploader } = await chooseApi();
   setApi(api);
+  setUploader(uploader ?? null);
   startShellCommands();
   void applySessionInfo();
   startRouter();

@@ -26,6 +26,7 @@ import {
   TargetSchema,
 } from './simulator.ts';
 import {
+  DataSourceInfoSchema,
   MetricComparisonSchema,
   MetricDefinitionSchema,
   MetricSeriesSchema,
@@ -221,13 +222,17 @@ export const contract = {
   },
   /**
    * Imports metric events (CSV/JSONL: timestamp, unit_id, flag_key, variant, metric, value) into
-   * per-minute rollups of `environment`; all-or-nothing; progress via `metrics.progress`.
+   * per-minute rollups of `environment`; all-or-nothing; progress via `metrics.progress`. The same
+   * file content (SHA-256) imported into this provider/environment before is refused with
+   * `CONFLICT` (so a retried request cannot count it twice), or replaces that earlier import with
+   * `onDuplicate: 'replace'` (docs/metrics.md).
    */
   'metrics.importEvents': {
     input: z.object({
       path: z.string().min(1, 'path is required'),
       provider: z.string().min(1),
       environment: z.string().min(1),
+      onDuplicate: z.enum(['refuse', 'replace']).default('refuse'),
     }),
     output: z.object({ rows: z.number().int(), flags: z.array(z.string()), metrics: z.array(z.string()) }),
   },
@@ -251,6 +256,14 @@ export const contract = {
       maxPoints: z.number().int().min(10).max(10_000).default(1000),
     }),
     output: z.array(MetricSeriesSchema),
+  },
+  /**
+   * The data-source allow-list (config.json `dataSources`, docs/prometheus.md): the sources a metric
+   * may name. Read-only: only the local user changes it (`rcr sources add|remove`, or the file).
+   */
+  'sources.list': {
+    input: z.object({}),
+    output: z.array(DataSourceInfoSchema),
   },
   // --- Staged rollouts, guardrails, monitor (docs/rollouts.md) ---
   /** Plan templates (seeds' 1 % internal → … → 100 %, 10 → 50 → 100, GrowthBook's 1 → … → 100). */
@@ -354,11 +367,22 @@ export const contract = {
   'monitor.status': {
     input: z.object({}),
     output: z.object({
+      /** This process's monitor schedule runs (it holds the monitor lease). */
       running: z.boolean(),
       intervalMs: z.number().int(),
+      /** When the last evaluation started (ISO), or null. */
       lastRunAt: z.string().nullable(),
       lastDurationMs: z.number().nullable(),
       lastError: z.string().nullable(),
+      /** When an evaluation last completed without error / last failed (ISO), or null. */
+      lastSuccessAt: z.string().nullable(),
+      lastFailureAt: z.string().nullable(),
+      /** Failed evaluations in a row (0 after a success). */
+      consecutiveFailures: z.number().int(),
+      /** This process holds the monitor lease of the data folder (one monitor per folder). */
+      leader: z.boolean(),
+      /** The process holding the monitor lease (`host:pid:…`), or null when none does. */
+      monitorProcess: z.string().nullable(),
       pendingActions: z.number().int(),
     }),
   },
@@ -427,6 +451,7 @@ export const READ_ONLY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'metrics.list',
   'metrics.compare',
   'metrics.series',
+  'sources.list',
   'rollout.templates',
   // Not 'rollout.get': it evaluates the gate now and stores the result (test/security/read-only-core.test.ts).
   'rollout.list',

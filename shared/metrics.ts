@@ -10,28 +10,53 @@ export type MetricKind = z.infer<typeof MetricKindSchema>;
 export const DirectionSchema = z.enum(['higher-is-better', 'lower-is-better']);
 export type Direction = z.infer<typeof DirectionSchema>;
 
+/** Name of an allow-listed data source: 1–63 letters, digits, "-" or "_". */
+export const DataSourceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'must be 1–63 letters, digits, "-" or "_"');
+
 /** Where a metric's data comes from. */
 export const MetricSourceSchema = z.discriminatedUnion('type', [
   /** Imported CSV/JSONL metric events. */
   z.object({ type: z.literal('events') }),
   /**
-   * Prometheus HTTP API (`/api/v1/query_range`). `query` is a PromQL template with a `{{variant}}`
-   * placeholder; for a binomial/ratio metric `denominator` is the template of the total
-   * (e.g. errors over requests). Values are sampled every `stepSeconds`.
+   * Prometheus HTTP API (`/api/v1/query_range`) of an **allow-listed** data source (config.json
+   * `dataSources.prometheus`, set by the local user; docs/prometheus.md). `dataSource` names the
+   * source; `url` (older definitions, or a client that knows the URL) must equal an allow-listed
+   * base URL exactly — `metrics.define` then stores the source's name instead. `query` is a PromQL
+   * template with a `{{variant}}` placeholder; for a binomial/ratio metric `denominator` is the
+   * template of the total (e.g. errors over requests). Values are sampled every `stepSeconds`.
    */
-  z.object({
-    type: z.literal('prometheus'),
-    url: z.string().url(),
-    query: z.string().min(1).includes('{{variant}}', { message: 'query must contain {{variant}}' }),
-    denominator: z
-      .string()
-      .min(1)
-      .includes('{{variant}}', { message: 'denominator must contain {{variant}}' })
-      .optional(),
-    stepSeconds: z.number().int().min(1).max(3600).default(15),
-  }),
+  z
+    .object({
+      type: z.literal('prometheus'),
+      dataSource: DataSourceNameSchema.optional(),
+      url: z.string().url().optional(),
+      query: z.string().min(1).includes('{{variant}}', { message: 'query must contain {{variant}}' }),
+      denominator: z
+        .string()
+        .min(1)
+        .includes('{{variant}}', { message: 'denominator must contain {{variant}}' })
+        .optional(),
+      stepSeconds: z.number().int().min(1).max(3600).default(15),
+    })
+    .refine((s) => s.dataSource !== undefined || s.url !== undefined, {
+      message: 'name an allow-listed data source (dataSource) or its URL (url)',
+      path: ['dataSource'],
+    }),
 ]);
 export type MetricSource = z.infer<typeof MetricSourceSchema>;
+
+/**
+ * One allow-listed data source as `sources.list` shows it: `kind` (only `prometheus` so far),
+ * its `name` (what a metric definition's `dataSource` names) and its base URL.
+ */
+export const DataSourceInfoSchema = z.object({
+  kind: z.literal('prometheus'),
+  name: z.string(),
+  url: z.string(),
+});
+export type DataSourceInfo = z.infer<typeof DataSourceInfoSchema>;
 
 /** A metric of a flag, compared between its control and treatment variants. */
 export const MetricDefinitionSchema = z.object({

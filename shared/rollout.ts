@@ -523,9 +523,11 @@ export const OutboxActionSchema = z.object({
   nextAttemptAt: IsoTime.nullable(),
   lastError: z.string().nullable(),
   decisionId: z.number().int().nullable(),
-  /** The audit row of the provider call that was confirmed, when there was one. */
+  /** The audit row of the provider call that was confirmed (or is being made), when there was one. */
   auditId: z.number().int().nullable(),
   confirmedAt: IsoTime.nullable(),
+  /** The process (`host:pid:…`) that claimed it to send it, or null. */
+  claimedBy: z.string().nullable().default(null),
 });
 export type OutboxAction = z.infer<typeof OutboxActionSchema>;
 

@@ -6,6 +6,8 @@ import type { FlagRef, FleetRow } from '../../shared/domain.ts';
 import { openCore, type AppCore } from '../core/app-core.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
 import { CoreError } from '../core/errors.ts';
+import { isBusyError } from '../core/db/database.ts';
+import { currentDeadline, enterDeadline, withDeadline } from '../core/providers/provider-http.ts';
 import { killSwitchWord } from '../../shared/layer-words.ts';
 
 /** A usage error: wrong or missing arguments (exit code 2). */
@@ -33,9 +35,66 @@ export function resolveDataDir(flag: string | undefined): string {
   return flag ? path.resolve(flag) : defaultDataDir();
 }
 
-/** Opens the core for one command (no background polling). */
+/** Default overall deadline of one command's provider calls, ms (`RCR_DEADLINE`). */
+export const DEFAULT_COMMAND_DEADLINE_MS = 20_000;
+
+/**
+ * The overall deadline of one command's provider calls, ms: `RCR_DEADLINE` from `env` (`20s`,
+ * `90s`, `2m`, `1500ms`, or plain ms; at least 1 ms), else {@link DEFAULT_COMMAND_DEADLINE_MS}.
+ * @throws UsageError for a malformed value.
+ */
+export function commandDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.RCR_DEADLINE?.trim();
+  if (!text) return DEFAULT_COMMAND_DEADLINE_MS;
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$/i.exec(text);
+  const unit = (m?.[2] ?? 'ms').toLowerCase();
+  const ms = m ? Number(m[1]) * (unit === 's' ? 1000 : unit === 'm' || unit === 'min' ? 60_000 : 1) : NaN;
+  if (!(ms >= 1)) throw new UsageError(`RCR_DEADLINE must look like 20s, 90s or 2m, got "${text}"`);
+  return Math.round(ms);
+}
+
+/**
+ * Opens the core for one command (no background polling) and starts the command's overall
+ * deadline for provider calls ({@link commandDeadlineMs}): every provider request the command
+ * makes — the sync first, previews, the change, its re-read — must end within it, or fails with
+ * an error naming it. Per-request timeouts still apply inside it. For one-shot `rcr` processes:
+ * the deadline holds for the rest of the calling async context.
+ * @throws UsageError for a malformed `RCR_DEADLINE`.
+ */
 export function openCliCore(g: GlobalOptions): Promise<AppCore> {
+  enterDeadline({ ms: commandDeadlineMs(), label: 'this command', hint: 'set RCR_DEADLINE to change it' });
   return openCore({ dataDir: g.dataDir, startSync: false, actor: g.actor });
+}
+
+/**
+ * For the long-running commands (`rcr serve`, `rcr monitor`), the last line of "never die": an
+ * error that escapes a background task (a timer, an unawaited promise) and is SQLite's busy error
+ * ({@link isBusyError}: another process held the database's write lock past `busy_timeout`) is
+ * reported on stderr — `rcr <label>: the database was busy in a background task …; continuing` —
+ * and the process goes on: the statement did nothing and its task runs again on its next turn.
+ * Any other escaped error is reported the same way and ends the process with exit code 1, as
+ * Node.js would. Returns a function that removes the handlers.
+ */
+export function surviveBusyDatabase(label: string): () => void {
+  const handle = (error: unknown): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (isBusyError(error)) {
+      process.stderr.write(
+        `rcr ${label}: the database was busy in a background task (another process holds its write lock); continuing: ${message}\n`,
+      );
+      return;
+    }
+    process.stderr.write(
+      `rcr ${label}: uncaught error, stopping: ${error instanceof Error ? (error.stack ?? message) : message}\n`,
+    );
+    process.exit(1);
+  };
+  process.on('uncaughtException', handle);
+  process.on('unhandledRejection', handle);
+  return () => {
+    process.off('uncaughtException', handle);
+    process.off('unhandledRejection', handle);
+  };
 }
 
 /** Unwraps a contract result; a failure becomes a thrown CoreError. */
@@ -46,11 +105,24 @@ export function unwrap<T>(result: Result<T>): T {
 
 /**
  * Syncs before a reading command unless `--offline`; a provider that fails is
- * reported on stderr and its cached flags are marked stale.
+ * reported on stderr and its cached flags are marked stale. Under a command deadline
+ * ({@link openCliCore}) the sync gets at most half of the time left, so a changing command keeps
+ * time for its change.
  */
 export async function syncFirst(core: AppCore, g: GlobalOptions, provider?: string): Promise<void> {
   if (g.offline) return;
-  const outcomes = provider ? [await core.sync.syncProvider(provider)] : await core.sync.syncAll();
+  const sync = async () => (provider ? [await core.sync.syncProvider(provider)] : await core.sync.syncAll());
+  const deadline = currentDeadline();
+  const outcomes = deadline
+    ? await withDeadline(
+        {
+          ms: Math.max(0, (deadline.at - Date.now()) / 2),
+          label: 'the sync before this command',
+          hint: `half of the command's ${Number((deadline.ms / 1000).toFixed(1))} s deadline; set RCR_DEADLINE to change it`,
+        },
+        sync,
+      )
+    : await sync();
   for (const o of outcomes) {
     if (!o.ok)
       process.stderr.write(`rcr: provider "${o.provider}" unreachable, showing cached state: ${o.error}\n`);

@@ -19,6 +19,7 @@ import { monitorCommand } from './commands/monitor.ts';
 import { planCommand } from './commands/plan.ts';
 import { decisionsCommand } from './commands/decisions.ts';
 import { bucketCommand } from './commands/bucket.ts';
+import { sourcesCommand } from './commands/sources.ts';
 
 const HELP = `Rollout Control Room CLI
 
@@ -29,6 +30,10 @@ usage: rcr [--data-dir DIR] [--actor NAME] COMMAND [options]
   providers add launchdarkly --name NAME [--url URL] --token-env VAR --project P --env E [--env E]...   (docs/providers/launchdarkly.md)
   providers list [--json]
   providers remove NAME
+  sources add prometheus --name NAME --url URL [--timeout-ms N] | list [--json] | remove NAME
+          | check NAME [--query PROMQL]
+                                 (the allow-list of metric data sources; only this command or
+                                  config.json sets it, never a browser-mode client)
   flags list [--provider P] [--env E] [--json] [--offline]
   flag show KEY [--provider P] [--env E] [--json] [--offline]
   flag set KEY [--rollout N] [--threshold T] [--model V] [--enabled true|false] --reason TEXT [--yes]
@@ -58,6 +63,7 @@ usage: rcr [--data-dir DIR] [--actor NAME] COMMAND [options]
 
 --data-dir DIR (env RCR_DATA_DIR) selects the database and config; default: the OS app-data folder.
 --actor NAME (env RCR_ACTOR) is the operator recorded for changes; default: config "actor", then the OS user.
+RCR_DEADLINE (e.g. 20s, 2m; default 20s) bounds the provider calls of one command.
 Reading commands sync with the providers first unless --offline is given.
 `;
 
@@ -119,6 +125,8 @@ const OPTIONS = {
   power: { type: 'string' },
   file: { type: 'string' },
   save: { type: 'boolean', default: false },
+  'timeout-ms': { type: 'string' },
+  query: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -157,6 +165,15 @@ export async function main(argv: string[]): Promise<number> {
         tokenEnv: v['token-env'],
         project: v.project,
         env: v.env,
+      });
+    case 'sources':
+      return sourcesCommand(g, {
+        sub: a1,
+        arg: a2,
+        name: v.name,
+        url: v.url,
+        timeoutMs: v['timeout-ms'],
+        query: v.query,
       });
     case 'flags':
       if (a1 !== 'list') throw new UsageError('usage: rcr flags list [--provider P] [--env E] [--json]');

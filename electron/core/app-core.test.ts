@@ -153,7 +153,10 @@ describe('core when a provider fails', () => {
       const guard =
         <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
         (...a: A): Promise<R> =>
-          down ? Promise.reject(new ProviderError('connect ECONNREFUSED 127.0.0.1:4242')) : f(...a);
+          // A refused connection, marked as never sent like the real HTTP clients mark it.
+          down
+            ? Promise.reject(new ProviderError('connect ECONNREFUSED 127.0.0.1:4242', null, null, true))
+            : f(...a);
       const wrapped: FlagProvider = {
         ...real,
         listFlags: guard(real.listFlags),

@@ -36,6 +36,8 @@ import { ConfirmedState, NO_CONTEXT } from './actions/confirmed-state.ts';
 import { IncidentLedger } from './incidents/incident-ledger.ts';
 import { IncidentStore } from './incidents/incident-store.ts';
 import { JournalStore } from './rollout/journal-store.ts';
+import { Leases, newOwnerId } from './db/leases.ts';
+import { Leadership } from './rollout/leadership.ts';
 import type { Handlers, ParsedInput } from './handler-types.ts';
 import { PredictionStore } from './simulator/prediction-store.ts';
 import { SimulatorService } from './simulator/simulator-service.ts';
@@ -47,6 +49,7 @@ import { Monitor } from './rollout/monitor.ts';
 import { rolloutHandlers } from './rollout/rollout-handlers.ts';
 import { audienceHandlers } from './audience/audience-handlers.ts';
 import type { QueryRange } from './metrics/prometheus-ingest.ts';
+import { watchDataSources } from './metrics/data-sources.ts';
 import { SEED_AI_FLAG_KEY } from './providers/local/local-seed.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { createTokenSource } from './secrets/token-source.ts';
@@ -69,7 +72,11 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Encrypted token store (the desktop app's `safeStorage` adapter); consulted before the environment. */
   secretStore?: SecretStore;
-  /** Serve only {@link READ_ONLY_CHANNELS}; every other channel answers `FORBIDDEN` (`rcr serve --read-only`). */
+  /**
+   * Serve only {@link READ_ONLY_CHANNELS}; every other channel answers `FORBIDDEN` (`rcr serve
+   * --read-only`). The core then writes nothing: a read-only SQLite connection, no sync, monitor,
+   * outbox, seeding, clean-up or Prometheus polling (docs/security.md, "Browser mode").
+   */
   readOnly?: boolean;
   /** Clock, ms since epoch (tests). */
   now?: () => number;
@@ -104,6 +111,11 @@ export interface AppCore extends RcrApi {
   readonly rollouts: RolloutService;
   readonly monitor: Monitor;
   /**
+   * The monitor lease of the data folder: only its holder runs the monitor's schedule and takes
+   * over orphaned outbox actions (rollout/leadership.ts).
+   */
+  readonly leadership: Leadership;
+  /**
    * Ask every window to show an operator notification (guardrail breach,
    * auto-rollback): emits the `notify` event, which the desktop app shows as an
    * OS notification and browser mode pushes over its WebSocket.
@@ -122,7 +134,8 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   fs.mkdirSync(options.dataDir, { recursive: true });
   const paths = dataPaths(options.dataDir);
   const config = loadConfig(paths.config);
-  const db = openDatabase(paths.db);
+  // A read-only core writes nothing: a read-only SQLite connection refuses any write (docs/security.md).
+  const db = openDatabase(paths.db, { readOnly: options.readOnly === true });
   const actor =
     options.actor ?? ((options.env ?? process.env).RCR_ACTOR?.trim() || config.actor) ?? safeUserName();
   const tokens = createTokenSource({ env: options.env ?? process.env, secretStore: options.secretStore });
@@ -138,10 +151,11 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       (options.providerFactory ?? createProvider)(p, db, tokens, now, providerHooks),
       tokens,
     );
-  const predictions = new PredictionStore(db);
+  // Opening deletes abandoned prediction imports (expired lease), never another process's live one.
+  const predictions = new PredictionStore(db, { readOnly: options.readOnly === true });
   for (const p of config.providers) {
     providers.set(p.name, buildProvider(p));
-    if (p.kind === 'local' && seedLocalFlags(db, now())) {
+    if (p.kind === 'local' && !options.readOnly && seedLocalFlags(db, now())) {
       const sample = path.join(options.resourcesDir ?? DEFAULT_RESOURCES_DIR, SAMPLE_PREDICTIONS);
       if (fs.existsSync(sample))
         await predictions.importFile(sample, {
@@ -230,6 +244,9 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   // service (made below) follows the flag: the incident rules call it on a confirmed kill or restore.
   const journal = new JournalStore(db);
   const incidentStore = new IncidentStore(db);
+  // This process among those sharing the folder: its leases and claims carry this id.
+  const leases = new Leases(db, newOwnerId(), now);
+  const leadership = new Leadership(leases);
   let rollouts: RolloutService | null = null;
   const ledger = new IncidentLedger(incidentStore, {
     onKilled: (flag, cause, at) => rollouts?.flagKilled(flag, cause, at),
@@ -257,6 +274,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     journal,
     incidents: incidentStore,
     confirmed,
+    leases,
     sync,
     actor,
     now,
@@ -274,6 +292,8 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   });
 
   const metricStore = new MetricStore(db);
+  // The data-source allow-list (config.json `dataSources`), followed as the local user edits it.
+  const dataSources = watchDataSources(paths.config, config);
   const rolloutConfig = config.rollouts;
   const rolloutEnv = options.env ?? process.env;
   rollouts = new RolloutService({
@@ -282,6 +302,8 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     actions,
     journal,
     ledger,
+    owner: leases.owner,
+    isLeader: () => leadership.held(),
     providers: () => providers,
     cachedLayers: (ref) => (providers.has(ref.provider) ? (cache.get(ref)?.state.layers ?? null) : null),
     actor,
@@ -294,6 +316,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     },
     options: { decisionRetention: rolloutConfig?.decisionRetention ?? 50_000 },
     queryRange: options.prometheusQueryRange,
+    prometheusSources: dataSources,
   });
   const service = rollouts;
   const monitor = new Monitor({
@@ -313,12 +336,17 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       now,
       progress: (payload) => events.emit('predictions.progress', payload),
     }),
-    ...rolloutHandlers(service, monitor),
+    ...rolloutHandlers(service, monitor, () => ({
+      leader: leadership.held(),
+      monitorProcess: leadership.holder(),
+    })),
     ...metricsHandlers({
       store: metricStore,
       now,
       progress: (payload) => events.emit('metrics.progress', payload),
       queryRange: options.prometheusQueryRange,
+      sources: dataSources,
+      readOnly: options.readOnly === true,
     }),
     'fleet.list': async (q) => ({ rows: fleet(q), providers: providerStatuses() }),
     'flag.get': async (ref) => ({
@@ -381,11 +409,35 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     }
   }
 
-  if (options.startSync !== false) sync.start(config.syncIntervalMs);
-  if (options.startMonitor ?? (options.startSync !== false && rolloutConfig?.monitor !== false))
-    monitor.start(options.monitorIntervalMs ?? rolloutConfig?.monitorIntervalMs ?? 30_000);
-  // Actions journaled before a crash or restart resume now (reconciled against the provider first).
-  void service.outbox.drain();
+  // A read-only core (a wall display) starts no sync, no monitor and no outbox: each would write.
+  if (options.startSync !== false && !options.readOnly) sync.start(config.syncIntervalMs);
+  if (
+    !options.readOnly &&
+    (options.startMonitor ?? (options.startSync !== false && rolloutConfig?.monitor !== false))
+  )
+    // One monitor per data folder: this process runs it once it holds the monitor lease (at once,
+    // or when the process holding it stops) — and then also takes over orphaned outbox actions.
+    leadership.campaign(
+      () => {
+        monitor.start(options.monitorIntervalMs ?? rolloutConfig?.monitorIntervalMs ?? 30_000);
+        void monitor.drainOutbox(); // a rejected drain is recorded in monitor.status, never thrown
+        try {
+          actions.closeAbandoned();
+        } catch {
+          // a busy database: tried again at the next start
+        }
+      },
+      // Another process took the lease (this one stalled past its expiry): stop, campaign again.
+      () => monitor.stop(),
+    );
+  // This process's own unfinished actions resume (reconciled against the provider first); a
+  // process that does not hold the monitor lease sends nothing else — reading commands send nothing.
+  if (!options.readOnly) void monitor.drainOutbox();
+  // Imports a crashed or killed process left half-done are finished (visible ones) or deleted
+  // (staged ones) in the background, in short transactions; a failure waits for the next import.
+  const recovery: Promise<unknown> = options.readOnly
+    ? Promise.resolve()
+    : metricStore.recoverImports().catch(() => undefined);
 
   return {
     config,
@@ -396,6 +448,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     providerStatuses,
     rollouts: service,
     monitor,
+    leadership,
     invoke,
     notify(notification) {
       events.emit('notify', notification);
@@ -406,9 +459,12 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     },
     async close() {
       monitor.stop();
+      await recovery;
       await monitor.idle();
       service.flushStates();
-      await service.outbox.stop();
+      // A read-only core never ran the outbox (and its connection cannot release claims).
+      if (!options.readOnly) await service.outbox.stop();
+      leadership.release();
       sync.stop();
       await sync.idle();
       for (const p of providers.values()) await p.close?.();

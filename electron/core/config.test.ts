@@ -45,4 +45,23 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig(file())).toThrow(/providers\.1\.name: duplicate provider "a"/);
   });
+
+  it('holds the data-source allow-list, with strictly parsed URLs and unique names', () => {
+    fs.mkdirSync(tmp.dir, { recursive: true });
+    const write = (prometheus: unknown[]): void =>
+      fs.writeFileSync(file(), JSON.stringify({ version: 1, providers: [], dataSources: { prometheus } }));
+    write([{ name: 'prod', url: 'http://prometheus:9090', timeoutMs: 2000 }]);
+    expect(loadConfig(file()).dataSources).toEqual({
+      prometheus: [{ name: 'prod', url: 'http://prometheus:9090', timeoutMs: 2000 }],
+    });
+    write([{ name: 'prod', url: 'http://127.0.0.1:4302/internal/admin#' }]);
+    expect(() => loadConfig(file())).toThrow(/dataSources\.prometheus\.0\.url: .*fragment/);
+    write([{ name: 'prod', url: 'http://u:p@prometheus:9090' }]);
+    expect(() => loadConfig(file())).toThrow(/credentials/);
+    write([
+      { name: 'a', url: 'http://p1:9090' },
+      { name: 'a', url: 'http://p2:9090' },
+    ]);
+    expect(() => loadConfig(file())).toThrow(/dataSources\.prometheus\.1\.name: duplicate data source "a"/);
+  });
 });

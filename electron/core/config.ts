@@ -7,13 +7,16 @@
  * { "version": 1, "syncIntervalMs": 15000,
  *   "providers": [ { "name": "local", "kind": "local" },
  *     { "name": "prod-unleash", "kind": "unleash", "url": "https://unleash.example.com",
- *       "tokenEnv": "UNLEASH_ADMIN_TOKEN", "project": "default", "environments": ["production"] } ] }
+ *       "tokenEnv": "UNLEASH_ADMIN_TOKEN", "project": "default", "environments": ["production"] } ],
+ *   "dataSources": { "prometheus": [ { "name": "prod", "url": "http://prometheus:9090" } ] } }
  * ```
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from '../../shared/contract.ts';
+import { DataSourceNameSchema } from '../../shared/metrics.ts';
+import { parseSourceUrl } from './metrics/source-url.ts';
 
 const ProviderName = z
   .string()
@@ -94,6 +97,46 @@ export const RolloutsConfigSchema = z
   .strict();
 export type RolloutsConfig = z.infer<typeof RolloutsConfigSchema>;
 
+/**
+ * One allow-listed data source: `name` (what metric definitions name), its base `url` (parsed
+ * strictly: http/https, no credentials, fragment or query — `parseSourceUrl`), and an optional
+ * per-request timeout in ms (100 ms – 2 min; default 5 s).
+ */
+export const DataSourceConfigSchema = z
+  .object({
+    name: DataSourceNameSchema,
+    url: z.string().superRefine((url, ctx) => {
+      const check = parseSourceUrl(url);
+      if (!check.ok)
+        ctx.addIssue({ code: 'custom', message: `not an acceptable source URL: ${check.reason}` });
+    }),
+    timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  })
+  .strict();
+export type DataSourceConfig = z.infer<typeof DataSourceConfigSchema>;
+
+/**
+ * The data-source allow-list (docs/prometheus.md, "Data sources"): the only base URLs the core
+ * ever queries for metrics. Set by the local user (`rcr sources add|remove`, or by editing this
+ * file); no channel of the contract writes it.
+ */
+export const DataSourcesConfigSchema = z
+  .object({ prometheus: z.array(DataSourceConfigSchema).default([]) })
+  .strict()
+  .superRefine((d, ctx) => {
+    const seen = new Set<string>();
+    d.prometheus.forEach((s, i) => {
+      if (seen.has(s.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prometheus', i, 'name'],
+          message: `duplicate data source "${s.name}"`,
+        });
+      seen.add(s.name);
+    });
+  });
+export type DataSourcesConfig = z.infer<typeof DataSourcesConfigSchema>;
+
 export const ConfigSchema = z
   .object({
     version: z.literal(1),
@@ -103,6 +146,8 @@ export const ConfigSchema = z
     actor: z.string().min(1).optional(),
     providers: z.array(ProviderConfigSchema),
     rollouts: RolloutsConfigSchema.optional(),
+    /** Allow-listed metric data sources (Prometheus); absent = none. */
+    dataSources: DataSourcesConfigSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

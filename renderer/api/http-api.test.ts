@@ -129,3 +129,87 @@ describe('events', () => {
     expect(t.sockets[2]!.closed).toBe(true);
   });
 });
+
+describe('upload (browser-mode imports)', () => {
+  /** A fake XMLHttpRequest that records the request and answers what the test says. */
+  class FakeXhr {
+    method = '';
+    url = '';
+    headers: Record<string, string> = {};
+    body: Blob | null = null;
+    upload: {
+      onprogress: ((ev: { loaded: number; total: number; lengthComputable: boolean }) => void) | null;
+    } = { onprogress: null };
+    onload: (() => void) | null = null;
+    onerror: (() => void) | null = null;
+    status = 0;
+    responseText = '';
+    open(method: string, url: string) {
+      this.method = method;
+      this.url = url;
+    }
+    setRequestHeader(name: string, value: string) {
+      this.headers[name] = value;
+    }
+    send(body: Blob) {
+      this.body = body;
+    }
+    answer(status: number, body: string) {
+      this.status = status;
+      this.responseText = body;
+      this.onload?.();
+    }
+  }
+
+  it('POSTs the file bytes with the token, the name and the other fields, and reports progress', async () => {
+    const xhrs: FakeXhr[] = [];
+    const t = deps({ createXhr: () => xhrs[xhrs.push(new FakeXhr()) - 1]! });
+    const api = createHttpApi(t.d);
+    const file = new File(['timestamp,unit_id\n'], 'events.csv');
+    const progress: Array<{ sent: number; total: number }> = [];
+    const pending = api.upload(
+      'metrics.importEvents',
+      file,
+      { provider: 'local', environment: 'production' },
+      (p) => progress.push(p),
+    );
+    const xhr = xhrs[0]!;
+    expect(xhr.method).toBe('POST');
+    const url = new URL(xhr.url);
+    expect(url.pathname).toBe('/api/upload/metrics.importEvents');
+    expect(url.searchParams.get('name')).toBe('events.csv');
+    expect(JSON.parse(url.searchParams.get('input') ?? '')).toEqual({
+      provider: 'local',
+      environment: 'production',
+    });
+    expect(xhr.headers).toEqual({ 'content-type': 'application/octet-stream', 'x-rcr-token': 's3cret' });
+    expect(xhr.body).toBe(file);
+    xhr.upload.onprogress?.({ loaded: 5, total: 18, lengthComputable: true });
+    expect(progress).toEqual([{ sent: 5, total: 18 }]);
+    xhr.answer(200, JSON.stringify({ ok: true, value: { rows: 1, flags: [], metrics: [] } }));
+    expect(await pending).toEqual({ ok: true, value: { rows: 1, flags: [], metrics: [] } });
+  });
+
+  it('turns refusals and failures into results', async () => {
+    const xhrs: FakeXhr[] = [];
+    const api = createHttpApi(deps({ createXhr: () => xhrs[xhrs.push(new FakeXhr()) - 1]! }).d);
+    const file = new File(['x'], 'p.csv');
+    const tooLarge = api.upload('predictions.import', file, {});
+    xhrs[0]!.answer(
+      413,
+      JSON.stringify({ ok: false, error: { code: 'BAD_INPUT', message: 'over 512 MiB' } }),
+    );
+    expect(await tooLarge).toEqual({ ok: false, error: { code: 'BAD_INPUT', message: 'over 512 MiB' } });
+    const unauthorized = api.upload('predictions.import', file, {});
+    xhrs[1]!.answer(401, 'no');
+    expect(await unauthorized).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const broken = api.upload('predictions.import', file, {});
+    xhrs[2]!.onerror?.();
+    expect(await broken).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    const none = createHttpApi(deps().d);
+    expect(await none.upload('predictions.import', file, {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNSUPPORTED' },
+    });
+  });
+});

@@ -5,6 +5,9 @@
  *   moved to sessionStorage and removed from the visible URL.
  * - `invoke(channel, input)` is `POST /api/invoke/<channel>` with the JSON
  *   input and the `x-rcr-token` header; the body is the `Result` JSON.
+ * - `upload(channel, file, fields)` (imports) is `POST /api/upload/<channel>?name=…&input=…` with
+ *   the file as an `application/octet-stream` body, sent with XMLHttpRequest so the page sees the
+ *   upload's progress; the body is the channel's `Result`.
  * - Events arrive on `ws(s)://<host>/api/events?token=…` as
  *   `{event, payload}`; the socket reconnects with exponential backoff and,
  *   after a reconnect, emits a synthetic `fleet.changed` so views catch up.
@@ -19,9 +22,24 @@ import {
   type RcrApi,
   type Result,
 } from '../../shared/contract.ts';
+import type { Uploader } from './current.ts';
 
 export const TOKEN_STORAGE_KEY = 'rcr.token';
 export const TOKEN_HEADER = 'x-rcr-token';
+
+/** The subset of XMLHttpRequest the uploader uses. */
+export interface XhrLike {
+  open(method: string, url: string): void;
+  setRequestHeader(name: string, value: string): void;
+  send(body: Blob): void;
+  readonly upload: {
+    onprogress: ((ev: { loaded: number; total: number; lengthComputable: boolean }) => void) | null;
+  };
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  readonly status: number;
+  readonly responseText: string;
+}
 
 /** The subset of the WebSocket API the client uses. */
 export interface SocketLike {
@@ -42,6 +60,8 @@ export interface HttpApiDeps {
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
   random: () => number;
+  /** Makes the request of an upload (absent: uploads fail with `UNSUPPORTED`). */
+  createXhr?: () => XhrLike;
 }
 
 export function browserDeps(): HttpApiDeps {
@@ -60,6 +80,7 @@ export function browserDeps(): HttpApiDeps {
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
     clearTimeout: (h) => window.clearTimeout(h as number),
     random: Math.random,
+    createXhr: () => new XMLHttpRequest() as unknown as XhrLike,
   };
 }
 
@@ -112,7 +133,7 @@ function failure(code: ApiError['code'], message: string): { ok: false; error: A
 const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
 
-export interface HttpApi extends RcrApi {
+export interface HttpApi extends RcrApi, Uploader {
   /** Close the event socket and stop reconnecting. */
   close(): void;
 }
@@ -243,6 +264,44 @@ export function createHttpApi(deps: HttpApiDeps = browserDeps()): HttpApi {
         );
       }
       return failure('INTERNAL', `control room server answered HTTP ${res.status} without a result`);
+    },
+    upload(channel, file, fields, onProgress) {
+      return new Promise((resolve) => {
+        if (!deps.createXhr) {
+          resolve(failure('UNSUPPORTED', 'this page cannot upload files'));
+          return;
+        }
+        const url = new URL(`/api/upload/${encodeURIComponent(channel)}`, deps.href());
+        url.searchParams.set('name', file.name);
+        url.searchParams.set('input', JSON.stringify(fields ?? {}));
+        const xhr = deps.createXhr();
+        xhr.open('POST', url.toString());
+        xhr.setRequestHeader('content-type', 'application/octet-stream');
+        xhr.setRequestHeader(TOKEN_HEADER, token ?? '');
+        xhr.upload.onprogress = (e) =>
+          onProgress?.({ sent: e.loaded, total: e.lengthComputable ? e.total : file.size });
+        xhr.onerror = () =>
+          resolve(failure('INTERNAL', 'control room server unreachable: the upload did not complete'));
+        xhr.onload = () => {
+          let body: unknown;
+          try {
+            body = JSON.parse(xhr.responseText);
+          } catch {
+            body = undefined;
+          }
+          if (isResult(body)) resolve(body as never);
+          else if (xhr.status === 401 || xhr.status === 403)
+            resolve(
+              failure(
+                'FORBIDDEN',
+                'not authorized: open the control room with the URL printed by `rcr serve` (its token is missing or wrong)',
+              ),
+            );
+          else
+            resolve(failure('INTERNAL', `control room server answered HTTP ${xhr.status} without a result`));
+        };
+        xhr.send(file);
+      });
     },
     on(event, listener) {
       let set = listeners.get(event);

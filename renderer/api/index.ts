@@ -6,14 +6,19 @@
  * ./validate.ts, loaded dynamically by main.tsx so zod stays out of production.)
  */
 import type { RcrApi } from '../../shared/contract.ts';
+import type { Uploader } from './current.ts';
 import { createElectronApi } from './electron-api.ts';
 import { createHttpApi } from './http-api.ts';
 
 export type TransportKind = 'electron' | 'http';
 
-export function createApi(): { api: RcrApi; transport: TransportKind } {
+/**
+ * The transport, and in browser mode the uploader imports use (the server refuses paths from a
+ * browser); the desktop app imports by path (`uploader: null`).
+ */
+export function createApi(): { api: RcrApi; transport: TransportKind; uploader: Uploader | null } {
   const bridge = typeof window !== 'undefined' ? window.rcr : undefined;
-  const transport: TransportKind = bridge ? 'electron' : 'http';
-  const api: RcrApi = bridge ? createElectronApi(bridge) : createHttpApi();
-  return { api, transport };
+  if (bridge) return { api: createElectronApi(bridge), transport: 'electron', uploader: null };
+  const http = createHttpApi();
+  return { api: http, transport: 'http', uploader: http };
 }

@@ -30,6 +30,7 @@ import {
   type LayerPatch,
   type ProviderStatus,
 } from '../../shared/domain.ts';
+import type { DataSourceInfo } from '../../shared/metrics.ts';
 import { createMetricHandlers, type MockMetric } from './mock-metrics.ts';
 import { createSimulatorHandlers, type MockPredictionLog } from './mock-simulator.ts';
 import { mockPreviewAudience } from '../features/audience/mock-audience.ts';
@@ -48,6 +49,8 @@ export interface MockState {
   predictions?: MockPredictionLog[];
   /** Metric definitions and canned comparisons (see ./mock-metrics.ts). */
   metrics?: MockMetric[];
+  /** The data-source allow-list `sources.list` answers (default: one Prometheus, `prod`). */
+  sources?: DataSourceInfo[];
 }
 
 export interface MockApiOptions extends Partial<MockState> {
@@ -212,6 +215,9 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     audit: structuredClone(options.audit ?? []),
     predictions,
     metrics: structuredClone(options.metrics ?? []),
+    sources: structuredClone(
+      options.sources ?? [{ kind: 'prometheus', name: 'prod', url: 'http://prometheus:9090' }],
+    ),
   };
   const now = options.now ?? Date.now;
   const actor = options.actor ?? 'mock-operator';
@@ -466,6 +472,7 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       metrics.importEvents(contract['metrics.importEvents'].input.parse(input)),
     'metrics.compare': (input) => metrics.compare(contract['metrics.compare'].input.parse(input)),
     'metrics.series': (input) => metrics.series(contract['metrics.series'].input.parse(input)),
+    'sources.list': () => ({ ok: true, value: state.sources ?? [] }),
     ...(Object.fromEntries(
       Object.entries(rollouts).map(([channel, handler]) => [
         channel,

@@ -138,6 +138,8 @@ export function createMetricHandlers(
   now: () => number,
 ): MetricHandlers {
   const bad = (message: string): Result<never> => ({ ok: false, error: { code: 'BAD_INPUT', message } });
+  /** Import numbers by `provider/environment/file name`. */
+  const imported = new Map<string, number>();
   return {
     list: ({ flag }) => ({
       ok: true,
@@ -151,8 +153,18 @@ export function createMetricHandlers(
       else metrics.push({ definition });
       return { ok: true, value: definition };
     },
-    async importEvents({ path, provider, environment }) {
+    async importEvents({ path, provider, environment, onDuplicate }) {
       const base = path.split(/[\\/]/).pop() ?? path;
+      // The core recognises content imported before (SHA-256); the mock, a file name imported before.
+      const key = `${provider}/${environment}/${base}`;
+      if (imported.has(key) && onDuplicate === 'refuse')
+        return {
+          ok: false,
+          error: {
+            code: 'CONFLICT',
+            message: `${base}: this content was already imported into ${provider}/${environment} (import ${imported.get(key)}); importing it again would count its events twice — replace that import instead (onDuplicate "replace")`,
+          },
+        };
       const totalBytes = 80_000;
       for (let i = 1; i <= 3; i++) {
         emitProgress({ path, rows: i * 500, bytesRead: (totalBytes * i) / 4, totalBytes, done: false });
@@ -163,6 +175,7 @@ export function createMetricHandlers(
         return bad(`${base} line 42: value "abc" is not a number`);
       }
       emitProgress({ path, rows: 2000, bytesRead: totalBytes, totalBytes, done: true });
+      imported.set(key, imported.get(key) ?? imported.size + 1);
       const mine = metrics.filter(
         (m) => m.definition.flag.provider === provider && m.definition.flag.environment === environment,
       );

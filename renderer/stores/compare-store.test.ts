@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { FleetRow } from '../../shared/domain.ts';
-import { setApi } from '../api/current.ts';
+import { setApi, setUploader, type Uploader } from '../api/current.ts';
 import { createMockApi, type MockApi } from '../api/mock-api.ts';
 import { makeLayers, makeRow } from '../api/mock-api.ts';
 import { makeComparison, makeMetricDefinition, makeSeries, type MockMetric } from '../api/mock-metrics.ts';
@@ -175,7 +175,7 @@ describe('compare store: import and define', () => {
     unsub();
     expect(mock.calls[0]).toEqual({
       channel: 'metrics.importEvents',
-      input: { path: '/data/events.csv', provider: 'local', environment: 'staging' },
+      input: { path: '/data/events.csv', provider: 'local', environment: 'staging', onDuplicate: 'refuse' },
     });
     expect(progress.length).toBeGreaterThan(0);
     expect(s().import.status).toBe('succeeded');
@@ -184,6 +184,69 @@ describe('compare store: import and define', () => {
     expect(mock.listenerCount()).toBe(0);
     closeImport();
     expect(s().import.open).toBe(false);
+  });
+
+  it('browser mode uploads the chosen file (never a path), with upload and import progress', async () => {
+    const uploads: Array<{ channel: string; name: string; fields: unknown }> = [];
+    const seen: string[] = [];
+    const up: Uploader = {
+      async upload(channel, file, fields, onProgress) {
+        uploads.push({ channel, name: file.name, fields });
+        onProgress?.({ sent: 2, total: 4 });
+        seen.push(`uploading ${s().import.uploaded?.sent}/${s().import.uploaded?.total}`);
+        mock.emit('metrics.progress', {
+          path: file.name,
+          rows: 10,
+          bytesRead: 2,
+          totalBytes: 4,
+          done: false,
+        });
+        seen.push(`rows ${s().import.progress?.rows}`);
+        return { ok: true, value: { rows: 10, flags: [ref.key], metrics: ['answer_accepted'] } } as never;
+      },
+    };
+    setUploader(up);
+    try {
+      await openCompare(ref);
+      openImport();
+      await startImport(); // no file chosen: nothing is sent
+      expect(uploads).toEqual([]);
+      expect(s().import.status).toBe('idle');
+      setImportField({ file: new File(['x'], 'events.csv'), path: '/etc/passwd' });
+      mock.calls.length = 0;
+      await startImport();
+      expect(uploads).toEqual([
+        {
+          channel: 'metrics.importEvents',
+          name: 'events.csv',
+          fields: { provider: 'local', environment: 'production', onDuplicate: 'refuse' },
+        },
+      ]);
+      expect(mock.calls.some((c) => c.channel === 'metrics.importEvents')).toBe(false);
+      expect(seen).toEqual(['uploading 2/4', 'rows 10']);
+      expect(s().import.status).toBe('succeeded');
+      expect(s().import.result?.rows).toBe(10);
+    } finally {
+      setUploader(null);
+    }
+  });
+
+  it('refuses the same file a second time (CONFLICT), and replaces the earlier import when asked', async () => {
+    await openCompare(ref);
+    openImport();
+    setImportField({ path: '/data/events.csv' });
+    await startImport();
+    expect(s().import.status).toBe('succeeded');
+    openImport();
+    setImportField({ path: '/data/events.csv' });
+    await startImport();
+    expect(s().import.status).toBe('failed');
+    expect(s().import.error?.code).toBe('CONFLICT');
+    expect(s().import.error?.message).toMatch(/count its events twice/);
+    mock.calls.length = 0;
+    await startImport('replace');
+    expect(mock.calls[0]?.input).toMatchObject({ path: '/data/events.csv', onDuplicate: 'replace' });
+    expect(s().import.status).toBe('succeeded');
   });
 
   it('shows a row-level import error and clears it on edit', async () => {
@@ -222,13 +285,42 @@ describe('compare store: import and define', () => {
     setDefineField({
       name: 'errors',
       sourceType: 'prometheus',
-      url: 'http://prom:9090',
+      dataSource: 'prod',
       query: 'sum(rate(errors_total[1m]))',
     });
     expect(await submitDefine()).toBe(false);
     expect(s().define.status).toBe('failed');
     expect(s().define.error?.message).toMatch(/\{\{variant\}\}/);
     expect(s().define.open).toBe(true);
+  });
+});
+
+describe('compare store: the Prometheus source of a new metric', () => {
+  it('offers the allow-listed sources, preselects the first and sends its name', async () => {
+    await openCompare(ref);
+    await openDefine();
+    expect(s().define.sources).toEqual([{ kind: 'prometheus', name: 'prod', url: 'http://prometheus:9090' }]);
+    expect(s().define.draft.dataSource).toBe('prod');
+    setDefineField({
+      name: 'errors',
+      sourceType: 'prometheus',
+      query: 'sum(increase(e{variant="{{variant}}"}[1m]))',
+      denominator: 'sum(increase(r{variant="{{variant}}"}[1m]))',
+    });
+    expect(await submitDefine()).toBe(true);
+    const call = mock.calls.find((c) => c.channel === 'metrics.define');
+    expect(call?.input).toMatchObject({ source: { type: 'prometheus', dataSource: 'prod' } });
+    expect((call?.input as { source: object }).source).not.toHaveProperty('url');
+  });
+
+  it('with no allow-listed source, says how the local user adds one', async () => {
+    setApi((mock = createMockApi({ metrics: metrics(), sources: [], now: () => NOW })));
+    await openCompare(ref);
+    await openDefine();
+    expect(s().define.sources).toEqual([]);
+    setDefineField({ name: 'errors', sourceType: 'prometheus', query: 'e{variant="{{variant}}"}' });
+    expect(await submitDefine()).toBe(false);
+    expect(s().define.error?.message).toMatch(/rcr sources add prometheus --name NAME --url URL/);
   });
 });
 

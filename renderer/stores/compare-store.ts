@@ -16,6 +16,7 @@ import { create } from 'zustand';
 import type { ApiError, ChannelOutput, EventPayload } from '../../shared/contract.ts';
 import type { FlagRef, FleetRow } from '../../shared/domain.ts';
 import type {
+  DataSourceInfo,
   Direction,
   MetricComparison,
   MetricDefinition,
@@ -23,7 +24,7 @@ import type {
   MetricSeries,
   Window,
 } from '../../shared/metrics.ts';
-import { api } from '../api/current.ts';
+import { api, uploader, type UploadProgress } from '../api/current.ts';
 import { sameRef, toRef } from '../lib/format.ts';
 import type { LoadStatus } from './fleet-store.ts';
 
@@ -51,7 +52,12 @@ export type DefineStatus = 'idle' | 'saving' | 'failed';
 
 export interface ImportState {
   open: boolean;
+  /** A path on the machine running the core (desktop app). */
   path: string;
+  /** The chosen file (browser mode: uploaded). */
+  file: File | null;
+  /** Bytes of the upload sent so far, or `null`. */
+  uploaded: UploadProgress | null;
   environment: string;
   status: ImportStatus;
   progress: EventPayload<'metrics.progress'> | null;
@@ -66,7 +72,8 @@ export interface DefineDraft {
   direction: Direction;
   unit: string;
   sourceType: 'events' | 'prometheus';
-  url: string;
+  /** The allow-listed Prometheus source (`sources.list`) the metric names. */
+  dataSource: string;
   query: string;
   denominator: string;
   controlVariant: string;
@@ -93,6 +100,10 @@ export interface DefineState {
   splitDefault: SplitDefault | null;
   /** True once the user typed a share: it is no longer replaced by the flag's split. */
   shareEdited: boolean;
+  /** The allow-listed data sources (`sources.list`), or `null` until loaded. */
+  sources: DataSourceInfo[] | null;
+  /** Why the allow-list could not be read, or `null`. */
+  sourcesError: ApiError | null;
 }
 
 export interface CompareState {
@@ -126,7 +137,7 @@ const initialDraft = (): DefineDraft => ({
   direction: 'higher-is-better',
   unit: '',
   sourceType: 'events',
-  url: '',
+  dataSource: '',
   query: '',
   denominator: '',
   controlVariant: 'control',
@@ -142,11 +153,15 @@ const initialDefine = (): DefineState => ({
   error: null,
   splitDefault: null,
   shareEdited: false,
+  sources: null,
+  sourcesError: null,
 });
 
 const initialImport = (environment = ''): ImportState => ({
   open: false,
   path: '',
+  file: null,
+  uploaded: null,
   environment,
   status: 'idle',
   progress: null,
@@ -360,12 +375,19 @@ export function draftToDefinition(
       return { ok: false, message: 'expected control share must be a number between 0 and 1' };
     expectedSplit = [share, Number((1 - share).toFixed(6))];
   }
+  if (d.sourceType === 'prometheus' && !d.dataSource)
+    return {
+      ok: false,
+      message:
+        'choose a Prometheus source; the allow-list is set on the machine running the control room: ' +
+        'rcr sources add prometheus --name NAME --url URL',
+    };
   const source: MetricDefinition['source'] =
     d.sourceType === 'events'
       ? { type: 'events' }
       : {
           type: 'prometheus',
-          url: d.url.trim(),
+          dataSource: d.dataSource,
           query: d.query.trim(),
           ...(d.denominator.trim() ? { denominator: d.denominator.trim() } : {}),
           stepSeconds: 15,
@@ -562,18 +584,27 @@ export function closeImport(): void {
   set({ import: initialImport(get().ref?.environment ?? '') });
 }
 
-export function setImportField(patch: Partial<Pick<ImportState, 'path' | 'environment'>>): void {
+export function setImportField(patch: Partial<Pick<ImportState, 'path' | 'file' | 'environment'>>): void {
   setImport({
     ...patch,
     ...(get().import.status === 'failed' ? { status: 'idle' as const, error: null } : {}),
   });
 }
 
-/** Import metric events (a path on the machine running the core); on success refresh. */
-export async function startImport(): Promise<void> {
+/**
+ * Import metric events — the chosen file uploaded in browser mode (the server refuses paths from a
+ * browser), a path on the machine running the core in the desktop app; on success refresh.
+ * @param onDuplicate `refuse` (default): the same content imported before fails with `CONFLICT`
+ *   (a retry never counts events twice); `replace`: that earlier import is replaced by this one.
+ */
+export async function startImport(onDuplicate: 'refuse' | 'replace' = 'refuse'): Promise<void> {
   const s = get();
   if (s.import.status === 'importing' || !s.ref) return;
-  const path = s.import.path.trim();
+  const up = uploader();
+  const file = s.import.file;
+  if (up && !file) return;
+  // Progress events of an upload name the uploaded file, those of a path import the path.
+  const path = up && file ? file.name : s.import.path.trim();
   const environment = s.import.environment.trim() || s.ref.environment;
   const fg = flagGeneration;
   stopImportListener();
@@ -582,8 +613,12 @@ export async function startImport(): Promise<void> {
     if (cur.status !== 'importing') return;
     if (p.path === path || !cur.progress || cur.progress.path === p.path) setImport({ progress: p });
   });
-  setImport({ status: 'importing', progress: null, error: null, result: null });
-  const result = await api().invoke('metrics.importEvents', { path, provider: s.ref.provider, environment });
+  setImport({ status: 'importing', progress: null, uploaded: null, error: null, result: null });
+  const fields = { provider: s.ref.provider, environment, onDuplicate };
+  const result =
+    up && file
+      ? await up.upload('metrics.importEvents', file, fields, (uploaded) => setImport({ uploaded }))
+      : await api().invoke('metrics.importEvents', { path, ...fields });
   stopImportListener();
   if (fg !== flagGeneration) return;
   if (!result.ok) {
@@ -609,11 +644,28 @@ function applySplitDefault(draft: DefineDraft): void {
   });
 }
 
-/** Open "Add metric" with the flag's current split as the expected split (refreshed from the flag). */
+/**
+ * Open "Add metric" with the flag's current split as the expected split (refreshed from the flag),
+ * and load the allow-listed data sources a Prometheus metric may name (`sources.list`).
+ */
 export function openDefine(): Promise<void> {
   set({ define: { ...initialDefine(), open: true } });
   applySplitDefault(get().define.draft);
-  return loadComparedFlag();
+  return Promise.all([loadComparedFlag(), loadSources()]).then(() => undefined);
+}
+
+/** Load the data-source allow-list into the form; the first source is preselected. */
+async function loadSources(): Promise<void> {
+  const fg = flagGeneration;
+  const result = await api().invoke('sources.list', {});
+  if (fg !== flagGeneration || !get().define.open) return;
+  if (!result.ok) return setDefine({ sources: [], sourcesError: result.error });
+  const { draft } = get().define;
+  setDefine({
+    sources: result.value,
+    sourcesError: null,
+    ...(draft.dataSource ? {} : { draft: { ...draft, dataSource: result.value[0]?.name ?? '' } }),
+  });
 }
 
 export function closeDefine(): void {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { setApi } from '../api/current.ts';
+import { setApi, setUploader, type Uploader } from '../api/current.ts';
 import { createMockApi, makeLayers, makeRow, type MockApi } from '../api/mock-api.ts';
 import { makePredictionLog, makePredictions, type MockPredictionLog } from '../api/mock-simulator.ts';
 import { applyEdit, resetChangeStore, setChangeReason, useChangeStore } from './change-store.ts';
@@ -386,6 +386,35 @@ describe('simulator store', () => {
     expect(api.listenerCount()).toBe(0);
     closeImport();
     expect(state().import.open).toBe(false);
+  });
+
+  it('browser mode uploads the chosen file with the name and flag; the server picks the path', async () => {
+    const uploads: Array<{ channel: string; name: string; fields: unknown }> = [];
+    // Stands in for the server: it stores the upload and runs the import on its own path.
+    const up: Uploader = {
+      async upload(channel, file, fields, onProgress) {
+        uploads.push({ channel, name: file.name, fields });
+        onProgress?.({ sent: file.size, total: file.size });
+        return (await api.invoke('predictions.import', { ...fields, path: file.name } as never)) as never;
+      },
+    };
+    setUploader(up);
+    try {
+      await openSimulator(ref, flagContext);
+      await settle();
+      openImport();
+      setImportField({ file: new File(['confidence,label\n'], 'jan.csv'), name: 'January' });
+      await startImport();
+      expect(uploads).toEqual([
+        { channel: 'predictions.import', name: 'jan.csv', fields: { name: 'January', flag: ref } },
+      ]);
+      expect(state().import.uploaded).toEqual({ sent: 17, total: 17 });
+      expect(state().import.status).toBe('succeeded');
+      expect(state().import.progress).toMatchObject({ path: 'jan.csv', done: true });
+      expect(selectLog(state())?.name).toBe('January');
+    } finally {
+      setUploader(null);
+    }
   });
 
   it('applies the candidate through the confirmed change flow', async () => {

@@ -24,7 +24,7 @@ import type {
   SweepPoint,
   SweepSeries,
 } from '../../shared/simulator.ts';
-import { api } from '../api/current.ts';
+import { api, uploader, type UploadProgress } from '../api/current.ts';
 import { sameRef, toRef } from '../lib/format.ts';
 import { previewEdit, setDraft, startEdit } from './change-store.ts';
 import type { LoadStatus } from './fleet-store.ts';
@@ -77,7 +77,12 @@ export type ImportStatus = 'idle' | 'importing' | 'failed' | 'succeeded';
 
 export interface ImportState {
   open: boolean;
+  /** A path on the machine running the core (desktop app). */
   path: string;
+  /** The chosen file (browser mode: uploaded). */
+  file: File | null;
+  /** Bytes of the upload sent so far, or `null`. */
+  uploaded: UploadProgress | null;
   name: string;
   /** Attach the imported log to the open flag. */
   attach: boolean;
@@ -139,6 +144,8 @@ const SWEEP_CONCURRENCY = 4;
 const initialImport = (): ImportState => ({
   open: false,
   path: '',
+  file: null,
+  uploaded: null,
   name: '',
   attach: true,
   status: 'idle',
@@ -623,18 +630,25 @@ export function closeImport(): void {
   set({ import: initialImport() });
 }
 
-export function setImportField(patch: Partial<Pick<ImportState, 'path' | 'name' | 'attach'>>): void {
+export function setImportField(patch: Partial<Pick<ImportState, 'path' | 'file' | 'name' | 'attach'>>): void {
   setImport({
     ...patch,
     ...(get().import.status === 'failed' ? { status: 'idle' as const, error: null } : {}),
   });
 }
 
-/** Import a file by path (on the machine running the core); on success reload logs and open it. */
+/**
+ * Import the chosen file — uploaded in browser mode (the server refuses paths from a browser), by
+ * path on the machine running the core in the desktop app; on success reload logs and open it.
+ */
 export async function startImport(): Promise<void> {
   const s = get();
   if (s.import.status === 'importing') return;
-  const path = s.import.path.trim();
+  const up = uploader();
+  const file = s.import.file;
+  if (up && !file) return;
+  // Progress events of an upload name the uploaded file, those of a path import the path.
+  const path = up && file ? file.name : s.import.path.trim();
   const name = s.import.name.trim();
   const fg = flagGeneration;
   stopImportListener();
@@ -644,12 +658,15 @@ export async function startImport(): Promise<void> {
     // The core may report the resolved path; one import runs at a time, so take either.
     if (p.path === path || !cur.progress || cur.progress.path === p.path) setImport({ progress: p });
   });
-  setImport({ status: 'importing', progress: null, error: null, result: null });
-  const result = await api().invoke('predictions.import', {
-    path,
+  setImport({ status: 'importing', progress: null, uploaded: null, error: null, result: null });
+  const fields = {
     ...(name ? { name } : {}),
     ...(s.import.attach && s.ref ? { flag: s.ref } : {}),
-  });
+  };
+  const result =
+    up && file
+      ? await up.upload('predictions.import', file, fields, (uploaded) => setImport({ uploaded }))
+      : await api().invoke('predictions.import', { path, ...fields });
   stopImportListener();
   if (fg !== flagGeneration) return;
   if (!result.ok) {

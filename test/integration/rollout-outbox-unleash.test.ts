@@ -43,6 +43,10 @@ async function openTestCore(): Promise<AppCore> {
     startMonitor: false,
   });
   await c.sync.syncAll();
+  // The only process on this folder: it holds the monitor lease, so it also takes over actions a
+  // closed process released.
+  c.leadership.acquire();
+  void c.rollouts.outbox.drain();
   return c;
 }
 

@@ -35,6 +35,7 @@ import {
 import { openCore, type AppCore } from '../../electron/core/app-core.ts';
 import { createEncryptedFileSecretStore, SECRETS_FILE } from '../../electron/core/secrets/secret-store.ts';
 import { startHttpServer, type RunningServer } from '../../electron/core/server/http-server.ts';
+import { UPLOAD_CHANNELS } from '../../electron/core/server/upload.ts';
 import { tempDataDir } from '../../electron/core/test-support/temp-dir.ts';
 import { testCipher } from './support.ts';
 
@@ -273,7 +274,10 @@ describe('contract fuzzing', () => {
       expect(res.status, `${channel} ${JSON.stringify(body).slice(0, 80)}`).toBeLessThan(500);
       const json = (await res.json()) as Result<unknown>;
       expect(resultProblem(channel, json)).toBeNull();
-      if (invalid) expect(json).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+      // Channels that take a server path are refused over HTTP whatever the body (upload instead).
+      if (UPLOAD_CHANNELS.has(channel))
+        expect(json).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      else if (invalid) expect(json).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
     }
     const oddChannels = fc.sample(fc.string({ unit: 'binary', maxLength: 40 }), { numRuns: 50, seed: SEED });
     for (const channel of [...oddChannels, '__proto__', 'constructor', 'toString', 'hasOwnProperty']) {

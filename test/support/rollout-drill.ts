@@ -148,6 +148,8 @@ export async function startDrillEnvironment(o: DrillEnvOptions = {}): Promise<Dr
         },
       ],
       rollouts: { monitorIntervalMs: o.monitorIntervalMs ?? 5000 },
+      // The metrics' Prometheus, allow-listed as the local user would (`rcr sources add`).
+      dataSources: { prometheus: [{ name: 'drill-prometheus', url: prometheus.url }] },
     }),
   );
   const core = await openCore({

@@ -6,7 +6,11 @@
  *   needs `--tls-cert/--tls-key` (HTTPS + WSS) or `--insecure`, which prints a
  *   loud warning: the session token and every change would travel in clear text.
  * - `--read-only`: a wall display. Only the read-only channels are routed; the
- *   core refuses the others too, and the renderer hides its action buttons.
+ *   core refuses the others too, and the renderer hides its action buttons. The
+ *   core writes nothing: a read-only SQLite connection, no sync, no monitor, no
+ *   outbox, no Prometheus polling (it shows what the other processes stored).
+ * - A busy-database error escaping a background task (another process held the
+ *   write lock) is reported on stderr and survived ({@link surviveBusyDatabase}).
  * - Tokens come from the environment (`tokenEnv`) or a 0600 file named by
  *   `<tokenEnv>_FILE`; browser mode cannot store tokens.
  */
@@ -15,7 +19,7 @@ import path from 'node:path';
 import { openCore } from '../../core/app-core.ts';
 import { startHttpServer } from '../../core/server/http-server.ts';
 import { exposureProblem, isLoopbackHost } from '../../core/server/request-guard.ts';
-import { UsageError, type GlobalOptions } from '../cli-context.ts';
+import { surviveBusyDatabase, UsageError, type GlobalOptions } from '../cli-context.ts';
 
 /** Folder of the built renderer (`npm run build:renderer`). */
 export const RENDERER_DIR = path.resolve(import.meta.dirname, '../../../dist/renderer');
@@ -69,11 +73,15 @@ export async function serveCommand(g: GlobalOptions, a: ServeArgs): Promise<numb
         '',
       ].join('\n'),
     );
+  const unguard = surviveBusyDatabase('serve');
   const core = await openCore({
     dataDir: g.dataDir,
-    startSync: true,
+    startSync: a.readOnly !== true,
     readOnly: a.readOnly === true,
     actor: g.actor,
+  }).catch((error: unknown) => {
+    unguard();
+    throw error;
   });
   let server;
   try {
@@ -85,9 +93,12 @@ export async function serveCommand(g: GlobalOptions, a: ServeArgs): Promise<numb
       tls,
       insecure: a.insecure === true,
       readOnly: a.readOnly === true,
+      // Browser-mode imports upload their bytes here (deleted after each import).
+      uploadDir: path.join(g.dataDir, 'imports'),
     });
   } catch (error) {
     await core.close();
+    unguard();
     throw error;
   }
   const mode = server.readOnly ? ', read-only' : '';
@@ -101,5 +112,6 @@ export async function serveCommand(g: GlobalOptions, a: ServeArgs): Promise<numb
   });
   await server.close();
   await core.close();
+  unguard();
   return 0;
 }

@@ -1,13 +1,21 @@
 /**
  * Changes to flags: set layers, one-click rollback (kill or revert) and restore.
  *
+ * One change to a flag at a time, across the processes sharing the data folder: a change holds
+ * the flag ({@link FlagActions.withFlag}: an in-process queue, then the SQLite lease
+ * `flag:<id>`, renewed while held) and reads the flag fresh inside it. A request that waited for
+ * another and finds the flag already as it asked gets that request's result — never a second
+ * provider write.
+ *
  * Every action: read the flag fresh from the provider (falling back to the
  * cached state when the provider is unreachable, so the attempt is still made
  * and audited), plan the provider requests, journal them as a `pending` audit
- * row together with the decision record (actor, action, reason, inputs) in one
- * transaction, send them, re-read the provider and write the CONFIRMED state
+ * row together with the decision record (actor, action, reason, inputs) — and, for an
+ * operator's direct change, an outbox row marked in flight and claimed by this process —
+ * in one transaction, send them, re-read the provider and write the CONFIRMED state
  * through {@link ConfirmedState} (cache, incidents). Nothing is reported as done
- * that the provider did not confirm.
+ * that the provider did not confirm. Should the process die mid-call, the monitor's process
+ * reconciles the journaled row once its claim expires (rollout/outbox.ts).
  */
 import type { ActionResult, ChangePreview, RollbackMode } from '../../../shared/contract.ts';
 import { changesWords, killSwitchWord, layersWords } from '../../../shared/layer-words.ts';
@@ -32,6 +40,7 @@ import {
   type FlagProvider,
 } from '../providers/provider.ts';
 import type { Db } from '../db/database.ts';
+import type { Leases } from '../db/leases.ts';
 import type { IncidentStore } from '../incidents/incident-store.ts';
 import type { JournalStore } from '../rollout/journal-store.ts';
 import type { AuditStore } from '../store/audit-store.ts';
@@ -49,6 +58,8 @@ export interface ActionDeps {
   journal: JournalStore;
   incidents: IncidentStore;
   confirmed: ConfirmedState;
+  /** The leases of this process (`flag:<id>` while changing a flag). */
+  leases: Leases;
   sync: SyncService;
   /** The operator acting when no actor is given (config / `--actor` / `RCR_ACTOR`, else the OS user). */
   actor: string;
@@ -74,6 +85,30 @@ export interface ApplyOptions {
    * direct change by an operator).
    */
   decision: { id: number | null } | { action: DecisionAction };
+  /** The outbox action carrying this change (its audit row is recorded on it before the call). */
+  outboxId?: number;
+}
+
+/** How long a flag lease lasts without renewal, ms (renewed every third of it while held). */
+export const FLAG_LEASE_MS = 30_000;
+/** How long a change waits for another process's change of the same flag, ms (real time). */
+export const FLAG_WAIT_MS = 60_000;
+/**
+ * How long the journal row of a direct change stays claimed by the process sending it, ms; after
+ * it, a crashed process's row is reconciled by the monitor's process. A live but slow call is safe
+ * past it: the reconciliation needs the flag's lease, which the sending process keeps renewing.
+ */
+export const DIRECT_CLAIM_MS = 30_000;
+
+const flagLeaseName = (ref: FlagRef): string => `flag:${ref.provider}/${ref.environment}/${ref.key}`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A write that got no answer, and a re-read that failed too: neither confirmed nor refused. */
+class OutcomeUnknown extends Error {
+  constructor(cause: unknown) {
+    super('the outcome of the change is unknown', { cause });
+    this.name = 'OutcomeUnknown';
+  }
 }
 
 /** A restore: the patch, and where its values come from. */
@@ -88,6 +123,16 @@ function confirmsPatch(layers: FlagLayers, patch: LayerPatch): boolean {
   return Object.entries(patch).every(
     ([k, v]) => JSON.stringify((layers as Record<string, unknown>)[k]) === JSON.stringify(v),
   );
+}
+
+/**
+ * Whether a failed write may still have reached the provider: it got no answer (a timeout, a
+ * reset, the command's deadline mid-call — a `ProviderError` without an HTTP status that was not
+ * refused before sending) or something other than a provider error broke off. An HTTP error
+ * answer means the provider refused it; a refused connection, that it never saw it.
+ */
+function mayHaveReached(error: unknown): boolean {
+  return !(error instanceof ProviderError) || (error.status === null && !error.notSent);
 }
 
 /** The decision action of a direct layer change: `kill` when it only turns the kill switch to Killed. */
@@ -105,8 +150,53 @@ const VERB: Partial<Record<DecisionAction, string>> = {
 /** Plans, journals, executes and confirms flag changes. */
 export class FlagActions {
   private readonly deps: ActionDeps;
+  /** The change queued last per flag (`provider/environment/key`) in this process. */
+  private readonly queues = new Map<string, Promise<unknown>>();
   constructor(deps: ActionDeps) {
     this.deps = deps;
+  }
+
+  /**
+   * Runs `fn` holding the flag: after the changes of it queued earlier in this process, and under
+   * the SQLite lease `flag:<id>` (so no other process changes it meanwhile), renewed while `fn`
+   * runs and released after. `fn` gets whether it had to wait for another change.
+   * @throws CoreError CONFLICT when another process held the flag for {@link FLAG_WAIT_MS}.
+   */
+  async withFlag<T>(ref: FlagRef, fn: (waited: boolean) => Promise<T>): Promise<T> {
+    const id = `${ref.provider}/${ref.environment}/${ref.key}`;
+    const before = this.queues.get(id);
+    let waited = before !== undefined;
+    const run = (before ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        const { leases } = this.deps;
+        const name = flagLeaseName(ref);
+        const giveUpAt = Date.now() + FLAG_WAIT_MS;
+        while (!leases.acquire(name, FLAG_LEASE_MS)) {
+          waited = true;
+          if (Date.now() > giveUpAt)
+            throw new CoreError(
+              'CONFLICT',
+              `another process (${leases.holder(name)?.owner ?? 'unknown'}) has been changing "${ref.key}" for over ${FLAG_WAIT_MS / 1000} s; try again`,
+            );
+          await sleep(100);
+        }
+        const renew = setInterval(() => leases.acquire(name, FLAG_LEASE_MS), FLAG_LEASE_MS / 3);
+        renew.unref();
+        try {
+          return await fn(waited);
+        } finally {
+          clearInterval(renew);
+          leases.release(name);
+        }
+      });
+    this.queues.set(id, run);
+    void run
+      .finally(() => {
+        if (this.queues.get(id) === run) this.queues.delete(id);
+      })
+      .catch(() => undefined);
+    return run;
   }
 
   /** The operator acting when a call names none. */
@@ -210,10 +300,23 @@ export class FlagActions {
     return this.previewChange(ref, patch, basis, notes);
   }
 
-  /** Rolls a flag back: `kill` turns the kill switch to Killed, `revert` restores the last known-good layers. */
+  /**
+   * Rolls a flag back: `kill` turns the kill switch to Killed, `revert` restores the last
+   * known-good layers. Concurrent identical rollbacks of one flag make one provider write; the
+   * others get its result.
+   */
   async rollback(ref: FlagRef, mode: RollbackMode, reason: string, actor?: string): Promise<ActionResult> {
+    const since = new Date(this.deps.now()).toISOString();
     const { patch } = await this.rollbackPatch(ref, mode);
-    return this.apply(ref, patch, reason, { kind: mode, actor, decision: { action: mode } });
+    return this.withFlag(ref, (waited) =>
+      this.applyHeld(
+        ref,
+        patch,
+        reason,
+        { kind: mode, actor, decision: { action: mode } },
+        waited ? since : null,
+      ),
+    );
   }
 
   /**
@@ -261,28 +364,57 @@ export class FlagActions {
 
   /** Restores a killed flag (see {@link restorePlan}); provider-confirmed, recorded as a `restore` decision. */
   async restore(ref: FlagRef, reason: string, actor?: string): Promise<ActionResult> {
+    const since = new Date(this.deps.now()).toISOString();
     const { patch } = await this.restorePlan(ref);
-    return this.apply(ref, patch, reason, { kind: 'set-layers', actor, decision: { action: 'restore' } });
+    return this.withFlag(ref, (waited) =>
+      this.applyHeld(
+        ref,
+        patch,
+        reason,
+        { kind: 'set-layers', actor, decision: { action: 'restore' } },
+        waited ? since : null,
+      ),
+    );
   }
 
   /** A direct layer change by an operator, recorded as a `kill` or `set` decision. */
   change(ref: FlagRef, patch: LayerPatch, reason: string, actor?: string): Promise<ActionResult> {
+    const since = new Date(this.deps.now()).toISOString();
     const action = decisionActionOf(patch);
-    return this.apply(ref, patch, reason, {
-      kind: action === 'kill' ? 'kill' : 'set-layers',
-      actor,
-      decision: { action },
-    });
+    return this.withFlag(ref, (waited) =>
+      this.applyHeld(
+        ref,
+        patch,
+        reason,
+        { kind: action === 'kill' ? 'kill' : 'set-layers', actor, decision: { action } },
+        waited ? since : null,
+      ),
+    );
+  }
+
+  /** {@link applyHeld} holding the flag ({@link withFlag}). */
+  apply(ref: FlagRef, patch: LayerPatch, reason: string, opts: ApplyOptions): Promise<ActionResult> {
+    return this.withFlag(ref, () => this.applyHeld(ref, patch, reason, opts, null));
   }
 
   /**
-   * Applies a change: journal (audit row `pending` + the decision, one transaction) → send →
-   * re-read → write the confirmed state (cache, incidents) and complete the audit row.
+   * Applies a change; the caller holds the flag ({@link withFlag}). Journal (audit row `pending`
+   * + the decision + for a direct change its in-flight outbox row, one transaction) → send →
+   * re-read → write the confirmed state (cache, incidents) and complete the audit row and outbox
+   * row. `dedupeSince` (ISO): the request waited for another change of the flag; if the flag
+   * already is as asked and a change with exactly this patch succeeded since then, its result is
+   * returned and nothing is sent.
    * @throws CoreError (NOT_FOUND, UNSUPPORTED, CONFLICT, PROVIDER_ERROR) — after the
    *   audit row is completed as `failed` when the provider was called; BAD_INPUT when the change
    *   leaves the flag as it is.
    */
-  async apply(ref: FlagRef, patch: LayerPatch, reason: string, opts: ApplyOptions): Promise<ActionResult> {
+  async applyHeld(
+    ref: FlagRef,
+    patch: LayerPatch,
+    reason: string,
+    opts: ApplyOptions,
+    dedupeSince: string | null,
+  ): Promise<ActionResult> {
     const { audit, now, db, journal } = this.deps;
     const actor = opts.actor ?? this.deps.actor;
     const kind = opts.kind ?? 'set-layers';
@@ -290,11 +422,14 @@ export class FlagActions {
     const { state } = await this.current(ref);
     const after = applyPatch(state.layers, patch);
     const changes = diffLayers(state.layers, after);
-    if (!changes.length)
+    if (!changes.length) {
+      const prior = dedupeSince ? audit.lastSucceededWith(ref, patch, dedupeSince) : null;
+      if (prior) return { audit: prior, flag: this.deps.fleetRow(ref) };
       throw new CoreError('BAD_INPUT', `the change leaves "${ref.key}" as it is; nothing to do`);
+    }
     const plan = await provider.planChange(state, patch, reason, actor);
     const at = new Date(now()).toISOString();
-    const { auditId, decisionId } = db.transaction(() => {
+    const { auditId, decisionId, outboxId } = db.transaction(() => {
       const auditId = audit.begin({
         ref,
         at,
@@ -305,7 +440,10 @@ export class FlagActions {
         request: plan.requests,
         before: state.layers,
       });
-      if ('id' in opts.decision) return { auditId, decisionId: opts.decision.id };
+      if ('id' in opts.decision) {
+        if (opts.outboxId !== undefined) journal.setActionAudit(opts.outboxId, auditId);
+        return { auditId, decisionId: opts.decision.id, outboxId: null };
+      }
       const ctx = this.deps.context(ref);
       const id = journal.addDecision({
         at,
@@ -324,18 +462,51 @@ export class FlagActions {
         },
       });
       journal.linkAudit(id, auditId);
-      return { auditId, decisionId: id };
+      // The direct change is journaled like the outbox's actions, in flight and claimed by this
+      // process: should it die mid-call, the monitor's process reconciles it (re-read; confirm or
+      // send once more) when the claim expires.
+      const row = journal.enqueue({
+        flag: ref,
+        kind: 'flag-change',
+        payload: { patch, reason, action: kind, purpose: 'direct', actor, auditId },
+        idempotencyKey: `direct:audit:${auditId}`,
+        decisionId: id,
+        at: now(),
+        claim: { owner: this.deps.leases.owner, untilMs: now() + DIRECT_CLAIM_MS },
+        inFlight: true,
+      });
+      journal.linkDecision(id, row.id);
+      journal.setActionAudit(row.id, auditId);
+      return { auditId, decisionId: id, outboxId: row.id };
     })();
     // A decision recorded here (not one carried out for the outbox) is pushed to every window.
     const recorded = 'id' in opts.decision ? null : decisionId;
     if (recorded !== null) this.emitDecision(recorded);
     let response: unknown = null;
+    let accepted = false;
+    /** The error of a write whose answer was lost (re-read to see whether it was applied). */
+    let lost: unknown = null;
+    let confirmed: FlagState;
     try {
-      response = (await provider.executePlan(plan, reason, actor)).responses;
-      const confirmed = await provider.getFlag(ref.environment, ref.key);
+      try {
+        response = (await provider.executePlan(plan, reason, actor)).responses;
+        accepted = true;
+        confirmed = await provider.getFlag(ref.environment, ref.key);
+      } catch (error) {
+        // The write was accepted but the re-read failed, or the write got no answer: whether the
+        // change is there is unknown — read once more before calling it failed.
+        if (!accepted && !mayHaveReached(error)) throw error;
+        lost = accepted ? null : error;
+        const again = await provider.getFlag(ref.environment, ref.key).catch(() => null);
+        if (again) confirmed = again;
+        else if (outboxId !== null) throw new OutcomeUnknown(error);
+        else throw error;
+      }
       if (!confirmsPatch(confirmed.layers, patch)) {
         throw new ProviderError(
-          `the provider accepted the change but re-reading "${ref.key}" shows ${JSON.stringify(confirmed.layers)}`,
+          lost === null
+            ? `the provider accepted the change but re-reading "${ref.key}" shows ${JSON.stringify(confirmed.layers)}`
+            : `${toApiError(lost).message}; re-reading "${ref.key}" shows it was not applied: ${JSON.stringify(confirmed.layers)}`,
         );
       }
       const completedAt = new Date(now()).toISOString();
@@ -354,16 +525,33 @@ export class FlagActions {
           confirmed: confirmed.layers,
           completedAt,
         });
+        if (outboxId !== null) journal.markConfirmed(outboxId, completedAt, auditId);
       })();
     } catch (error) {
+      if (error instanceof OutcomeUnknown && outboxId !== null) {
+        // Neither confirmed nor refused: the audit row stays pending and the journal row in
+        // flight, its claim given up, so the monitor's process reconciles it now (re-read →
+        // confirmed, or sent once more) — as after a crash mid-call.
+        const message = toApiError(error.cause).message;
+        journal.releaseInFlight(outboxId, message);
+        this.deps.onChanged('action-failed');
+        throw new CoreError(
+          'PROVIDER_ERROR',
+          `${message}; whether the change reached the provider is unknown — it is reconciled by re-reading "${ref.key}" (audit #${auditId}: pending)`,
+          { cause: error.cause },
+        );
+      }
       const message = toApiError(error).message;
-      audit.end(auditId, {
-        status: 'failed',
-        response,
-        error: message,
-        confirmed: null,
-        completedAt: new Date(now()).toISOString(),
-      });
+      db.transaction(() => {
+        audit.end(auditId, {
+          status: 'failed',
+          response,
+          error: message,
+          confirmed: null,
+          completedAt: new Date(now()).toISOString(),
+        });
+        if (outboxId !== null) journal.markFailed(outboxId, message, auditId);
+      })();
       if (recorded !== null) this.emitDecision(recorded);
       this.deps.onChanged('action-failed');
       const code = error instanceof ConflictError ? 'CONFLICT' : toApiError(error).code;
@@ -392,6 +580,49 @@ export class FlagActions {
       this.deps.confirmed.write(state, at, { source: 'app', ...cause, freshBefore: null }),
     )();
     this.deps.onChanged('reconciled');
+  }
+
+  /**
+   * Completes an audit row that an interrupted attempt (a crash mid-call) left `pending`:
+   * `succeeded` with the layers the provider confirmed, or `failed` with `note` when it did not
+   * show the change. A row that is not pending is left as it is.
+   */
+  closeInterrupted(auditId: number, confirmed: FlagLayers | null, note: string): void {
+    const { audit, now } = this.deps;
+    let entry;
+    try {
+      entry = audit.get(auditId);
+    } catch {
+      return;
+    }
+    if (entry.status !== 'pending') return;
+    audit.end(auditId, {
+      status: confirmed ? 'succeeded' : 'failed',
+      response: null,
+      error: confirmed ? null : note,
+      confirmed,
+      completedAt: new Date(now()).toISOString(),
+    });
+    this.deps.onChanged('reconciled');
+  }
+
+  /**
+   * Completes the audit rows that processes which died mid-call left `pending` and that no
+   * journaled action will complete (the monitor's process runs it when it takes the lease): each
+   * becomes `failed` with a note — whether the change reached the provider is unknown, and the
+   * flag's confirmed state shows in the fleet after the next sync.
+   * @returns how many were completed.
+   */
+  closeAbandoned(): number {
+    const before = new Date(this.deps.now() - DIRECT_CLAIM_MS - FLAG_LEASE_MS).toISOString();
+    const rows = this.deps.audit.abandonedBefore(before);
+    for (const r of rows)
+      this.closeInterrupted(
+        r.id,
+        null,
+        'interrupted: the process stopped mid-call before the provider confirmed; whether the change was applied shows in the flag’s state after the next sync',
+      );
+    return rows.length;
   }
 
   private emitDecision(id: number): void {

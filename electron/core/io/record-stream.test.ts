@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { streamCsvRecords } from './record-stream.ts';
+import { streamCsvRecords, streamJsonlRecords } from './record-stream.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-record-stream-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -55,5 +55,37 @@ describe('streamCsvRecords', () => {
       }),
     ).rejects.toThrow('bad row 10');
     expect(seen).toBe(9);
+  });
+});
+
+describe('duplicate columns (issue 15, item 10)', () => {
+  it('refuses a CSV header naming a column twice, naming the column and both positions', async () => {
+    await expect(read('a,b,a\n1,2,3\n')).rejects.toThrow(
+      'line 1: duplicate column "a" in the header (columns 1 and 3)',
+    );
+    await expect(read(' b ,a,b\n1,2,3\n')).rejects.toThrow(
+      'line 1: duplicate column "b" in the header (columns 1 and 3)',
+    );
+  });
+
+  it('refuses a JSONL line with a key twice, naming it (JSON.parse would keep the last)', async () => {
+    const file = path.join(dir, 'dup.jsonl');
+    fs.writeFileSync(
+      file,
+      [
+        '{"a": 1, "b": "x"}',
+        '{"a": 1, "b": {"a": 2, "a": 3}, "c": "\\"a\\": 1"}',
+        '{"a": 1, "b": 2, "a": 3}',
+      ].join('\n'),
+    );
+    const seen: number[] = [];
+    await expect(
+      streamJsonlRecords(file, 0, {
+        requiredColumns: ['a', 'b'],
+        onRecord: (_raw, line) => seen.push(line),
+        formatError: (line, message) => new Error(`line ${line}: ${message}`),
+      }),
+    ).rejects.toThrow('line 3: duplicate key "a"');
+    expect(seen).toEqual([1, 2]);
   });
 });

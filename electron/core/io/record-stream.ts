@@ -1,7 +1,8 @@
 /**
  * Streams the records of a CSV or JSONL file as plain objects keyed by column,
- * with 1-based line numbers, checking required columns — the shared reading
- * loop of the prediction-log and metric-event imports. The file is never
+ * with 1-based line numbers, checking required columns and refusing a column named twice (a CSV
+ * header, or a key repeated in a JSONL object, where the last one would silently win) — the shared
+ * reading loop of the prediction-log and metric-event imports. The file is never
  * loaded whole: CSV through Papa Parse (rows handled inside its synchronous
  * `step` callback, so no record objects are queued), JSONL through `readline`.
  */
@@ -39,6 +40,67 @@ function missingColumn(columns: readonly string[], required: readonly string[]):
     : `missing column "${missing}" (found: ${columns.join(', ') || 'none'})`;
 }
 
+/** `duplicate column "x" in the header (columns 2 and 5)` (1-based) for the first repeated name, else null. */
+function duplicateColumn(columns: readonly string[]): string | null {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i] as string;
+    const first = seen.get(c);
+    if (first !== undefined)
+      return `duplicate column "${c}" in the header (columns ${first + 1} and ${i + 1})`;
+    seen.set(c, i);
+  }
+  return null;
+}
+
+/**
+ * The keys of the outermost object of the JSON text `s` (valid JSON: it parsed), in order,
+ * duplicates kept — what `JSON.parse` folds into one (the last wins). Counts only when `names` is
+ * false (the common check: compare with the parsed object's key count), ~0.4 µs for a 130-byte
+ * line here.
+ */
+function topLevelKeys(s: string, names: false): number;
+function topLevelKeys(s: string, names: true): string[];
+function topLevelKeys(s: string, names: boolean): number | string[] {
+  let depth = 0;
+  let count = 0;
+  const out: string[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 /* " */) {
+      let j = i + 1;
+      for (;;) {
+        const q = s.charCodeAt(j);
+        if (q === 92 /* \ */) j += 2;
+        else if (q === 34) break;
+        else j++;
+      }
+      if (depth === 1) {
+        let k = j + 1;
+        while (s.charCodeAt(k) <= 32) k++;
+        if (s.charCodeAt(k) === 58 /* : */) {
+          count++;
+          if (names) out.push(JSON.parse(s.slice(i, j + 1)) as string);
+        }
+      }
+      i = j;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return names ? out : count;
+}
+
+/** `duplicate key "x"` when the JSON object text `text` (parsed into `raw`) repeats a key, else null. */
+function duplicateKey(text: string, raw: object): string | null {
+  if (topLevelKeys(text, false) === Object.keys(raw).length) return null;
+  const seen = new Set<string>();
+  for (const k of topLevelKeys(text, true)) {
+    if (seen.has(k)) return `duplicate key "${k}"`;
+    seen.add(k);
+  }
+  return null;
+}
+
 /** True for a parsed line with no content (a blank line). */
 const isBlank = (fields: string[]): boolean => fields.length === 1 && (fields[0] as string).trim() === '';
 
@@ -52,8 +114,8 @@ function embeddedNewlines(fields: string[]): number {
 /**
  * Reads a CSV file (header on line 1) with Papa Parse in streaming mode: each record is handled
  * in its `step` callback, so no record objects are queued. Blank lines are skipped (and counted);
- * a record with a different number of fields than the header, or broken quoting, is a format
- * error at its line.
+ * a header naming a column twice, a record with a different number of fields than the header, or
+ * broken quoting, is a format error at its line.
  * @returns the number of records handled.
  * @throws what `formatError` builds, or what `onRecord` throws.
  */
@@ -77,6 +139,8 @@ export async function streamCsvRecords(
     if (isBlank(fields)) return;
     if (header === null) {
       header = fields.map((h) => h.trim());
+      const duplicate = duplicateColumn(header);
+      if (duplicate) throw o.formatError(first, duplicate);
       const missing = missingColumn(header, o.requiredColumns);
       if (missing) throw o.formatError(first, missing);
       return;
@@ -113,7 +177,8 @@ export async function streamCsvRecords(
 }
 
 /**
- * Reads a JSONL file (one JSON object a line; blank lines skipped but counted).
+ * Reads a JSONL file (one JSON object a line; blank lines skipped but counted). A line whose
+ * object repeats a key (at its top level) is a format error.
  * @returns the number of records handled.
  * @throws what `formatError` builds, or what `onRecord` throws.
  */
@@ -138,6 +203,8 @@ export async function streamJsonlRecords(
       }
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         throw o.formatError(line, 'each line must be a JSON object');
+      const duplicate = duplicateKey(text, raw);
+      if (duplicate) throw o.formatError(line, duplicate);
       const missing = o.requiredColumns.find((c) => !(c in (raw as object)));
       if (missing !== undefined) throw o.formatError(line, `missing "${missing}"`);
       o.onRecord(raw as Record<string, unknown>, line);

@@ -6,7 +6,7 @@
  * has aggregated one, so memory stays bounded when aggregation is the slower side.
  *
  * Messages posted: `{type: 'batch', batch}`, `{type: 'progress', progress}`,
- * `{type: 'done', rows}`, `{type: 'error', error: {format: boolean, file, line, detail, message}}`.
+ * `{type: 'done', rows}`, `{type: 'error', error: {format: boolean, file, line, column, detail, message}}`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchBuilder, type EventBatch } from './metric-event-batches.ts';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
         format,
         file: format ? error.file : data.file,
         line: format ? error.line : null,
+        column: format ? error.column : null,
         detail: format ? error.detail : null,
         message: error instanceof Error ? error.message : String(error),
       },

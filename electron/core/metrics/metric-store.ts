@@ -1,42 +1,50 @@
 /**
  * SQLite storage of metric definitions, per-minute rollups (schema v3) and
  * their hour/day levels (schema v5, {@link RollupLevels}), and the
- * all-or-nothing event import ({@link importMetricEvents}): a bad row leaves
- * the database untouched.
+ * all-or-nothing, idempotent event import ({@link importMetricEvents}, schema v8): a bad row
+ * leaves the database untouched, and an import is published in short transactions that readers
+ * see whole or not at all ({@link ImportOverlay}).
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import { MetricDefinitionSchema, type MetricDefinition } from '../../../shared/metrics.ts';
 import { ConnectionWatch } from '../db/connection-watch.ts';
 import { ParsedJson } from '../db/parsed-json.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
-import type { ReadProgress } from './metric-events-reader.ts';
-import { importMetricEvents } from './metric-import.ts';
+import {
+  importMetricEvents,
+  recoverImports,
+  type ImportOptions,
+  type ImportSummary,
+} from './metric-import.ts';
 import { RollupLevels, type MinuteChange, type SeriesKey } from './rollup-levels.ts';
+import { ImportOverlay } from './rollup-overlay.ts';
 import {
   addColumns,
   columnsOf,
+  emptyRollup,
   MINUTE_MS,
+  mergeInto,
   rollupFromRow,
+  subtractColumns,
+  subtractInto,
   type Rollup,
   type RollupColumns,
   type RollupKey,
 } from './rollup.ts';
+
+export type { ImportOptions, ImportSummary } from './metric-import.ts';
 
 /** A rollup with its key. */
 export interface KeyedRollup extends RollupKey {
   rollup: Rollup;
 }
 
-/** Result of an import. */
-export interface ImportSummary {
-  rows: number;
-  flags: string[];
-  metrics: string[];
-}
-
 interface RollupRow extends RollupColumns {
   minute: number;
 }
+
+/** An empty rollup's columns. */
+const EMPTY_COLUMNS: RollupColumns = { count: 0, sum: 0, sum_sq: 0, successes: 0, sketch: null };
 
 /** The {@link ConnectionWatch} topic of the definitions table. */
 const DEFINITIONS = 'metric_definition';
@@ -68,6 +76,7 @@ export class MetricStore {
   readonly levels: RollupLevels;
   private readonly parsed = new ParsedJson(10_000);
   private readonly watch: ConnectionWatch;
+  private readonly overlay: ImportOverlay;
   /** Definitions by flag id, valid while the watch's stamp is `stamp`. */
   private listed: { stamp: string; byFlag: Map<string, MetricDefinition[]> } | null = null;
 
@@ -76,6 +85,7 @@ export class MetricStore {
     this.db = db;
     this.sql = statementCache(db);
     this.watch = ConnectionWatch.of(db);
+    this.overlay = ImportOverlay.of(db);
     this.levels = new RollupLevels(db, this.sql);
     if (this.levels.missing()) this.levels.rebuildAll();
   }
@@ -116,7 +126,10 @@ export class MetricStore {
     return rows.map((r) => this.parsed.get(MetricDefinitionSchema, r.json));
   }
 
-  /** Per-minute rollups of one metric and variant with `fromMinute <= minute < toMinute`, by minute. */
+  /**
+   * Per-minute rollups of one metric and variant with `fromMinute <= minute < toMinute`, by minute
+   * (an import being published or replaced included whole, see {@link ImportOverlay}).
+   */
   minutes(
     flag: FlagRef,
     metric: string,
@@ -127,20 +140,48 @@ export class MetricStore {
   ): Array<{ minute: number; rollup: Rollup }> {
     // The sketch blob is only read when asked for: deserializing it is most of the cost of a
     // window query, and only quantile metrics use it (bench/README.md, finding 13).
-    const rows = this.sql(
-      `SELECT minute, count, sum, sum_sq, successes${withSketch ? ', sketch' : ', NULL AS sketch'} FROM metric_rollup
-       WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?
-         AND minute >= ? AND minute < ? ORDER BY minute`,
-    ).all(flag.provider, flag.environment, flag.key, metric, variant, fromMinute, toMinute) as RollupRow[];
-    return rows.map((r) => ({ minute: r.minute, rollup: rollupFromRow(r) }));
+    const read = (): Array<{ minute: number; rollup: Rollup }> =>
+      (
+        this.sql(
+          `SELECT minute, count, sum, sum_sq, successes${withSketch ? ', sketch' : ', NULL AS sketch'} FROM metric_rollup
+           WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?
+             AND minute >= ? AND minute < ? ORDER BY minute`,
+        ).all(flag.provider, flag.environment, flag.key, metric, variant, fromMinute, toMinute) as RollupRow[]
+      ).map((r) => ({ minute: r.minute, rollup: rollupFromRow(r) }));
+    if (!this.overlay.active()) return read();
+    return this.snapshot(() => {
+      const byMinute = new Map(read().map((m) => [m.minute, m]));
+      for (const c of this.overlay.cells(seriesOf(flag, metric, variant), fromMinute, toMinute)) {
+        const cell = rollupFromRow(withSketch ? c : { ...c, sketch: null });
+        let m = byMinute.get(c.minute);
+        if (!m) byMinute.set(c.minute, (m = { minute: c.minute, rollup: emptyRollup() }));
+        if (c.sign > 0) mergeInto(m.rollup, cell);
+        else subtractInto(m.rollup, cell);
+      }
+      return [...byMinute.values()].filter((m) => m.rollup.count > 0).sort((a, b) => a.minute - b.minute);
+    });
   }
 
+  /** Variants with data of one metric of a flag (an import being published included), sorted. */
   variants(flag: FlagRef, metric: string): string[] {
-    const rows = this.sql(
-      `SELECT DISTINCT variant FROM metric_rollup
-       WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? ORDER BY variant`,
-    ).all(flag.provider, flag.environment, flag.key, metric) as { variant: string }[];
-    return rows.map((r) => r.variant);
+    const read = (): string[] =>
+      (
+        this.sql(
+          `SELECT DISTINCT variant FROM metric_rollup
+           WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? ORDER BY variant`,
+        ).all(flag.provider, flag.environment, flag.key, metric) as { variant: string }[]
+      ).map((r) => r.variant);
+    if (!this.overlay.active()) return read();
+    return this.snapshot(() =>
+      [
+        ...new Set([...read(), ...this.overlay.variants(flag.provider, flag.environment, flag.key, metric)]),
+      ].sort(),
+    );
+  }
+
+  /** Runs the reads of `fn` in one snapshot (a read transaction, unless one is open already). */
+  private snapshot<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.db.transaction(fn)();
   }
 
   /**
@@ -187,36 +228,116 @@ export class MetricStore {
    * sketches are merged encoded ({@link addColumns}), never decoded.
    */
   addRollups(rollups: Iterable<KeyedRollup>): void {
+    const touched = new Map<string, { key: SeriesKey; cells: Array<RollupColumns & { minute: number }> }>();
+    for (const k of rollups) {
+      const id = `${k.provider}\u0000${k.environment}\u0000${k.flagKey}\u0000${k.metric}\u0000${k.variant}`;
+      const cell = { ...columnsOf(k.rollup), minute: k.minute };
+      const t = touched.get(id);
+      if (t) t.cells.push(cell);
+      else touched.set(id, { key: k, cells: [cell] });
+    }
+    const written: Array<{ key: SeriesKey; rows: RollupRow[] }> = [];
+    this.db.transaction(() => {
+      for (const t of touched.values()) written.push({ key: t.key, rows: this.addCells(t.key, t.cells) });
+    })();
+    // Committed: the window cache learns the rows written instead of reading them back.
+    for (const w of written) this.levels.writeThrough(w.key, w.rows);
+  }
+
+  /**
+   * Adds cells (stored columns, sketches encoded) of one series to its stored minutes — merging
+   * with a stored minute, sketches merged encoded — and to its hour/day levels (without re-reading
+   * the minutes). Call inside a write transaction.
+   * @returns the minute rows as written.
+   */
+  private addCells(key: SeriesKey, cells: ReadonlyArray<RollupColumns & { minute: number }>): RollupRow[] {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const c of cells) {
+      lo = Math.min(lo, c.minute);
+      hi = Math.max(hi, c.minute);
+    }
+    // The stored minutes of the cells' range, read at once (cells usually come in minute order).
+    const stored = new Map<number, RollupRow>();
+    if (cells.length)
+      for (const r of this.sql(
+        `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
+         WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ?
+           AND minute >= ? AND minute <= ?`,
+      ).all(key.provider, key.environment, key.flagKey, key.metric, key.variant, lo, hi) as RollupRow[])
+        stored.set(r.minute, r);
+    const changes: Array<MinuteChange & { after: RollupRow }> = [];
+    for (const c of cells) {
+      const existing = stored.get(c.minute);
+      const delta: RollupColumns = {
+        count: c.count,
+        sum: c.sum,
+        sum_sq: c.sum_sq,
+        successes: c.successes,
+        sketch: c.sketch,
+      };
+      const after: RollupRow = { ...(existing ? addColumns(existing, delta) : delta), minute: c.minute };
+      this.putRow(key, after);
+      stored.set(c.minute, after);
+      changes.push({ minute: c.minute, delta, before: existing ?? null, after });
+    }
+    // The levels gain what was added (no minute re-read).
+    this.levels.addToLevels(key, changes);
+    return changes.map((c) => c.after);
+  }
+
+  /**
+   * Folds cells of an import being published into the stored minutes and levels of one series
+   * (see {@link addCells}). Call inside the write transaction that moves the import's cursor past them.
+   */
+  foldIn(key: SeriesKey, cells: ReadonlyArray<RollupColumns & { minute: number }>): void {
+    this.addCells(key, cells);
+  }
+
+  /**
+   * Takes cells of an import being replaced out of the stored minutes of one series, then
+   * recomputes the hour/day levels of their range. A minute whose stored count is exactly the
+   * cell's plus that of `others(minute)` — the other imports' cells stored in it — is rebuilt from
+   * those (no floating-point residue); otherwise (e.g. rollups written by another source) the cell
+   * is subtracted. A minute left empty is deleted. Call inside the write transaction that moves
+   * the import's cursor past them.
+   */
+  foldOut(
+    key: SeriesKey,
+    cells: ReadonlyArray<RollupColumns & { minute: number }>,
+    others: (minute: number) => RollupColumns[],
+  ): void {
     const get = this.sql(
       `SELECT minute, count, sum, sum_sq, successes, sketch FROM metric_rollup
        WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ? AND variant = ? AND minute = ?`,
     );
-    const touched = new Map<
-      string,
-      { key: SeriesKey; changes: Array<MinuteChange & { after: RollupRow }> }
-    >();
-    this.db.transaction(() => {
-      for (const k of rollups) {
-        const existing = get.get(k.provider, k.environment, k.flagKey, k.metric, k.variant, k.minute) as
-          RollupRow | undefined;
-        const delta = columnsOf(k.rollup);
-        const after: RollupRow = { ...(existing ? addColumns(existing, delta) : delta), minute: k.minute };
-        this.putRow(k, after);
-        const change = { minute: k.minute, delta, before: existing ?? null, after };
-        const id = `${k.provider}\u0000${k.environment}\u0000${k.flagKey}\u0000${k.metric}\u0000${k.variant}`;
-        const t = touched.get(id);
-        if (t) t.changes.push(change);
-        else touched.set(id, { key: k, changes: [change] });
-      }
-      // The levels gain what was added (no minute re-read).
-      for (const t of touched.values()) this.levels.addToLevels(t.key, t.changes);
-    })();
-    // Committed: the window cache learns the rows written instead of reading them back.
-    for (const t of touched.values())
-      this.levels.writeThrough(
-        t.key,
-        t.changes.map((c) => c.after),
-      );
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const c of cells) {
+      const stored = get.get(
+        key.provider,
+        key.environment,
+        key.flagKey,
+        key.metric,
+        key.variant,
+        c.minute,
+      ) as RollupRow | undefined;
+      if (!stored) continue;
+      const rest = others(c.minute);
+      const after =
+        rest.reduce((n, r) => n + r.count, 0) + c.count === stored.count
+          ? rest.reduce<RollupColumns>((a, r) => addColumns(a, r), EMPTY_COLUMNS)
+          : subtractColumns(stored, c);
+      if (after.count > 0) this.putRow(key, { ...after, minute: c.minute });
+      else
+        this.sql(
+          `DELETE FROM metric_rollup WHERE provider = ? AND environment = ? AND flag_key = ? AND metric = ?
+             AND variant = ? AND minute = ?`,
+        ).run(key.provider, key.environment, key.flagKey, key.metric, key.variant, c.minute);
+      lo = Math.min(lo, c.minute);
+      hi = Math.max(hi, c.minute + MINUTE_MS);
+    }
+    if (lo < hi) this.levels.refresh(key, lo, hi);
   }
 
   /**
@@ -314,13 +435,21 @@ export class MetricStore {
 
   /**
    * Imports a metric-event file into the rollups of `provider`/`environment`: all-or-nothing
-   * (nothing is written unless every row is valid). Timestamps round down to the minute.
-   * @throws MetricFormatError naming the first bad line.
+   * (nothing is visible unless every row is valid, then all of it at once), idempotent by the
+   * file's SHA-256 (`onDuplicate`), in short write transactions. Timestamps round down to the
+   * minute. See {@link importMetricEvents}.
+   * @throws MetricFormatError naming the first bad line and column; DuplicateImportError.
    */
-  importFile(
-    file: string,
-    opts: { provider: string; environment: string; onProgress?: (p: ReadProgress) => void },
-  ): Promise<ImportSummary> {
+  importFile(file: string, opts: ImportOptions): Promise<ImportSummary> {
     return importMetricEvents(this.db, this, file, opts);
+  }
+
+  /**
+   * Cleans up after imports whose process is gone: deletes what a crashed import staged, finishes
+   * folding one that was already published (see {@link recoverImports}). Writes; not for
+   * read-only sessions.
+   */
+  recoverImports(): Promise<{ discarded: number; finished: number }> {
+    return recoverImports(this.db, this);
   }
 }

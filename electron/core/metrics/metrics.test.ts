@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
 import { openCore, type AppCore } from '../app-core.ts';
+import { defaultConfig, saveConfig } from '../config.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
 import { metricDef } from '../test-support/metric-fixtures.ts';
 import { PrometheusError } from './prometheus-client.ts';
@@ -67,6 +68,11 @@ const def = (over: Partial<MetricDefinition> & { name: string }): MetricDefiniti
 beforeEach(async () => {
   tmp = tempDataDir('rcr-metrics-');
   fakeQuery = async () => [];
+  // The Prometheus source the tests' definitions name, allow-listed by the local user.
+  saveConfig(path.join(tmp.dir, 'data', 'config.json'), {
+    ...defaultConfig(),
+    dataSources: { prometheus: [{ name: 'prom-test', url: 'http://prom.test:9090' }] },
+  });
   core = await openCore({
     dataDir: path.join(tmp.dir, 'data'),
     startSync: false,
@@ -378,13 +384,16 @@ describe('Prometheus ingestion', () => {
 
   it('a failing source makes the row insufficient with the reason', async () => {
     fakeQuery = async () => {
-      throw new PrometheusError('Prometheus request to http://prom.test:9090 failed: ECONNREFUSED');
+      throw new PrometheusError('Prometheus request to http://prom.test:9090 failed: ECONNREFUSED', {
+        kind: 'network',
+      });
     };
     await ok(core.invoke('metrics.define', prom()));
     const { rows } = await ok(core.invoke('metrics.compare', { flag: FLAG }));
+    // Clients get a fixed message: no network error code, nothing from the source.
     expect(rows[0]).toMatchObject({
       verdict: 'insufficient',
-      note: 'the prometheus source failed: Prometheus request to http://prom.test:9090 failed: ECONNREFUSED',
+      note: 'the prometheus source failed: "prom-test" could not be reached',
     });
     const s = await core.invoke('metrics.series', { flag: FLAG, metric: 'http_errors' });
     expect(!s.ok && s.error.code).toBe('PROVIDER_ERROR');

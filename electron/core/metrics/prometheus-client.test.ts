@@ -139,7 +139,7 @@ describe('queryRange', () => {
     const url = await fakePrometheus((_req, res) =>
       json(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } }),
     );
-    await expect(queryRange(url, 'q', 0, 1000, 1)).rejects.toThrow(/vector, expected matrix/);
+    await expect(queryRange(url, 'q', 0, 1000, 1)).rejects.toThrow(/not a matrix/);
   });
 
   it('reports a network failure (closed port)', async () => {

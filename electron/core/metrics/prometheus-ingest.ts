@@ -8,10 +8,17 @@
  *   count are the sums over the steps in that minute (rounded to whole numbers).
  * - ratio: each step's `query / denominator` (or `query` without a denominator) is one observation.
  * - continuous / quantile: each step value is one observation.
+ *
+ * Only allow-listed sources are queried (data-sources.ts): a definition whose source is not in the
+ * allow-list fails with "not allowed" and the fix, without a request. A failed query is reported
+ * with a fixed message (`publicSourceMessage`): never the source's answer, one phrase for every
+ * network failure.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
 import type { MetricStore } from './metric-store.ts';
+import type { DataSourceConfig } from '../config.ts';
+import { publicSourceMessage, resolvePrometheusSource, type ResolvedSource } from './data-sources.ts';
 import { expandTemplate, queryRange as defaultQueryRange } from './prometheus-client.ts';
 import { addValue, emptyRollup, floorMinute, MINUTE_MS, type Rollup } from './rollup.ts';
 
@@ -22,6 +29,11 @@ export interface PrometheusIngestDeps {
   now: () => number;
   /** Replaces the Prometheus client (tests). */
   queryRange?: QueryRange;
+  /**
+   * The allow-list of Prometheus sources (config.json `dataSources.prometheus`, read on every poll);
+   * without it nothing is allowed and every Prometheus metric fails as "not allowed".
+   */
+  sources?: () => readonly DataSourceConfig[];
 }
 
 /** Prometheus returns at most 11,000 points per series; the polled range is capped below that. */
@@ -33,15 +45,26 @@ async function ingestVariant(
   d: PrometheusIngestDeps,
   def: MetricDefinition,
   src: PromSource,
+  source: ResolvedSource,
   variant: string,
   fromMinute: number,
   toMs: number,
 ): Promise<void> {
-  const query = d.queryRange ?? defaultQueryRange;
-  const num = await query(src.url, expandTemplate(src.query, variant), fromMinute, toMs, src.stepSeconds);
+  const client = d.queryRange ?? defaultQueryRange;
+  const query = async (template: string) => {
+    const promql = expandTemplate(template, variant);
+    try {
+      return await client(source.url, promql, fromMinute, toMs, src.stepSeconds, {
+        timeoutMs: source.timeoutMs,
+      });
+    } catch (error) {
+      throw new Error(publicSourceMessage(error, source.name));
+    }
+  };
+  const num = await query(src.query);
   const den =
     src.denominator && (def.kind === 'binomial' || def.kind === 'ratio')
-      ? await query(src.url, expandTemplate(src.denominator, variant), fromMinute, toMs, src.stepSeconds)
+      ? await query(src.denominator)
       : null;
   const byMinute = new Map<number, Rollup>();
   const at = (t: number): Rollup => {
@@ -86,7 +109,8 @@ async function ingestVariant(
 /**
  * Polls the last `lookbackMinutes` (aligned to whole minutes) of every Prometheus-sourced metric
  * of `flag` (of every flag when omitted; only `metric` when given) for both variants.
- * @returns metric name → error message for the metrics whose poll failed (their rollups are untouched).
+ * @returns metric name → error message for the metrics whose poll failed (their rollups are
+ *   untouched): `not allowed: …` for a source outside the allow-list, else a fixed message.
  */
 export async function ingestPrometheus(
   d: PrometheusIngestDeps,
@@ -98,12 +122,17 @@ export async function ingestPrometheus(
   for (const def of d.store.list(flag)) {
     if (def.source.type !== 'prometheus' || (opts.metric && def.name !== opts.metric)) continue;
     const src = def.source;
+    const allowed = resolvePrometheusSource(src, d.sources?.() ?? []);
+    if (!allowed.ok) {
+      failures.set(def.name, `not allowed: ${allowed.message}`);
+      continue;
+    }
     const maxMinutes = Math.floor((MAX_POINTS * src.stepSeconds) / 60);
     const minutes = Math.min(opts.lookbackMinutes ?? 60, maxMinutes);
     const fromMinute = floorMinute(toMs) - (minutes - 1) * MINUTE_MS;
     try {
       for (const variant of [def.controlVariant, def.treatmentVariant])
-        await ingestVariant(d, def, src, variant, fromMinute, toMs);
+        await ingestVariant(d, def, src, allowed.source, variant, fromMinute, toMs);
     } catch (error) {
       failures.set(def.name, error instanceof Error ? error.message : String(error));
     }

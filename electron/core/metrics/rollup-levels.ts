@@ -20,10 +20,12 @@ import {
   mergeInto,
   MINUTE_MS,
   rollupFromRow,
+  subtractInto,
   type Rollup,
   type RollupColumns,
 } from './rollup.ts';
 import { minuteRollup, RollupCache, type CacheableRow, type SeriesKey } from './rollup-cache.ts';
+import { ImportOverlay, type OverlayCell } from './rollup-overlay.ts';
 import { SlidingMerge } from './sliding-merge.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -186,16 +188,93 @@ const DELETE_LEVELS = `DELETE FROM metric_rollup_level WHERE ${SERIES} AND resol
 const PUT_LEVEL = `INSERT OR REPLACE INTO metric_rollup_level (provider, environment, flag_key, metric, variant,
   resolution, bucket, ${LEVEL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** Reads and maintains the hour/day levels of the rollups in one database. */
+/** Adds (`sign` 1) or removes (−1) one minute's mean `v` as an observation of a minute-means rollup. */
+function addMinuteMean(out: Rollup, v: number, sign: 1 | -1): void {
+  out.count += sign;
+  out.sum += sign * v;
+  out.sumSq += sign * v * v;
+  if (v !== 0) out.successes += sign;
+}
+
+/** Adds (`sign` 1) or removes (−1) one minute's moments (not its sketch) in `into`. */
+function addMomentsSigned(into: Rollup, r: Omit<RollupColumns, 'sketch'>, sign: 1 | -1): void {
+  into.count += sign * r.count;
+  into.sum += sign * r.sum;
+  into.sumSq += sign * r.sum_sq;
+  into.successes += sign * r.successes;
+}
+
+/**
+ * Reads and maintains the hour/day levels of the rollups in one database. While an import is
+ * being published or replaced, window reads add its cells not folded yet ({@link ImportOverlay}):
+ * they read in one snapshot, without the cache.
+ */
 export class RollupLevels {
   private readonly db: Db;
   private readonly sql: Sql;
   private readonly cache: RollupCache;
+  private readonly overlay: ImportOverlay;
 
   constructor(db: Db, sql: Sql) {
     this.db = db;
     this.sql = sql;
     this.cache = RollupCache.of(db);
+    this.overlay = ImportOverlay.of(db);
+  }
+
+  /** Runs the reads of `fn` in one snapshot (a read transaction, unless one is open already). */
+  private snapshot<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.db.transaction(fn)();
+  }
+
+  /** {@link window} while an import is publishing: the stored rows plus its pending cells, in one snapshot. */
+  private overlaidWindow(k: SeriesKey, from: number, to: number, withSketch: boolean): Rollup {
+    return this.snapshot(() => {
+      const out = this.readWindow(k, from, to, withSketch);
+      for (const c of this.overlay.cells(k, from, to)) {
+        if (!withSketch) addMomentsSigned(out, c, c.sign);
+        else if (c.sign > 0) mergeInto(out, rollupFromRow(c));
+        else subtractInto(out, rollupFromRow(c));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * {@link minuteMeans} while an import is publishing: each minute with pending cells counts with
+   * its mean after them (stored row ± cells) instead of its stored mean, in one snapshot.
+   */
+  private overlaidMinuteMeans(k: SeriesKey, from: number, to: number): Rollup {
+    return this.snapshot(() => {
+      const out = this.readMinuteMeans(k, from, to);
+      const cells = this.overlay.cells(k, from, to);
+      const first = cells[0];
+      if (!first) return out;
+      const last = cells[cells.length - 1] as OverlayCell;
+      const stored = new Map(
+        (
+          this.sql(
+            `SELECT minute, count, sum, sum_sq, successes FROM metric_rollup WHERE ${SERIES} AND minute >= ? AND minute < ?`,
+          ).all(...seriesArgs(k), first.minute, last.minute + MINUTE_MS) as Array<Omit<MinuteRow, 'sketch'>>
+        ).map((r) => [r.minute, r]),
+      );
+      const changed = new Map<number, Rollup>();
+      for (const c of cells) {
+        let r = changed.get(c.minute);
+        if (!r) {
+          changed.set(c.minute, (r = emptyRollup()));
+          const s = stored.get(c.minute);
+          if (s) addMomentsSigned(r, s, 1);
+        }
+        addMomentsSigned(r, c, c.sign);
+      }
+      for (const [minute, after] of changed) {
+        const before = stored.get(minute);
+        if (before && before.count > 0) addMinuteMean(out, before.sum / before.count, -1);
+        if (after.count > 0) addMinuteMean(out, after.sum / after.count, 1);
+      }
+      return out;
+    });
   }
 
   /**
@@ -333,6 +412,7 @@ export class RollupLevels {
   window(k: SeriesKey, fromMs: number, toMs: number, withSketch: boolean): Rollup {
     const from = ceilTo(fromMs, MINUTE_MS);
     const to = ceilTo(toMs, MINUTE_MS);
+    if (this.overlay.active()) return this.overlaidWindow(k, from, to, withSketch);
     if (!this.cache.usable()) return this.readWindow(k, from, to, withSketch);
     const kind = withSketch ? SPAN_SKETCH : SPAN_MOMENTS;
     const whole = this.cache.peek<Rollup>(k, kind, from, to);
@@ -432,7 +512,7 @@ export class RollupLevels {
     const from = ceilTo(fromMs, MINUTE_MS);
     const to = ceilTo(toMs, MINUTE_MS);
     const first = keys[0];
-    if (!first || from >= to || !this.cache.usable()) return;
+    if (!first || from >= to || this.overlay.active() || !this.cache.usable()) return;
     const missing = keys.filter((k) => !this.cache.covers(k, from, to));
     if (missing.length < 2) return;
     // IN lists on the primary key's metric and variant columns: one index seek per pair (the
@@ -539,6 +619,7 @@ export class RollupLevels {
   minuteMeans(k: SeriesKey, fromMs: number, toMs: number): Rollup {
     const from = ceilTo(fromMs, MINUTE_MS);
     const to = ceilTo(toMs, MINUTE_MS);
+    if (this.overlay.active()) return this.overlaidMinuteMeans(k, from, to);
     if (!this.cache.usable()) return this.readMinuteMeans(k, from, to);
     const whole = this.cache.peek<Rollup>(k, SPAN_MINUTE_MEANS, from, to);
     if (whole) return { ...whole };

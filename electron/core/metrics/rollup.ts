@@ -5,7 +5,14 @@
  * within the sketch's relative accuracy (1 %) for quantiles.
  */
 import type { DDSketch } from '@datadog/sketches-js';
-import { decodeSketch, encodeSketch, mergeEncodedSketches, mergeSketch, newSketch } from './sketch-codec.ts';
+import {
+  decodeSketch,
+  encodeSketch,
+  mergeEncodedSketches,
+  mergeSketch,
+  newSketch,
+  subtractSketch,
+} from './sketch-codec.ts';
 
 export { newSketch, SKETCH_RELATIVE_ACCURACY } from './sketch-codec.ts';
 
@@ -83,6 +90,25 @@ export function mergeInto(into: Rollup, from: Rollup): void {
   into.successes += from.successes;
 }
 
+/**
+ * Takes `from` — merged into `into` earlier — out of `into` again (the inverse of
+ * {@link mergeInto}): moments subtracted, sketch bins subtracted ({@link subtractSketch}). When
+ * nothing is left, `into` becomes empty (exact zeros, no sketch). The moments are as exact as
+ * floating-point subtraction: `(a + b) − b` may differ from `a` in the last bits.
+ */
+export function subtractInto(into: Rollup, from: Rollup): void {
+  if (from.count === 0) return;
+  if (into.sketch !== null || from.sketch !== null) {
+    into.sketch ??= binarySketch(into.count - into.sum, into.sum);
+    subtractSketch(into.sketch, from.sketch ?? binarySketch(from.count - from.sum, from.sum));
+  }
+  into.count -= from.count;
+  into.sum -= from.sum;
+  into.sumSq -= from.sumSq;
+  into.successes -= from.successes;
+  if (into.count <= 0) Object.assign(into, emptyRollup());
+}
+
 /** A stored rollup row's columns (`metric_rollup`, `metric_rollup_level`, the import stage). */
 export interface RollupColumns {
   count: number;
@@ -123,6 +149,18 @@ export function addColumns(a: RollupColumns, b: RollupColumns): RollupColumns {
     successes: a.successes + b.successes,
     sketch: a.sketch === null && b.sketch === null ? null : mergeEncodedSketches(blobOf(a), blobOf(b)),
   };
+}
+
+/**
+ * The columns of `a` with `b` — merged into it earlier — taken out again (see
+ * {@link subtractInto}); sketches are decoded, subtracted and encoded again.
+ * @throws RangeError for a bad sketch blob (see `decodeSketch`).
+ */
+export function subtractColumns(a: RollupColumns, b: RollupColumns): RollupColumns {
+  if (b.count === 0) return a;
+  const r = rollupFromRow(a);
+  subtractInto(r, rollupFromRow(b));
+  return columnsOf(r);
 }
 
 /** The rollup of a stored row (its sketch decoded). */

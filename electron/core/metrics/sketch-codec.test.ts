@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeSketch, encodeSketch, mergeEncodedSketches, mergeSketch, newSketch } from './sketch-codec.ts';
+import {
+  decodeSketch,
+  encodeSketch,
+  mergeEncodedSketches,
+  mergeSketch,
+  newSketch,
+  subtractSketch,
+} from './sketch-codec.ts';
 
 const QS = [0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 1];
 
@@ -156,5 +163,56 @@ describe('merging encoded sketches', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('taking a merged sketch out again (a replaced import)', () => {
+  it('subtracting b from a merged with b gives the sketch of a (same bins, counts and quantiles), for any values', () => {
+    fc.assert(
+      fc.property(values, values, (a, b) => {
+        const merged = sketchOf(a);
+        mergeSketch(merged, sketchOf(b));
+        subtractSketch(merged, sketchOf(b));
+        expect(encodeSketch(merged)).toEqual(encodeSketch(sketchOf(a)));
+        expect(merged.count).toBe(a.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('subtracts rollups and stored columns, 0/1-only ones included, down to an empty rollup', async () => {
+    const { addValue, columnsOf, emptyRollup, mergeInto, subtractColumns, subtractInto } =
+      await import('./rollup.ts');
+    const rollup = (vs: number[]) => {
+      const r = emptyRollup();
+      for (const v of vs) addValue(r, v);
+      return r;
+    };
+    for (const [a, b] of [
+      [
+        [0, 1, 1],
+        [1, 0],
+      ],
+      [
+        [3.5, 0, 1],
+        [1, 1],
+      ],
+      [
+        [0, 1],
+        [2.5, 7],
+      ],
+    ] as const) {
+      const m = rollup([...a]);
+      mergeInto(m, rollup([...b]));
+      subtractInto(m, rollup([...b]));
+      const want = rollup([...a]);
+      expect({ ...m, sketch: null }).toEqual({ ...want, sketch: null });
+      expect(m.sketch?.count ?? want.count).toBe(a.length);
+      const cols = columnsOf(rollup([...a, ...b]));
+      expect(subtractColumns(cols, columnsOf(rollup([...b]))).count).toBe(a.length);
+    }
+    const all = rollup([2, 3]);
+    subtractInto(all, rollup([2, 3]));
+    expect(all).toEqual(emptyRollup());
   });
 });

@@ -214,3 +214,43 @@ export function mergeSketch(into: DDSketch, from: DDSketch): void {
   into.min = Math.min(into.min, from.min);
   into.max = Math.max(into.max, from.max);
 }
+
+/** Takes the bins of `from` out of `into` (counts never below 0); `into`'s key range shrinks to its non-empty bins. */
+function subtractStore(into: Store, from: Store): void {
+  if (from.count <= 0 || into.count <= 0) return;
+  for (let key = Math.max(from.minKey, into.minKey); key <= Math.min(from.maxKey, into.maxKey); key++) {
+    const i = key - into.offset;
+    into.bins[i] = Math.max(0, (into.bins[i] ?? 0) - (from.bins[key - from.offset] ?? 0));
+  }
+  let count = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let key = into.minKey; key <= into.maxKey; key++) {
+    const c = into.bins[key - into.offset] ?? 0;
+    if (c <= 0) continue;
+    count += c;
+    lo = Math.min(lo, key);
+    hi = key;
+  }
+  into.count = count;
+  into.minKey = lo;
+  into.maxKey = hi;
+}
+
+/**
+ * Takes `from` — a sketch merged into `into` earlier (e.g. one import's contribution to a minute)
+ * — out of `into` again: bin counts subtracted key by key (never below 0), zero counts and totals
+ * too. Exact on the bins: what is left is the sketch of the other values (`min`/`max` are not
+ * recomputed; the stored encoding does not keep them).
+ * @throws RangeError when the sketches have different relative accuracies.
+ */
+export function subtractSketch(into: DDSketch, from: DDSketch): void {
+  if (into.mapping.gamma !== from.mapping.gamma)
+    throw new RangeError('cannot subtract sketches of different relative accuracy');
+  if (from.count <= 0) return;
+  subtractStore(into.store, from.store);
+  subtractStore(into.negativeStore, from.negativeStore);
+  into.zeroCount = Math.max(0, into.zeroCount - from.zeroCount);
+  into.count = into.store.count + into.negativeStore.count + into.zeroCount;
+  into.sum -= from.sum;
+}

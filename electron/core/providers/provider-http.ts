@@ -3,8 +3,103 @@
  * HTTP): one exchange with a timeout whose transport failures come back as
  * values (each provider words and retries them its own way), JSON bodies read
  * with a clear error, and URLs shown without credentials.
+ *
+ * Two limits apply to every exchange: the provider's per-request timeout, and — when the caller
+ * set one — the overall deadline of the command the request belongs to ({@link withDeadline},
+ * {@link enterDeadline}; `rcr` sets one per command, `RCR_DEADLINE`). A request in flight when the
+ * deadline passes is cut, and every later one fails at once, with {@link DeadlineExceededError}.
+ * The deadline follows the async context (`AsyncLocalStorage`), so provider code needs no
+ * parameter for it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { FlagNotFoundError, ProviderError, type ProviderHealth } from './provider.ts';
+
+/** An overall deadline for the provider calls of one command. */
+export interface CallDeadline {
+  /** The budget the deadline was set with, ms. */
+  readonly ms: number;
+  /** What it bounds, for the error (e.g. `this command`, `rcr flags list`). */
+  readonly label: string;
+  /** Said after the error, e.g. how to change the deadline. */
+  readonly hint?: string;
+  /** When it passes, epoch ms. */
+  readonly at: number;
+  /** Aborts when it passes. */
+  readonly signal: AbortSignal;
+}
+
+const deadlines = new AsyncLocalStorage<CallDeadline>();
+
+/**
+ * A provider request stopped because the overall deadline of its command passed. A
+ * {@link ProviderError} without HTTP status (like a timeout), so callers treat it as one.
+ */
+export class DeadlineExceededError extends ProviderError {
+  readonly deadline: CallDeadline;
+  /** `notSent`: the deadline had passed before the request was sent. */
+  constructor(deadline: CallDeadline, url: string, notSent = false) {
+    super(
+      `stopped waiting for ${displayUrl(url)}: the ${formatSeconds(deadline.ms)} deadline for the provider calls of ${deadline.label} passed${deadline.hint ? ` (${deadline.hint})` : ''}`,
+      null,
+      null,
+      notSent,
+    );
+    this.name = 'DeadlineExceededError';
+    this.deadline = deadline;
+  }
+}
+
+/** `300` → `0.3 s`, `20000` → `20 s`. */
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** What {@link withDeadline} and {@link enterDeadline} take: a budget from now (ms), a label, a hint. */
+export interface DeadlineSpec {
+  ms: number;
+  label: string;
+  hint?: string;
+}
+
+/** Makes a deadline of `ms` from now, never later than the one in force (an inner one cannot extend it). */
+function makeDeadline(d: DeadlineSpec): CallDeadline {
+  const outer = deadlines.getStore();
+  if (outer && outer.at <= Date.now() + d.ms) return outer;
+  const own = AbortSignal.timeout(Math.max(0, Math.round(d.ms)));
+  return {
+    ms: d.ms,
+    label: d.label,
+    hint: d.hint,
+    at: Date.now() + d.ms,
+    signal: outer ? AbortSignal.any([own, outer.signal]) : own,
+  };
+}
+
+/**
+ * Runs `fn` with an overall deadline of `ms` (from now) on every provider request it makes,
+ * directly or through anything it starts. Nested deadlines only shorten: the earliest one wins.
+ * @returns what `fn` returns; requests past the deadline reject with {@link DeadlineExceededError}.
+ */
+export function withDeadline<T>(d: DeadlineSpec, fn: () => Promise<T>): Promise<T> {
+  return deadlines.run(makeDeadline(d), fn);
+}
+
+/**
+ * Sets an overall deadline of `ms` (from now) for the rest of the current async context — for a
+ * one-shot process such as an `rcr` command, whose whole run is one context. Prefer
+ * {@link withDeadline} where the work is one function.
+ * @returns the deadline in force.
+ */
+export function enterDeadline(d: DeadlineSpec): CallDeadline {
+  const deadline = makeDeadline(d);
+  deadlines.enterWith(deadline);
+  return deadline;
+}
+
+/** The deadline in force for provider requests here, if any. */
+export function currentDeadline(): CallDeadline | undefined {
+  return deadlines.getStore();
+}
 
 /** What one exchange gave: a response with its body text, a timeout, or a network failure. */
 export type FetchOutcome =
@@ -19,21 +114,55 @@ export interface FetchRequest {
   timeoutMs: number;
 }
 
+/** System error codes of a connection that was never made: the request was certainly not sent. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether a `{kind: 'network'}` outcome's `why` says the connection was never made (refused,
+ * unknown host, no route), so the request certainly did not reach the server.
+ */
+export function neverConnected(why: string): boolean {
+  return NOT_CONNECTED.has(why);
+}
+
+/**
+ * The error for an exchange that got no response: "`named` did not answer `what` within `timeoutMs`
+ * ms" for a timeout (the request may have been sent), "Cannot reach `named` (why)" for a network
+ * failure, marked `notSent` when the connection was never made ({@link neverConnected}).
+ * @param named the service as shown to the user, e.g. "Unleash at https://unleash.example".
+ */
+export function noAnswerError(
+  named: string,
+  what: string,
+  timeoutMs: number,
+  out: Exclude<FetchOutcome, { kind: 'response' }>,
+): ProviderError {
+  if (out.kind === 'timeout')
+    return new ProviderError(`${named} did not answer ${what} within ${timeoutMs} ms`);
+  return new ProviderError(`Cannot reach ${named} (${out.why})`, null, null, neverConnected(out.why));
+}
+
 /**
  * Sends one request and reads the body as text. Never throws for transport problems: a timeout
  * (`AbortSignal.timeout`) is `{kind: 'timeout'}`, anything else that prevents a response is
  * `{kind: 'network', why}` with the system error code when there is one (e.g. `ECONNREFUSED`).
+ * @throws DeadlineExceededError when the overall deadline in force ({@link withDeadline}) has
+ *   passed, before or during the exchange — not a transport problem: the caller must stop.
  */
 export async function fetchText(url: string, r: FetchRequest): Promise<FetchOutcome> {
+  const deadline = deadlines.getStore();
+  if (deadline?.signal.aborted) throw new DeadlineExceededError(deadline, url, true);
+  const timeout = AbortSignal.timeout(r.timeoutMs);
   try {
     const res = await fetch(url, {
       method: r.method,
       headers: r.headers,
       body: r.body === undefined ? undefined : JSON.stringify(r.body),
-      signal: AbortSignal.timeout(r.timeoutMs),
+      signal: deadline ? AbortSignal.any([timeout, deadline.signal]) : timeout,
     });
     return { kind: 'response', res, text: await res.text() };
   } catch (err) {
+    if (deadline?.signal.aborted && !timeout.aborted) throw new DeadlineExceededError(deadline, url);
     const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return { kind: 'timeout' };
     return { kind: 'network', why: e.cause?.code ?? e.cause?.message ?? e.message ?? String(err) };

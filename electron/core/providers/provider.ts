@@ -106,11 +106,23 @@ export class ProviderError extends Error {
   readonly status: number | null;
   /** How long the provider asked to wait before retrying (`Retry-After`), ms; null when it did not say. */
   readonly retryAfterMs: number | null;
-  constructor(message: string, status: number | null = null, retryAfterMs: number | null = null) {
+  /**
+   * True when the request certainly never reached the provider (the connection was refused, the
+   * host unknown, the command's deadline passed before sending). A failure without an HTTP
+   * status and without this (a timeout, a reset) may have been applied.
+   */
+  readonly notSent: boolean;
+  constructor(
+    message: string,
+    status: number | null = null,
+    retryAfterMs: number | null = null,
+    notSent = false,
+  ) {
     super(message);
     this.name = 'ProviderError';
     this.status = status;
     this.retryAfterMs = retryAfterMs;
+    this.notSent = notSent;
   }
 }
 

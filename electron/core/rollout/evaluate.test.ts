@@ -82,7 +82,12 @@ afterEach(() => fx.close());
 
 async function evaluate(over: Partial<FlagContext>, queryRange?: QueryRange) {
   const ev = await evaluateFlag(
-    { metrics: store, now: () => NOW, queryRange },
+    {
+      metrics: store,
+      now: () => NOW,
+      queryRange,
+      prometheusSources: () => [{ name: 'prom', url: 'http://prometheus.test' }],
+    },
     {
       flag: FLAG,
       plan,

@@ -27,6 +27,7 @@ import type {
 import { compareMetrics, resolveWindow } from '../metrics/metric-compare.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
 import { ingestPrometheus, type QueryRange } from '../metrics/prometheus-ingest.ts';
+import type { DataSourceConfig } from '../config.ts';
 import { floorMinute, MINUTE_MS } from '../metrics/rollup.ts';
 import { findTemplate } from '../../../shared/rollout-templates.ts';
 import { evaluateGate, type SampleCount } from './gate.ts';
@@ -44,6 +45,8 @@ export interface EvaluateDeps {
   metrics: MetricStore;
   now: () => number;
   queryRange?: QueryRange;
+  /** The allow-list of Prometheus sources (config.json `dataSources.prometheus`); default none. */
+  prometheusSources?: () => readonly DataSourceConfig[];
   /** Last successful Prometheus poll per flag id (ms), kept by the caller between evaluations. */
   lastPoll?: Map<string, number>;
 }
@@ -151,7 +154,7 @@ export async function evaluateFlag(d: EvaluateDeps, c: FlagContext): Promise<Fla
     const sinceMinutes = Math.ceil((now - since) / 60_000) + 1;
     const lookback = Math.max(sinceMinutes, ...c.guardrails.map((g) => g.windowMinutes), 1);
     sourceErrors = await ingestPrometheus(
-      { store: d.metrics, now: d.now, queryRange: d.queryRange },
+      { store: d.metrics, now: d.now, queryRange: d.queryRange, sources: d.prometheusSources },
       c.flag,
       {
         lookbackMinutes: lookback,

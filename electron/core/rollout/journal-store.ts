@@ -42,6 +42,7 @@ interface OutboxRow {
   decision_id: number | null;
   audit_id: number | null;
   confirmed_at: string | null;
+  claimed_by: string | null;
 }
 
 const toDecision = (r: DecisionRow): DecisionRecord => ({
@@ -73,6 +74,7 @@ const toOutbox = (r: OutboxRow): OutboxAction => ({
   decisionId: r.decision_id,
   auditId: r.audit_id,
   confirmedAt: r.confirmed_at,
+  claimedBy: r.claimed_by,
 });
 
 /** Filters of decision queries. */
@@ -94,6 +96,21 @@ export interface NewOutboxAction {
   decisionId: number | null;
   /** ms since epoch. */
   at: number;
+  /** The process that will send it (claimed from the start), and until when (ms). */
+  claim?: { owner: string; untilMs: number };
+  /**
+   * Journal an action being sent right now by its claimant (a direct operator change): status
+   * `sent`, one attempt, not due before the claim expires — so only a crash leaves it for another
+   * process to reconcile.
+   */
+  inFlight?: boolean;
+}
+
+/** Which due actions a process may send: its own claims, and — the monitor's process — orphans. */
+export interface DrainScope {
+  owner: string;
+  /** Also actions whose claim expired or that were never claimed (a crashed process's). */
+  orphans: boolean;
 }
 
 const DECISION_SELECT = `SELECT d.*, o.status AS outbox_status, a.status AS audit_status FROM decision d
@@ -186,7 +203,7 @@ export class JournalStore {
   enqueue(a: NewOutboxAction): OutboxAction {
     this.sql(
       `INSERT INTO outbox (created_at, provider, environment, flag_key, kind, payload_json, idempotency_key, status, attempts,
-         next_attempt_at, decision_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+         next_attempt_at, decision_id, claimed_by, claim_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (idempotency_key) DO NOTHING`,
     ).run(
       new Date(a.at).toISOString(),
@@ -196,10 +213,52 @@ export class JournalStore {
       a.kind,
       JSON.stringify(a.payload),
       a.idempotencyKey,
-      a.at,
+      a.inFlight ? 'sent' : 'pending',
+      a.inFlight ? 1 : 0,
+      a.inFlight && a.claim ? a.claim.untilMs : a.at,
       a.decisionId,
+      a.claim?.owner ?? null,
+      a.claim?.untilMs ?? null,
     );
     return this.byKey(a.idempotencyKey) as OutboxAction;
+  }
+
+  /**
+   * Claims an unfinished action for `owner` until `untilMs` (ms): when nobody holds it, its claim
+   * expired, or `owner` holds it already. One statement, so two processes cannot both win.
+   * @returns whether `owner` holds the claim now.
+   */
+  claim(id: number, owner: string, now: number, untilMs: number): boolean {
+    return (
+      this.sql(
+        `UPDATE outbox SET claimed_by = ?, claim_expires_at = ?
+         WHERE id = ? AND status IN ('pending', 'sent')
+           AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_at IS NULL OR claim_expires_at <= ?)`,
+      ).run(owner, untilMs, id, owner, now).changes === 1
+    );
+  }
+
+  /** Gives up `owner`'s claims on unfinished actions (a clean shutdown: another process may take them at once). */
+  releaseClaims(owner: string): number {
+    return this.sql(
+      `UPDATE outbox SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by = ? AND status IN ('pending', 'sent')`,
+    ).run(owner).changes;
+  }
+
+  /**
+   * Gives up the claim on one action left in flight (`sent`) whose outcome is unknown, with the
+   * error: the monitor's process reconciles it at its next drain, as after a crash mid-call.
+   */
+  releaseInFlight(id: number, error: string): void {
+    this.sql(
+      `UPDATE outbox SET claimed_by = NULL, claim_expires_at = NULL, last_error = ?, next_attempt_at = NULL
+       WHERE id = ? AND status = 'sent'`,
+    ).run(error, id);
+  }
+
+  /** Records the audit row of the provider call an action is making (before the call). */
+  setActionAudit(id: number, auditId: number): void {
+    this.sql(`UPDATE outbox SET audit_id = ? WHERE id = ?`).run(auditId, id);
   }
 
   byKey(key: string): OutboxAction | null {
@@ -212,21 +271,29 @@ export class JournalStore {
     return r ? toOutbox(r) : null;
   }
 
-  /** Pending or sent actions due at `now` (ms), oldest first. `sent` ones were interrupted mid-call. */
-  due(now: number): OutboxAction[] {
+  /**
+   * Pending or sent actions due at `now` (ms) that `scope` may send, oldest first. `sent` ones
+   * were interrupted mid-call (or are an orphan of a crashed process).
+   */
+  due(now: number, scope: DrainScope): OutboxAction[] {
     const rows = this.sql(
-      `SELECT * FROM outbox WHERE status IN ('pending', 'sent') AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id`,
-    ).all(now) as OutboxRow[];
+      `SELECT * FROM outbox WHERE status IN ('pending', 'sent') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+         AND (claimed_by = ? OR (? = 1 AND (claimed_by IS NULL OR claim_expires_at IS NULL OR claim_expires_at <= ?)))
+       ORDER BY id`,
+    ).all(now, scope.owner, scope.orphans ? 1 : 0, now) as OutboxRow[];
     return rows.map(toOutbox);
   }
 
-  /** ms of the earliest next attempt of an unfinished action, or null. */
-  nextDueAt(): number | null {
+  /**
+   * ms when the earliest unfinished action `scope` may send becomes due — its next attempt, or
+   * for another process's claim, when that claim expires — or null.
+   */
+  nextDueAt(scope: DrainScope): number | null {
     const r = this.sql(
-      `SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status IN ('pending', 'sent')`,
-    ).get() as {
-      t: number | null;
-    };
+      `SELECT MIN(CASE WHEN claimed_by IS NULL OR claimed_by = ? THEN COALESCE(next_attempt_at, 0)
+                       ELSE MAX(COALESCE(next_attempt_at, 0), COALESCE(claim_expires_at, 0)) END) AS t
+       FROM outbox WHERE status IN ('pending', 'sent') AND (claimed_by = ? OR ? = 1)`,
+    ).get(scope.owner, scope.owner, scope.orphans ? 1 : 0) as { t: number | null };
     return r.t;
   }
 
@@ -241,13 +308,15 @@ export class JournalStore {
     this.sql(`UPDATE outbox SET status = 'sent', attempts = attempts + 1 WHERE id = ?`).run(id);
   }
 
-  /** Back to `pending` with the next attempt at `nextAt` (ms) after a retryable failure. */
-  markRetry(id: number, error: string, nextAt: number): void {
-    this.sql(`UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?`).run(
-      error,
-      nextAt,
-      id,
-    );
+  /**
+   * Back to `pending` with the next attempt at `nextAt` (ms) after a retryable failure; a claim is
+   * kept until `claimUntil` (ms), so its process retries it — or, once that passes, another.
+   */
+  markRetry(id: number, error: string, nextAt: number, claimUntil?: number): void {
+    this.sql(
+      `UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?,
+         claim_expires_at = CASE WHEN claimed_by IS NULL THEN NULL ELSE COALESCE(?, claim_expires_at) END WHERE id = ?`,
+    ).run(error, nextAt, claimUntil ?? null, id);
   }
 
   markConfirmed(id: number, at: string, auditId: number | null): void {

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, eventContract } from '../../../shared/contract.ts';
 import type { Guardrail, GuardrailState, RolloutPlan } from '../../../shared/rollout.ts';
 import type { AppCore, CoreOptions } from '../app-core.ts';
+import { defaultConfig, saveConfig } from '../config.ts';
 import { createProvider } from '../providers/registry.ts';
 import { ProviderError, type FlagProvider } from '../providers/provider.ts';
 import { tempDataDir } from '../test-support/temp-dir.ts';
@@ -338,6 +339,11 @@ describe('monitor: gate and auto-advance', () => {
 
 describe('monitor: no data pauses', () => {
   it('a failing Prometheus source shows no data and pauses the stage; it never advances', async () => {
+    // The source is allow-listed by the local user (config.json dataSources, docs/prometheus.md).
+    saveConfig(path.join(tmp.dir, 'data', 'config.json'), {
+      ...defaultConfig(),
+      dataSources: { prometheus: [{ name: 'prom', url: 'http://127.0.0.1:9090' }] },
+    });
     core = await open({
       prometheusQueryRange: async () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:9090');
@@ -371,7 +377,7 @@ describe('monitor: no data pauses', () => {
     expect(r1.decisions.map((d) => d.action)).toEqual(['hold']);
     expect(r1.decisions[0]!.inputs.guardrails[0]).toMatchObject({ status: 'no-data' });
     expect(r1.decisions[0]!.inputs.guardrails[0]!.note).toMatch(
-      /prometheus source of "errors" failed: connect ECONNREFUSED/,
+      /prometheus source of "errors" failed: "prom" could not be reached/,
     );
     clock += 5000;
     const r2 = await ok(core.invoke('monitor.evaluateNow', {}));
@@ -523,9 +529,10 @@ describe('outbox', () => {
     await core.rollouts.outbox.idle();
     expect((await ok(core.invoke('outbox.list', {})))[0]).toMatchObject({ status: 'pending', attempts: 1 });
     await core.close();
-    // Restart on the same data folder: the pending action is drained at start-up.
+    // Restart on the same data folder: the monitor's process (it holds the monitor lease) takes
+    // over the action the closed process released.
     core = await open();
-    await core.rollouts.outbox.idle();
+    expect(core.leadership.acquire()).toBe(true);
     clock += 60_000;
     await core.rollouts.outbox.drain();
     expect((await ok(core.invoke('outbox.list', {})))[0]).toMatchObject({ status: 'confirmed', attempts: 2 });
@@ -541,7 +548,8 @@ describe('outbox', () => {
     await core.close();
     const calls = { execute: 0 };
     core = await open({ providerFactory: flaky([], calls) });
-    await core.rollouts.outbox.idle();
+    expect(core.leadership.acquire()).toBe(true);
+    await core.rollouts.outbox.drain();
     const [a] = await ok(core.invoke('outbox.list', {}));
     expect(a).toMatchObject({ status: 'confirmed', attempts: 2 });
     expect(calls.execute).toBe(0);

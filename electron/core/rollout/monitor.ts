@@ -7,6 +7,11 @@
  * log is pruned to the newest `decisionRetention` records after every run.
  *
  * Runs in the main-process core and headless in `rcr monitor`. One run at a time.
+ *
+ * It never dies of a transient error: a run that throws (e.g. `SQLITE_BUSY` while another process
+ * holds the database's write lock past `busy_timeout`) or whose flags failed to evaluate counts as a
+ * failed tick — its error, its time and the failed ticks in a row are in {@link Monitor.status} —
+ * and the next tick runs at the usual interval. A rejected outbox drain is recorded the same way.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { DecisionRecord, GuardrailState, MonitorRun } from '../../../shared/rollout.ts';
@@ -29,13 +34,26 @@ export interface MonitorDeps {
   emitChanged: (flag: FlagRef, reason: string) => void;
 }
 
-/** The monitor's status (`monitor.status`). */
+/** The monitor's status and health (`monitor.status`). Times are ISO 8601. */
 export interface MonitorStatus {
+  /** The interval timer runs (`start` without `stop`). */
   running: boolean;
   intervalMs: number;
+  /** When the last evaluation started, failed or not. */
   lastRunAt: string | null;
+  /** How long the last evaluation that completed took, ms. */
   lastDurationMs: number | null;
+  /**
+   * What went wrong in the last tick (the run's error, or the flags that failed to evaluate), or
+   * in an outbox drain since; null when the last tick succeeded and nothing failed since.
+   */
   lastError: string | null;
+  /** When the last tick that failed nowhere started (its run's `at`). */
+  lastSuccessAt: string | null;
+  /** When the last failed tick (or failed outbox drain) ended. */
+  lastFailureAt: string | null;
+  /** Ticks in a row that failed (a run that threw, or any flag that failed to evaluate); 0 after a good one. */
+  consecutiveFailures: number;
 }
 
 export class Monitor {
@@ -47,6 +65,9 @@ export class Monitor {
   private lastRunAt: string | null = null;
   private lastDurationMs: number | null = null;
   private lastError: string | null = null;
+  private lastSuccessAt: string | null = null;
+  private lastFailureAt: string | null = null;
+  private consecutiveFailures = 0;
 
   constructor(deps: MonitorDeps) {
     this.d = deps;
@@ -64,16 +85,43 @@ export class Monitor {
     this.stop();
     this.intervalMs = intervalMs;
     const tick = (): void => {
+      // runOnce records its own failure (status); the loop only has to go on. Each tick also
+      // drains the outbox, so an action whose retry could not be scheduled (busy database) resumes.
       void this.runOnce()
         .catch(() => undefined)
+        .then(() => void this.drainOutbox())
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, this.intervalMs).unref();
         });
     };
     this.timer = setTimeout(tick, 0).unref();
-    void this.d.service.outbox.drain();
+    void this.drainOutbox();
   }
 
+  /**
+   * Starts an outbox drain; its rejection (e.g. a busy database) is recorded as a failure
+   * ({@link noteError}), never thrown out of the event loop. Returns when the drain settled.
+   */
+  drainOutbox(): Promise<void> {
+    try {
+      return this.d.service.outbox.drain().catch((error: unknown) => this.noteError('outbox', error));
+    } catch (error) {
+      this.noteError('outbox', error);
+      return Promise.resolve();
+    }
+  }
+
+  /**
+   * Records an error of a background path that belongs to the monitor's work (`source`: e.g.
+   * `outbox`) in {@link status}: `lastError` becomes `<source>: <message>`, `lastFailureAt` now.
+   * Does not count as a failed tick.
+   */
+  noteError(source: string, error: unknown): void {
+    this.lastError = `${source}: ${toApiError(error).message}`;
+    this.lastFailureAt = new Date(this.safeNow()).toISOString();
+  }
+
+  /** Stops the interval timer (a running evaluation finishes; see {@link idle}). */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -84,6 +132,7 @@ export class Monitor {
     while (this.current) await this.current.catch(() => undefined);
   }
 
+  /** The monitor's status and health (see {@link MonitorStatus}). */
   status(): MonitorStatus {
     return {
       running: this.timer !== null,
@@ -91,17 +140,42 @@ export class Monitor {
       lastRunAt: this.lastRunAt,
       lastDurationMs: this.lastDurationMs,
       lastError: this.lastError,
+      lastSuccessAt: this.lastSuccessAt,
+      lastFailureAt: this.lastFailureAt,
+      consecutiveFailures: this.consecutiveFailures,
     };
   }
 
-  /** One evaluation of `flag` (of every monitored flag when omitted); waits for a running one first. */
+  /**
+   * One evaluation of `flag` (of every monitored flag when omitted); waits for a running one first.
+   * A run that throws is recorded as a failed tick in {@link status}, then rethrown.
+   */
   async runOnce(flag?: FlagRef): Promise<MonitorRun> {
     while (this.current) await this.current.catch(() => undefined);
     this.current = this.run(flag);
     try {
       return await this.current;
+    } catch (error) {
+      this.lastError = toApiError(error).message;
+      this.failed();
+      throw error;
     } finally {
       this.current = null;
+    }
+  }
+
+  /** Counts a failed tick. */
+  private failed(): void {
+    this.consecutiveFailures++;
+    this.lastFailureAt = new Date(this.safeNow()).toISOString();
+  }
+
+  /** The clock, or the system clock when the injected one throws (status must not throw). */
+  private safeNow(): number {
+    try {
+      return this.d.now();
+    } catch {
+      return Date.now();
     }
   }
 
@@ -109,6 +183,7 @@ export class Monitor {
     const { service } = this.d;
     const started = performance.now();
     const at = new Date(this.d.now()).toISOString();
+    this.lastRunAt = at;
     const flags = only ? [only] : service.monitoredFlags();
     const byFlag = new Map<string, ReturnType<typeof service.store.guardrails>>();
     for (const g of service.store.guardrails(only)) {
@@ -144,9 +219,13 @@ export class Monitor {
     service.journal.pruneDecisions(this.d.decisionRetention);
     for (const flag of flags) this.d.emitChanged(flag, 'evaluated');
     const durationMs = performance.now() - started;
-    this.lastRunAt = at;
     this.lastDurationMs = durationMs;
     this.lastError = errors.length ? errors.join('; ') : null;
+    if (errors.length) this.failed();
+    else {
+      this.consecutiveFailures = 0;
+      this.lastSuccessAt = at;
+    }
     return { at, flags: flags.length, guardrails, decisions, durationMs };
   }
 

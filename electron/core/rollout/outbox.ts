@@ -14,10 +14,19 @@
  *    longer (at most {@link MAX_RETRY_AFTER_MS}). Any other failure, or `maxAttempts` reached →
  *    `failed`.
  *
- * `sent` actions found at start-up were interrupted mid-call: they are reconciled and resumed.
- * One drain runs at a time.
+ * Claims (processes sharing a data folder): an action is sent only by the process that claimed it
+ * — claimed when journaled by the process that decided it, renewed while it retries — so two
+ * processes never send one action. A claim that expires (its process died) makes the action an
+ * orphan, which only the process holding the monitor lease (`isLeader`) takes over: it reconciles
+ * first (re-read; the change is there → confirmed, the interrupted audit row completed), else sends
+ * again — an operator's direct change (`purpose: direct`) once more at most. A clean shutdown
+ * releases this process's claims. Reading processes (CLI reads) hold no claim and send nothing.
+ * Every flag change runs holding the flag (`FlagActions.withFlag`), like an operator's change.
+ *
+ * One drain runs at a time; an error while draining is recorded ({@link Outbox.lastError}) and the
+ * next pass is scheduled — it never escapes.
  */
-import type { LayerPatch, ActionKind } from '../../../shared/domain.ts';
+import type { ActionKind, FlagLayers, LayerPatch } from '../../../shared/domain.ts';
 import type { OutboxAction } from '../../../shared/rollout.ts';
 import type { FlagActions } from '../actions/flag-actions.ts';
 import { CoreError, toApiError } from '../errors.ts';
@@ -39,6 +48,8 @@ export interface FlagChangePayload {
    * Absent in actions journaled by earlier builds (then `monitor`).
    */
   actor?: string;
+  /** A direct change: the audit row of the call it journals. */
+  auditId?: number;
 }
 
 /** Payload of a `webhook` action. */
@@ -54,6 +65,12 @@ export interface WebhookTarget {
 
 export interface OutboxDeps {
   journal: JournalStore;
+  /** This process's owner id (claims). */
+  owner: string;
+  /** True while this process holds the monitor lease: it also takes over orphaned actions. */
+  isLeader: () => boolean;
+  /** How long a claim outlives the attempt it covers, ms (default {@link CLAIM_MS}). */
+  claimMs?: number;
   providers: () => ReadonlyMap<string, FlagProvider>;
   actions: FlagActions;
   webhook: () => WebhookTarget | null;
@@ -92,6 +109,12 @@ export function isRetryable(error: unknown): boolean {
   return s === 408 || s === 409 || s === 429 || s >= 500;
 }
 
+/**
+ * How long a claim outlives its attempt or its next scheduled retry, ms. A live but slow attempt
+ * is safe past it: taking the action over needs the flag's lease, which the sender keeps renewing.
+ */
+export const CLAIM_MS = 30_000;
+
 /** Longest `Retry-After` the outbox honours, ms (a provider asking for longer is retried then). */
 export const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
@@ -105,6 +128,10 @@ export function retryAfterIn(error: unknown): number | null {
   return null;
 }
 
+/** `Serving, rollout 10 %, …` (for audit notes). */
+const describeLayers = (l: FlagLayers): string =>
+  `${l.enabled ? 'Serving' : 'Killed'}, rollout ${l.rolloutPercent ?? '—'} %, threshold ${l.confidenceThreshold ?? '—'}, model ${l.modelVersion ?? '—'}`;
+
 const auditIdIn = (message: string): number | null => {
   const m = /audit #(\d+)/.exec(message);
   return m ? Number(m[1]) : null;
@@ -116,9 +143,19 @@ export class Outbox {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** The last error a drain hit outside an action (e.g. a busy database), with its time; or null. */
+  lastError: { at: string; message: string } | null = null;
 
   constructor(deps: OutboxDeps) {
     this.d = deps;
+  }
+
+  private scope() {
+    return { owner: this.d.owner, orphans: this.d.isLeader() };
+  }
+
+  private claimMs(): number {
+    return this.d.claimMs ?? CLAIM_MS;
   }
 
   /** Delay before attempt `attempts + 1`, ms: equal jitter over min(cap, base·2^(attempts−1)). */
@@ -135,11 +172,17 @@ export class Outbox {
       this.again = true;
       return this.running;
     }
-    const run = this.drainLoop();
+    const run = this.drainLoop().catch((error: unknown) => {
+      this.lastError = { at: new Date(this.d.now()).toISOString(), message: toApiError(error).message };
+    });
     this.running = run;
     void run.finally(() => {
       if (this.running === run) this.running = null;
-      this.schedule();
+      try {
+        this.schedule();
+      } catch (error) {
+        this.lastError = { at: new Date(this.d.now()).toISOString(), message: toApiError(error).message };
+      }
     });
     return run;
   }
@@ -148,8 +191,10 @@ export class Outbox {
     await Promise.resolve(); // never settle synchronously: `running` is set before the loop ends
     do {
       this.again = false;
-      for (const a of this.d.journal.due(this.d.now())) {
+      for (const a of this.d.journal.due(this.d.now(), this.scope())) {
         if (this.stopped) return;
+        // Claim it first: another process may have taken it since the query.
+        if (!this.d.journal.claim(a.id, this.d.owner, this.d.now(), this.d.now() + this.claimMs())) continue;
         await this.execute(a);
       }
     } while (this.again && !this.stopped);
@@ -161,19 +206,27 @@ export class Outbox {
       await this.running.catch(() => undefined).then(() => new Promise((r) => setImmediate(r)));
   }
 
-  /** Stops scheduling retries (pending actions stay journaled for the next start). */
+  /**
+   * Stops scheduling retries and releases this process's claims: unfinished actions stay
+   * journaled, for this process's next start or the monitor's process to take over at once.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.idle();
+    try {
+      this.d.journal.releaseClaims(this.d.owner);
+    } catch {
+      // A read-only connection or a busy database: the claims expire by themselves (CLAIM_MS).
+    }
   }
 
   private schedule(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const next = this.d.journal.nextDueAt();
+    const next = this.d.journal.nextDueAt(this.scope());
     if (next === null) return;
     this.timer = setTimeout(() => void this.drain(), Math.max(0, next - this.d.now()));
     this.timer.unref();
@@ -203,40 +256,60 @@ export class Outbox {
       const p = a.payload as unknown as FlagChangePayload;
       const provider = this.d.providers().get(a.flag.provider);
       if (!provider) throw new CoreError('NOT_FOUND', `provider "${a.flag.provider}" is not configured`);
-      // Reconcile first: the change may already be there (a crash after the call).
-      journal.markSent(a.id);
-      const current = await provider.getFlag(a.flag.environment, a.flag.key);
       const actor = p.actor ?? 'monitor';
-      if (layersSatisfy(current.layers as unknown as Record<string, unknown>, p.patch)) {
-        // The provider's state is confirmed: it replaces the cached one (incidents follow from it).
-        this.d.actions.observeConfirmed(current, { actor, reason: p.reason, decisionId: a.decisionId });
-        journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), null);
-        this.d.onSettled(
-          { ...a, status: 'confirmed' },
-          'confirmed',
-          'the provider already shows the change (reconciled)',
+      const direct = p.purpose === 'direct';
+      // The audit row an interrupted attempt left pending (a crash mid-call), if any.
+      const interrupted = a.status === 'sent' ? (a.auditId ?? p.auditId ?? null) : null;
+      const settled = await this.d.actions.withFlag(a.flag, async () => {
+        // Reconcile first, holding the flag: the change may already be there (a crash after the call).
+        journal.markSent(a.id);
+        const current = await provider.getFlag(a.flag.environment, a.flag.key);
+        if (layersSatisfy(current.layers as unknown as Record<string, unknown>, p.patch)) {
+          // The provider's state is confirmed: it replaces the cached one (incidents follow from it).
+          this.d.actions.observeConfirmed(current, { actor, reason: p.reason, decisionId: a.decisionId });
+          if (interrupted !== null)
+            this.d.actions.closeInterrupted(
+              interrupted,
+              current.layers,
+              'the provider shows the change (reconciled after an interruption)',
+            );
+          journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), interrupted);
+          return { auditId: interrupted, detail: 'the provider already shows the change (reconciled)' };
+        }
+        if (interrupted !== null)
+          this.d.actions.closeInterrupted(
+            interrupted,
+            null,
+            `interrupted mid-call; the provider shows ${describeLayers(current.layers)}; sent again (outbox #${a.id})`,
+          );
+        // An operator's direct change is sent once more at most after an interruption.
+        if (direct && (journal.action(a.id)?.attempts ?? 2) > 2)
+          throw new CoreError(
+            'PROVIDER_ERROR',
+            `interrupted twice mid-call; not sent again — check the flag and act by hand`,
+          );
+        const result = await this.d.actions.applyHeld(
+          a.flag,
+          p.patch,
+          p.reason,
+          { kind: p.action, actor, decision: { id: a.decisionId }, outboxId: a.id },
+          null,
         );
-        return;
-      }
-      const result = await this.d.actions.apply(a.flag, p.patch, p.reason, {
-        kind: p.action,
-        actor,
-        decision: { id: a.decisionId },
+        journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), result.audit.id);
+        return { auditId: result.audit.id, detail: `confirmed by the provider (audit #${result.audit.id})` };
       });
-      journal.markConfirmed(a.id, new Date(this.d.now()).toISOString(), result.audit.id);
-      this.d.onSettled(
-        { ...a, status: 'confirmed', auditId: result.audit.id },
-        'confirmed',
-        `confirmed by the provider (audit #${result.audit.id})`,
-      );
+      this.d.onSettled({ ...a, status: 'confirmed', auditId: settled.auditId }, 'confirmed', settled.detail);
     } catch (error) {
       const message = toApiError(error).message;
       const attempts = (journal.action(a.id)?.attempts ?? a.attempts) || 1;
       const max = this.d.maxAttempts ?? (a.kind === 'webhook' ? 10 : 50);
-      if (isRetryable(error) && attempts < max) {
+      const direct = a.kind === 'flag-change' && (a.payload as { purpose?: unknown }).purpose === 'direct';
+      if (isRetryable(error) && attempts < max && !direct) {
         // The backoff, or longer when the provider said how long to wait (429/503 Retry-After).
         const asked = Math.min(MAX_RETRY_AFTER_MS, retryAfterIn(error) ?? 0);
-        journal.markRetry(a.id, message, this.d.now() + Math.max(this.backoff(attempts), asked));
+        const nextAt = this.d.now() + Math.max(this.backoff(attempts), asked);
+        // This process keeps its claim until a while after the retry: it retries it itself.
+        journal.markRetry(a.id, message, nextAt, nextAt + this.claimMs());
         return;
       }
       const auditId = auditIdIn(message);

@@ -25,7 +25,15 @@ type RolloutChannel =
   | 'incidents.list'
   | 'outbox.list';
 
-export function rolloutHandlers(service: RolloutService, monitor: Monitor): Handlers<RolloutChannel> {
+/**
+ * The handlers; `leader` says whether this process holds the monitor lease and which process
+ * does (for `monitor.status`).
+ */
+export function rolloutHandlers(
+  service: RolloutService,
+  monitor: Monitor,
+  leader: () => { leader: boolean; monitorProcess: string | null },
+): Handlers<RolloutChannel> {
   return {
     'rollout.templates': async () => [...service.templates()],
     'rollout.plan': async (input) => service.computePlan(input),
@@ -47,6 +55,7 @@ export function rolloutHandlers(service: RolloutService, monitor: Monitor): Hand
     'monitor.evaluateNow': async ({ flag }) => monitor.runOnce(flag),
     'monitor.status': async () => ({
       ...monitor.status(),
+      ...leader(),
       pendingActions: service.journal.countUnfinished(),
     }),
     'decisions.list': async (f) => service.decisions(f),

@@ -37,10 +37,11 @@ import type { Db } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
 import type { QueryRange } from '../metrics/prometheus-ingest.ts';
+import type { DataSourceConfig } from '../config.ts';
 import type { FlagProvider } from '../providers/provider.ts';
 import { evaluateFlag, type FlagEvaluation } from './evaluate.ts';
 import type { DecisionFilter, JournalStore } from './journal-store.ts';
-import { Outbox, type FlagChangePayload, type WebhookTarget } from './outbox.ts';
+import { CLAIM_MS, Outbox, type FlagChangePayload, type WebhookTarget } from './outbox.ts';
 import { planStages } from './planner.ts';
 import { flagId, RolloutStore, type StoredState } from './rollout-store.ts';
 import { findTemplate, PLAN_TEMPLATES, stagePlaceholders } from '../../../shared/rollout-templates.ts';
@@ -68,11 +69,17 @@ export interface RolloutDeps {
   cachedLayers: (ref: FlagRef) => FlagLayers | null;
   /** The operator acting when a call names none. */
   actor: string;
+  /** This process's owner id: it claims the actions it journals (rollout/outbox.ts). */
+  owner: string;
+  /** True while this process holds the monitor lease (it then takes over orphaned actions). */
+  isLeader: () => boolean;
   now: () => number;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   webhook: () => WebhookTarget | null;
   options: RolloutOptions;
   queryRange?: QueryRange;
+  /** The allow-list of Prometheus sources (config.json `dataSources.prometheus`); default none. */
+  prometheusSources?: () => readonly DataSourceConfig[];
   random?: () => number;
 }
 
@@ -143,6 +150,8 @@ export class RolloutService {
     for (const [k, s] of this.store.guardrailStates()) this.live.set(k, s);
     this.outbox = new Outbox({
       journal: this.journal,
+      owner: deps.owner,
+      isLeader: deps.isLeader,
       providers: deps.providers,
       actions: deps.actions,
       webhook: deps.webhook,
@@ -361,7 +370,12 @@ export class RolloutService {
     if (this.dueStates.size && !this.flushScheduled)
       this.flushScheduled = setImmediate(() => {
         this.flushScheduled = null;
-        if (this.d.db.open) this.flushStates();
+        if (!this.d.db.open) return;
+        try {
+          this.flushStates();
+        } catch {
+          // A busy database: the states stay due (flushStates keeps them) for the next flush.
+        }
       });
   }
 
@@ -374,7 +388,17 @@ export class RolloutService {
     this.flushScheduled = null;
     const states = [...this.dueStates.values()];
     this.dueStates.clear();
-    if (states.length) this.d.db.transaction(() => states.forEach((s) => this.store.putGuardrailState(s)))();
+    if (states.length)
+      try {
+        this.d.db.transaction(() => states.forEach((s) => this.store.putGuardrailState(s)))();
+      } catch (error) {
+        // Not written (e.g. a busy database): due again, unless a newer state replaced one.
+        for (const s of states) {
+          const { key } = this.liveKey(s.guardrail);
+          if (!this.dueStates.has(key)) this.dueStates.set(key, s);
+        }
+        throw error;
+      }
     return states.length;
   }
 
@@ -406,7 +430,13 @@ export class RolloutService {
     // A state evaluated before the evidence window (a restart) does not carry its streak over.
     const since = state.evidenceSince;
     const ev = await evaluateFlag(
-      { metrics: this.d.metrics, now: this.d.now, queryRange: this.d.queryRange, lastPoll: this.lastPoll },
+      {
+        metrics: this.d.metrics,
+        now: this.d.now,
+        queryRange: this.d.queryRange,
+        prometheusSources: this.d.prometheusSources,
+        lastPoll: this.lastPoll,
+      },
       {
         flag,
         plan,
@@ -476,6 +506,8 @@ export class RolloutService {
           idempotencyKey: `${flagId(c.flag)}:${c.change.purpose}:${stageIndex}:g${state.generation}`,
           decisionId,
           at: now,
+          // This process sends what it decided; should it die, the monitor's process takes over.
+          claim: { owner: this.d.owner, untilMs: now + CLAIM_MS },
         });
         this.journal.linkDecision(decisionId, a.id);
         if (c.change.purpose === 'rollback')
@@ -504,6 +536,7 @@ export class RolloutService {
           idempotencyKey: `webhook:decision:${decisionId}`,
           decisionId,
           at: now,
+          claim: { owner: this.d.owner, untilMs: now + CLAIM_MS },
         });
     })();
     const record = this.journal.decision(decisionId) as DecisionRecord;

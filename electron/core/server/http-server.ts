@@ -15,10 +15,15 @@
  *   `readOnly: true`.
  * - `GET /api/events?token=T` upgrades to a WebSocket that pushes
  *   `{event, payload}` messages.
+ * - Imports upload the file (`POST /api/upload/<channel>`, `application/octet-stream`, token
+ *   header; upload.ts) into `uploadDir`; the channels that take a server path
+ *   (`predictions.import`, `metrics.importEvents`) are refused on `/api/invoke` (403) before the
+ *   path is looked at, so no client can make the server read a file of its choosing.
  * Every request is checked for token, Host and Origin (DNS rebinding).
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import { pipeline } from 'node:stream';
 import https from 'node:https';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -35,11 +40,20 @@ import {
 } from '../../../shared/contract.ts';
 import { securityHeaders } from './security-headers.ts';
 import {
+  DEFAULT_MAX_UPLOAD_BYTES,
+  UPLOAD_CHANNELS,
+  clientPayload,
+  handleUpload,
+  sweepStaleUploads,
+  type UploadContext,
+} from './upload.ts';
+import {
   TOKEN_COOKIE,
   TOKEN_HEADER,
   allowedHosts,
   checkHostAndOrigin,
   exposureProblem,
+  isJsonContentType,
   isWildcardHost,
   newSessionToken,
   readCookie,
@@ -65,6 +79,13 @@ export interface HttpServerOptions {
   readOnly?: boolean;
   /** Extra host names browsers may use to reach the server (Host header check), e.g. its DNS name. */
   hostNames?: string[];
+  /**
+   * Folder for uploaded import files (`<dataDir>/imports`, created 0700); without it uploads
+   * answer 404 and browser mode cannot import.
+   */
+  uploadDir?: string;
+  /** Largest upload, bytes (default 512 MiB); a larger one answers 413. */
+  maxUploadBytes?: number;
 }
 
 /** A running browser-mode server. */
@@ -87,7 +108,18 @@ export class ServerExposureError extends Error {
   }
 }
 
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest body of an API call (`POST /api/invoke/…`), bytes: 2 MiB. A larger one is answered
+ * HTTP 413 `{ok: false, error: {code: 'BAD_INPUT', message: 'request body over 2097152 bytes'}}`
+ * after the rest of it was read and dropped (so the client gets the answer, not a reset), with
+ * `Connection: close`. Imports upload their files instead (`/api/upload/…`, their own cap).
+ */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/**
+ * How much of an over-cap body is read and dropped before answering, bytes; a client announcing
+ * (or sending) more gets the 413 at once and its connection closed while it is still sending.
+ */
+const MAX_DRAIN_BYTES = 32 * 1024 * 1024;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -99,18 +131,45 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** A request body over {@link MAX_BODY_BYTES}; `drained` when the rest of it was read (and dropped). */
+class BodyTooLargeError extends Error {
+  readonly drained: boolean;
+  constructor(drained: boolean) {
+    super(`request body over ${MAX_BODY_BYTES} bytes`);
+    this.name = 'BodyTooLargeError';
+    this.drained = drained;
+  }
+}
+
+/**
+ * Reads a request body as UTF-8 text, at most {@link MAX_BODY_BYTES}.
+ * @throws BodyTooLargeError past the cap — after reading and dropping the rest (up to
+ *   {@link MAX_DRAIN_BYTES}), so the 413 reaches the client; at once when it announces more.
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const announced = Number(req.headers['content-length'] ?? NaN);
+    if (announced > MAX_BODY_BYTES + MAX_DRAIN_BYTES) return reject(new BodyTooLargeError(false));
     let size = 0;
+    let over = announced > MAX_BODY_BYTES;
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
+      if (size > MAX_BODY_BYTES + MAX_DRAIN_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        return reject(new BodyTooLargeError(false));
+      }
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        over = true;
+        chunks.length = 0;
+      }
+      if (!over) chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () =>
+      over ? reject(new BodyTooLargeError(true)) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }
@@ -142,24 +201,57 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) refuse(res, 500, error instanceof Error ? error.message : 'internal error');
+      try {
+        if (!res.headersSent) refuse(res, 500, error instanceof Error ? error.message : 'internal error');
+        else res.destroy();
+      } catch {
+        // The connection is gone; nothing left to answer.
+      }
     });
   };
   const server = options.tls
     ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
     : http.createServer(onRequest);
 
+  const uploads: UploadContext | null = options.uploadDir
+    ? {
+        api: options.api,
+        dir: path.resolve(options.uploadDir),
+        maxBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+        live: new Map(),
+      }
+    : null;
+  if (uploads) sweepStaleUploads(uploads.dir, Date.now());
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const bad = checkHostAndOrigin(req, hosts, scheme);
     if (bad) return refuse(res, 403, bad);
     const url = new URL(req.url ?? '/', `${scheme}://127.0.0.1:${port}`);
 
+    if (url.pathname.startsWith('/api/upload/')) {
+      if (req.method !== 'POST') return refuse(res, 405, 'use POST');
+      if (!tokenEquals(req.headers[TOKEN_HEADER] as string | undefined, token))
+        return refuse(res, 401, 'missing or wrong session token');
+      if (!(req.headers['content-type'] ?? '').startsWith('application/octet-stream'))
+        return refuse(res, 415, 'content-type must be application/octet-stream');
+      let channel: string;
+      try {
+        channel = decodeURIComponent(url.pathname.slice('/api/upload/'.length));
+      } catch {
+        channel = '';
+      }
+      if (readOnly) return refuse(res, 404, 'imports do not exist on a read-only screen');
+      if (!uploads) return refuse(res, 404, 'this server takes no uploads');
+      const answer = await handleUpload(req, channel, url.searchParams, uploads);
+      return send(res, answer.status, JSON.stringify(answer.result));
+    }
+
     if (url.pathname.startsWith('/api/invoke/')) {
       if (req.method !== 'POST') return refuse(res, 405, 'use POST');
       if (!tokenEquals(req.headers[TOKEN_HEADER] as string | undefined, token))
         return refuse(res, 401, 'missing or wrong session token');
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
-        return refuse(res, 415, 'content-type must be application/json');
+      if (!isJsonContentType(req.headers['content-type']))
+        return refuse(res, 415, 'content-type must be application/json (charset utf-8, if any)');
       let channel: string;
       try {
         channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
@@ -184,11 +276,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
             error: { code: 'BAD_INPUT', message: `unknown channel "${channel}"` },
           }),
         );
+      // A path names a file on this machine: never taken from a browser-mode client (upload instead).
+      if (UPLOAD_CHANNELS.has(channel as Channel))
+        return refuse(
+          res,
+          403,
+          `${channel} does not take a file path in browser mode: upload the file (POST /api/upload/${channel})`,
+        );
       let input: unknown;
       try {
         const body = await readBody(req);
         input = body ? JSON.parse(body) : {};
       } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          res.writeHead(413, { ...headers, 'content-type': 'application/json', connection: 'close' });
+          res.end(JSON.stringify({ ok: false, error: { code: 'BAD_INPUT', message: error.message } }));
+          if (!error.drained) res.once('finish', () => req.destroy());
+          return;
+        }
         return send(
           res,
           400,
@@ -235,12 +340,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/${tls ? '; Secure' : ''}`;
     res.writeHead(200, fileHeaders);
     if (req.method === 'HEAD') return void res.end();
-    fs.createReadStream(target).pipe(res);
+    // A file that vanishes or fails mid-read ends this response, never the process.
+    pipeline(fs.createReadStream(target), res, () => undefined);
   }
 
   const wss = new WebSocketServer({ noServer: true });
+  // Socket and protocol errors (a reset, a malformed frame) end that connection, never the process.
+  wss.on('error', () => undefined);
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', `${scheme}://127.0.0.1:${port}`);
     const ok =
       url.pathname === '/api/events' &&
@@ -254,12 +363,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      ws.on('error', () => ws.terminate());
       ws.on('close', () => sockets.delete(ws));
     });
   });
   const unsubscribers = (Object.keys(eventContract) as EventName[]).map((event) =>
     options.api.on(event, (payload) => {
-      const message = JSON.stringify({ event, payload });
+      const message = JSON.stringify({
+        event,
+        payload: uploads ? clientPayload(payload, uploads.live) : payload,
+      });
       for (const ws of sockets) ws.send(message);
     }),
   );

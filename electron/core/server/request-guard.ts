@@ -130,3 +130,17 @@ export function checkHostAndOrigin(
   }
   return null;
 }
+
+/**
+ * True when a `Content-Type` header is `application/json` (media type case-insensitive), alone or
+ * with a UTF-8 charset (`; charset=utf-8`, any case, quoted or not) — and nothing else: not
+ * `application/jsonp`, `application/json-patch+json`, another charset or another parameter. API
+ * calls must send it: an HTML form can send none of these, so a cross-site form post is refused.
+ */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (!header) return false;
+  const [type, ...params] = header.split(';');
+  if ((type ?? '').trim().toLowerCase() !== 'application/json') return false;
+  const rest = params.map((p) => p.trim()).filter((p) => p !== '');
+  return rest.length === 0 || (rest.length === 1 && /^charset\s*=\s*(?:utf-8|"utf-8")$/i.test(rest[0] ?? ''));
+}

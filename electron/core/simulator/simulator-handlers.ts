@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { EventPayload } from '../../../shared/contract.ts';
 import type { Handlers } from '../handler-types.ts';
 import { CoreError } from '../errors.ts';
+import { checkImportHeader, PREDICTION_IMPORT } from '../io/import-header.ts';
 import type { PredictionStore } from './prediction-store.ts';
 import type { SimulatorService } from './simulator-service.ts';
 
@@ -31,6 +32,8 @@ export function simulatorHandlers(d: SimulatorHandlerDeps): Handlers<SimulatorCh
     'predictions.import': async ({ path: file, name, flag }) => {
       const abs = path.resolve(file);
       if (!fs.existsSync(abs)) throw new CoreError('BAD_INPUT', `path: no file at ${abs}`);
+      // Nothing of a file without a recognised header is read as rows or quoted in an error.
+      await checkImportHeader(abs, path.basename(abs), PREDICTION_IMPORT);
       const totalBytes = fs.statSync(abs).size;
       const log = await d.store.importFile(abs, {
         name,

@@ -126,6 +126,44 @@ export class AuditStore {
     ).map(toEntry);
   }
 
+  /**
+   * The newest succeeded action on a flag completed at or after `sinceIso` that asked for exactly
+   * `patch` (same layers, same values), or null — the result a concurrent identical request gets.
+   */
+  lastSucceededWith(ref: FlagRef, patch: Record<string, unknown>, sinceIso: string): AuditEntry | null {
+    const key = JSON.stringify(
+      Object.fromEntries(Object.entries(patch).sort(([a], [b]) => a.localeCompare(b))),
+    );
+    const rows = (
+      this.sql(
+        `SELECT * FROM audit WHERE provider = ? AND environment = ? AND flag_key = ? AND status = 'succeeded'
+           AND completed_at >= ? ORDER BY id DESC LIMIT 20`,
+      ).all(ref.provider, ref.environment, ref.key, sinceIso) as Row[]
+    ).map(toEntry);
+    return (
+      rows.find(
+        (e) =>
+          JSON.stringify(
+            Object.fromEntries(Object.entries(e.patch).sort(([a], [b]) => a.localeCompare(b))),
+          ) === key,
+      ) ?? null
+    );
+  }
+
+  /**
+   * Pending actions started before `beforeIso` that no unfinished outbox action will complete (a
+   * process died mid-call before its call was journaled — e.g. by an earlier version), oldest first.
+   */
+  abandonedBefore(beforeIso: string): AuditEntry[] {
+    return (
+      this.sql(
+        `SELECT * FROM audit a WHERE a.status = 'pending' AND a.at < ?
+           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.audit_id = a.id AND o.status IN ('pending', 'sent'))
+         ORDER BY a.id`,
+      ).all(beforeIso) as Row[]
+    ).map(toEntry);
+  }
+
   /** Pending or succeeded actions on a flag since `sinceIso` not yet linked to a history entry. */
   recentUnlinked(ref: FlagRef, sinceIso: string): AuditEntry[] {
     return (

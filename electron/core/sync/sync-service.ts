@@ -6,8 +6,16 @@
  * was changed outside this app: it is written through {@link ConfirmedState}
  * (a kill opens an incident, a decision records the change with the provider's
  * actor when an event names one).
+ *
+ * Never dies, never stacks: a sync never rejects. When the data folder's database is busy (another
+ * process holds its write lock past `busy_timeout`), the outcome says so and the provider's status
+ * is left alone — the provider is not to blame; the polling timer then skips that provider for a
+ * back-off (1 s, doubling, at most 60 s) and never starts a provider's sync while one is queued. A
+ * provider failure is recorded in its status, retried without blocking the event loop while the
+ * database is busy ({@link retryWhileBusy}); one that still cannot be written is kept in memory
+ * ({@link SyncService.unrecordedFailure}).
  */
-import type { Db } from '../db/database.ts';
+import { isBusyError, retryWhileBusy, type Db } from '../db/database.ts';
 import type { FlagRef, FlagState, LayerChange } from '../../../shared/domain.ts';
 import { diffLayers, type FlagProvider, type ProviderHistoryEvent } from '../providers/provider.ts';
 import type { FlagCache } from '../store/flag-cache.ts';
@@ -18,6 +26,9 @@ import type { ConfirmedState } from '../actions/confirmed-state.ts';
 
 /** How long after an app action a provider event may still be attributed to it, ms. */
 const ATTRIBUTION_WINDOW_MS = 10 * 60_000;
+
+/** Longest pause of the polling timer for a provider whose syncs meet a busy database, ms. */
+const MAX_BUSY_BACKOFF_MS = 60_000;
 
 export interface SyncDeps {
   db: Db;
@@ -77,6 +88,12 @@ function eventFor(
 export class SyncService {
   private readonly deps: SyncDeps;
   private readonly queues = new Map<string, Promise<SyncOutcome | null>>();
+  /** Syncs queued or running per provider (the timer starts none while one is). */
+  private readonly queued = new Map<string, number>();
+  /** Per provider: syncs in a row that met a busy database, and when the timer may try again (epoch ms). */
+  private readonly busy = new Map<string, { count: number; until: number }>();
+  /** Per provider: a failure that could not be written to its status (database busy), with when. */
+  private readonly unrecorded = new Map<string, { at: string; error: string }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(deps: SyncDeps) {
@@ -88,7 +105,22 @@ export class SyncService {
     const previous = this.queues.get(name) ?? Promise.resolve(null);
     const next = previous.then(() => this.runSync(name));
     this.queues.set(name, next);
+    this.queued.set(name, (this.queued.get(name) ?? 0) + 1);
+    const done = (): void => {
+      const n = (this.queued.get(name) ?? 1) - 1;
+      if (n > 0) this.queued.set(name, n);
+      else this.queued.delete(name);
+    };
+    next.then(done, done);
     return next;
+  }
+
+  /**
+   * A provider failure this service could not write to the provider's status because the database
+   * stayed busy (`{at: ISO time, error}`), or null. Cleared by the next recorded sync of it.
+   */
+  unrecordedFailure(name: string): { at: string; error: string } | null {
+    return this.unrecorded.get(name) ?? null;
   }
 
   /**
@@ -145,12 +177,28 @@ export class SyncService {
     return Promise.all([...this.deps.providers().keys()].map((name) => this.syncProvider(name)));
   }
 
-  /** Starts polling every `intervalMs` (the first sync runs at once). */
+  /**
+   * Starts polling every `intervalMs` (the first sync runs at once). A tick skips a provider whose
+   * sync is still queued or running, and one backing off from a busy database.
+   */
   start(intervalMs: number): void {
     this.stop();
-    void this.syncAll();
-    this.timer = setInterval(() => void this.syncAll(), intervalMs);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), intervalMs);
     this.timer.unref();
+  }
+
+  /** One polling tick (see {@link start}); never throws. */
+  private tick(): void {
+    try {
+      const t = Date.now();
+      for (const name of this.deps.providers().keys()) {
+        if (this.queued.has(name) || (this.busy.get(name)?.until ?? 0) > t) continue;
+        void this.syncProvider(name).catch(() => undefined);
+      }
+    } catch {
+      // A provider map that cannot be read now is read again on the next tick.
+    }
   }
 
   /** Stops polling. */
@@ -198,11 +246,22 @@ export class SyncService {
           const before = previous === undefined ? null : (JSON.parse(previous) as FlagState).layers;
           const changes = before ? diffLayers(before, flag.layers) : [];
           if (!hasHistory && changes.length) added += this.recordObserved(flag, changes, syncedAt) ? 1 : 0;
-          const by = changes.length ? eventFor(events, flag, changes) : undefined;
+          // A change this app made whose confirmation never landed (its process died mid-call) is
+          // the app's, not an outside one: attributed to its audit row, no "observed" decision.
+          const ours = changes.length ? this.appActionFor(flag, changes, syncedAt) : undefined;
+          const by = changes.length && !ours ? eventFor(events, flag, changes) : undefined;
           this.deps.confirmed.write(
             flag,
             syncedAt,
-            { source: 'provider', actor: by?.actor ?? null, eventType: by?.type ?? null },
+            ours
+              ? {
+                  source: 'app',
+                  actor: ours.actor,
+                  reason: ours.reason,
+                  decisionId: null,
+                  freshBefore: ours.before,
+                }
+              : { source: 'provider', actor: by?.actor ?? null, eventType: by?.type ?? null },
             before,
           );
         }
@@ -211,7 +270,9 @@ export class SyncService {
         for (const event of events) added += this.recordEvent(name, event) ? 1 : 0;
         status.success(name, syncedAt, now() - started, cursor);
       })();
-      this.deps.onSynced(name);
+      this.busy.delete(name);
+      this.unrecorded.delete(name);
+      this.notifySynced(name);
       return {
         provider: name,
         ok: true,
@@ -222,10 +283,56 @@ export class SyncService {
       };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      status.failure(name, startedIso, message);
-      this.deps.onSynced(name);
+      if (isBusyError(error)) {
+        // Our database, not the provider: leave its status alone and let the timer back off.
+        const count = (this.busy.get(name)?.count ?? 0) + 1;
+        const backoff = Math.min(MAX_BUSY_BACKOFF_MS, 1000 * 2 ** (count - 1));
+        this.busy.set(name, { count, until: Date.now() + backoff });
+        return {
+          provider: name,
+          ok: false,
+          flags: 0,
+          newHistory: 0,
+          ms: now() - started,
+          error: `the database is busy (another process holds its write lock; ${message}); the sync of "${name}" is retried in ${Math.round(backoff / 1000)} s`,
+        };
+      }
+      this.busy.delete(name);
+      await this.recordFailure(name, startedIso, message);
+      this.notifySynced(name);
       return { provider: name, ok: false, flags: 0, newHistory: 0, ms: now() - started, error: message };
     }
+  }
+
+  /**
+   * Writes a failed sync to the provider's status, trying again while the database is busy; a
+   * failure that still cannot be written is kept in {@link unrecorded}. Never throws.
+   */
+  private async recordFailure(name: string, at: string, message: string): Promise<void> {
+    try {
+      await retryWhileBusy(this.deps.db, () => this.deps.status.failure(name, at, message));
+      this.unrecorded.delete(name);
+    } catch {
+      this.unrecorded.set(name, { at, error: message });
+    }
+  }
+
+  /** Calls `onSynced`; a listener's failure must not turn into a failed sync. */
+  private notifySynced(name: string): void {
+    try {
+      this.deps.onSynced(name);
+    } catch {
+      // The listener's own problem (e.g. a closed socket); the sync itself is recorded.
+    }
+  }
+
+  /**
+   * The app action (audit row, pending or succeeded, within the attribution window) whose patch
+   * these changes are, or undefined.
+   */
+  private appActionFor(ref: FlagRef, changes: LayerChange[], atIso: string) {
+    const since = new Date(Date.parse(atIso) - ATTRIBUTION_WINDOW_MS).toISOString();
+    return this.deps.audit.recentUnlinked(ref, since).find((a) => matchesPatch(changes, a.patch));
   }
 
   /** Stores a provider event, attributing it to a recent app action when it is that action's effect. */

@@ -10,7 +10,7 @@ import { create } from 'zustand';
 import { AUDIENCE_MAX_KEYS, type AudiencePreview } from '../../../shared/audience.ts';
 import type { ApiError } from '../../../shared/contract.ts';
 import type { FlagRef, LayerPatch } from '../../../shared/domain.ts';
-import { api } from '../../api/current.ts';
+import { api, uploader } from '../../api/current.ts';
 import { toRef } from '../../lib/format.ts';
 import { readKeys } from './audience-format.ts';
 
@@ -98,9 +98,14 @@ export function setAudienceText(text: string, fileName: string | null = null): v
   });
 }
 
+/** The picked file behind the current keys (browser mode uploads it instead of a huge JSON body). */
+let keyFile: (Blob & { readonly name: string }) | null = null;
+
 /** Reads a picked file (text or CSV) as the key list. */
 export async function loadAudienceFile(file: Blob & { name?: string }): Promise<void> {
-  setAudienceText(await file.text(), file.name ?? 'file');
+  const name = file.name ?? 'keys.txt';
+  setAudienceText(await file.text(), name);
+  keyFile = Object.assign(file, { name });
 }
 
 export const selectCanPreview = (s: AudienceState): boolean =>
@@ -112,7 +117,14 @@ export async function runAudiencePreview(): Promise<void> {
   if (!selectCanPreview(s) || !s.ref || !s.patch) return;
   const gen = ++generation;
   useAudienceStore.setState({ status: 'running', error: null });
-  const result = await api().invoke('flag.previewAudience', { ref: s.ref, patch: s.patch, keys: s.keys });
+  // A picked file goes up as a file in browser mode (a million keys do not fit one JSON request);
+  // the server reads its keys with the same parser. Pasted keys, and the desktop, send the list.
+  const up = uploader();
+  const file = s.fileName !== null && keyFile !== null && /\.(txt|csv)$/i.test(keyFile.name) ? keyFile : null;
+  const result =
+    up && file
+      ? await up.upload('flag.previewAudience', file, { ref: s.ref, patch: s.patch })
+      : await api().invoke('flag.previewAudience', { ref: s.ref, patch: s.patch, keys: s.keys });
   if (gen !== generation) return;
   if (result.ok) useAudienceStore.setState({ status: 'done', result: result.value });
   else useAudienceStore.setState({ status: 'error', error: result.error, result: null });
@@ -120,5 +132,6 @@ export async function runAudiencePreview(): Promise<void> {
 
 export function resetAudienceStore(): void {
   generation++;
+  keyFile = null;
   useAudienceStore.setState(initialAudienceState());
 }

@@ -1,4 +1,8 @@
-/** "Add metric": a small form for a metric definition, sent to `metrics.define` (the server validates). */
+/**
+ * "Add metric": a small form for a metric definition, sent to `metrics.define` (the server
+ * validates). A Prometheus metric picks one of the allow-listed data sources (`sources.list`); the
+ * list is set on the machine running the control room (`rcr sources add`), never from this form.
+ */
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Direction, MetricKind } from '../../../shared/metrics.ts';
@@ -9,7 +13,7 @@ const KINDS: MetricKind[] = ['binomial', 'continuous', 'ratio', 'quantile'];
 
 export function AddMetricDialog() {
   const id = useId();
-  const { open, draft, status, error, splitDefault, shareEdited } = useCompareStore(
+  const { open, draft, status, error, splitDefault, shareEdited, sources, sourcesError } = useCompareStore(
     useShallow((s) => ({
       open: s.define.open,
       draft: s.define.draft,
@@ -17,6 +21,8 @@ export function AddMetricDialog() {
       error: s.define.error,
       splitDefault: s.define.splitDefault,
       shareEdited: s.define.shareEdited,
+      sources: s.define.sources,
+      sourcesError: s.define.sourcesError,
     })),
   );
   if (!open) return null;
@@ -26,7 +32,6 @@ export function AddMetricDialog() {
     key:
       | 'name'
       | 'unit'
-      | 'url'
       | 'query'
       | 'denominator'
       | 'controlVariant'
@@ -126,7 +131,32 @@ export function AddMetricDialog() {
         </div>
         {prom ? (
           <>
-            {text('url', 'Prometheus URL', { placeholder: 'http://prometheus:9090', mono: true })}
+            <div className="field field-wide">
+              <label htmlFor={`${id}-dataSource`}>Prometheus source</label>
+              <select
+                id={`${id}-dataSource`}
+                value={draft.dataSource}
+                disabled={saving || !sources?.length}
+                aria-describedby={`${id}-dataSource-hint`}
+                onChange={(e) => setDefineField({ dataSource: e.target.value })}
+              >
+                {sources === null ? <option value="">Loading…</option> : null}
+                {sources?.length === 0 ? <option value="">none allow-listed</option> : null}
+                {sources?.map((s) => (
+                  <option key={s.name} value={s.name}>
+                    {s.name} — {s.url}
+                  </option>
+                ))}
+              </select>
+              <span id={`${id}-dataSource-hint`} className="hint">
+                {sourcesError
+                  ? `The allow-list could not be read: ${sourcesError.message}`
+                  : 'Only allow-listed sources can be queried. To add one, on the machine running the control room: '}
+                {sourcesError ? null : (
+                  <span className="mono">rcr sources add prometheus --name NAME --url URL</span>
+                )}
+              </span>
+            </div>
             {text('query', 'Query template', {
               placeholder: 'sum(rate(errors_total{variant="{{variant}}"}[1m]))',
               mono: true,

@@ -1,5 +1,9 @@
-/** "Import metric events": path and environment; progress and row-level errors. */
+/**
+ * "Import metric events": the file (uploaded in browser mode, a path in the desktop app) and the
+ * environment; progress and row-level errors.
+ */
 import { useShallow } from 'zustand/react/shallow';
+import { uploader } from '../../api/current.ts';
 import { FileImportDialog } from '../../components/FileImportDialog.tsx';
 import { closeImport, setImportField, startImport, useCompareStore } from '../../stores/compare-store.ts';
 import { formatN } from './format.ts';
@@ -21,10 +25,23 @@ export function ImportEventsDialog() {
         </>
       }
       placeholder="/data/metrics/events-2025-01.csv"
+      mode={uploader() ? 'upload' : 'path'}
+      accept=".csv,.jsonl,.ndjson"
       state={imp}
       onPathChange={(path) => setImportField({ path })}
+      onFileChange={(file) => setImportField({ file })}
       onSubmit={() => void startImport()}
       onClose={closeImport}
+      errorAction={(error) =>
+        // The same file was imported before: importing it again would count its events twice.
+        error.code === 'CONFLICT' ? (
+          <div className="alert-actions">
+            <button type="button" className="btn" onClick={() => void startImport('replace')}>
+              Replace the earlier import
+            </button>
+          </div>
+        ) : null
+      }
       fields={(id, importing) => (
         <div className="field">
           <label htmlFor={`${id}-env`}>Environment</label>

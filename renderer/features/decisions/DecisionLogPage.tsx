@@ -254,11 +254,12 @@ export function DecisionLogPage({ flagRef }: { flagRef: FlagRef | null }) {
                       <Inputs d={d} />
                     </td>
                     <td data-col="sent">
-                      {d.outbox
-                        ? `outbox #${d.outbox.id} ${OUTBOX_STATUS_LABEL[d.outbox.status]}`
-                        : d.audit
-                          ? `audit #${d.audit.id} ${d.audit.status}`
-                          : '—'}
+                      {[
+                        d.outbox ? `outbox #${d.outbox.id} ${OUTBOX_STATUS_LABEL[d.outbox.status]}` : null,
+                        d.audit ? `audit #${d.audit.id} ${d.audit.status}` : null,
+                      ]
+                        .filter(Boolean)
+                        .join(' · ') || '—'}
                     </td>
                   </tr>
                 ))}

@@ -15,6 +15,7 @@ import {
   setChangeReason,
   useChangeStore,
 } from '../../stores/change-store.ts';
+import { AuditOutcomeNote } from '../../components/AuditOutcomeNote.tsx';
 
 export function ChangeDialog() {
   const s = useChangeStore(
@@ -124,7 +125,7 @@ export function ChangeDialog() {
             <span className="error-text">
               {[...s.fieldErrors, s.error?.message].filter(Boolean).join('; ')}
             </span>
-            <p className="muted">The attempt is recorded as failed in the audit log.</p>
+            <AuditOutcomeNote message={s.error?.message} />
           </div>
         ) : null}
 

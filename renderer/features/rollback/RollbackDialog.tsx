@@ -26,6 +26,7 @@ import {
   useRollbackStore,
 } from '../../stores/rollback-store.ts';
 import { useProviderWait } from './provider-wait.ts';
+import { AuditOutcomeNote } from '../../components/AuditOutcomeNote.tsx';
 
 export function RollbackDialog() {
   const s = useRollbackStore(
@@ -210,7 +211,7 @@ export function RollbackDialog() {
           <div role="alert" className="alert alert-error alert-big" data-error-code={s.error.code}>
             <strong>{restore ? 'Restore failed.' : 'Rollback failed.'}</strong> The provider said:{' '}
             <span className="error-text">{s.error.message}</span>
-            <p className="muted">The attempt is recorded as failed in the audit log.</p>
+            <AuditOutcomeNote message={s.error.message} />
           </div>
         ) : null}
 

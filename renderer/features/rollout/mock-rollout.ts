@@ -243,6 +243,7 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
         decisionId: d.id,
         auditId: null,
         confirmedAt: d.at,
+        claimedBy: null,
       };
       o.applyPatch(f, change.patch);
       outbox.unshift(a);
@@ -582,6 +583,11 @@ export function createRolloutHandlers(o: MockRolloutOptions): { [C in RolloutCha
         lastRunAt: null,
         lastDurationMs: null,
         lastError: null,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+        consecutiveFailures: 0,
+        leader: false,
+        monitorProcess: null,
         pendingActions: 0,
       },
     }),

@@ -1,5 +1,9 @@
-/** "Import prediction log": path, optional name, attach to the flag; progress and row-level errors. */
+/**
+ * "Import prediction log": the file (uploaded in browser mode, a path in the desktop app), optional
+ * name, attach to the flag; progress and row-level errors.
+ */
 import { useShallow } from 'zustand/react/shallow';
+import { uploader } from '../../api/current.ts';
 import { FileImportDialog } from '../../components/FileImportDialog.tsx';
 import { closeImport, setImportField, startImport, useSimulatorStore } from '../../stores/simulator-store.ts';
 import { formatCount } from './projection.ts';
@@ -20,8 +24,11 @@ export function ImportDialog() {
         </>
       }
       placeholder="/data/predictions/search-ai-2025-01.csv"
+      mode={uploader() ? 'upload' : 'path'}
+      accept=".csv,.jsonl,.ndjson,.parquet"
       state={imp}
       onPathChange={(path) => setImportField({ path })}
+      onFileChange={(file) => setImportField({ file })}
       onSubmit={() => void startImport()}
       onClose={closeImport}
       fields={(id, importing) => (

@@ -8,6 +8,9 @@ import { migration003 } from './003-metrics.ts';
 import { migration004 } from './004-rollouts.ts';
 import { migration005 } from './005-metric-levels.ts';
 import { migration006 } from './006-incident-facts.ts';
+import { migration007 } from './007-prediction-import-lease.ts';
+import { migration008 } from './008-metric-imports.ts';
+import { migration009 } from './009-action-leases.ts';
 
 export const MIGRATIONS: readonly string[] = [
   migration001,
@@ -16,6 +19,9 @@ export const MIGRATIONS: readonly string[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
+  migration008,
+  migration009,
 ];
 
 /** The schema version this build writes. */

@@ -11,7 +11,7 @@
  * applies the change at most once and replays its first answer.
  */
 import type { z } from 'zod';
-import { displayUrl, fetchText, retryAfterMs, type FetchOutcome } from '../provider-http.ts';
+import { displayUrl, fetchText, neverConnected, retryAfterMs, type FetchOutcome } from '../provider-http.ts';
 import { describeZodError } from '../../../../shared/contract.ts';
 import { ConflictError, FlagNotFoundError, ProviderError } from '../provider.ts';
 import { PROBLEM_IN_PROGRESS, WireProblemSchema } from './http-schemas.ts';
@@ -184,7 +184,14 @@ export function createHttpClient(opts: HttpClientOptions): HttpRequest {
     const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
     if (last.kind === 'timeout')
       throw new ProviderError(`${service} did not answer ${what} within ${opts.timeoutMs} ms${tries}`);
-    if (last.kind === 'network') throw new ProviderError(`Cannot reach the ${named} (${last.why})${tries}`);
+    if (last.kind === 'network')
+      // Earlier attempts may have timed out after sending: only a single refused attempt is "not sent".
+      throw new ProviderError(
+        `Cannot reach the ${named} (${last.why})${tries}`,
+        null,
+        null,
+        attempts === 1 && neverConnected(last.why),
+      );
     const { res, text } = last;
     if (res.status === 401 || res.status === 403) {
       const where = opts.tokenEnv ? ` in ${opts.tokenEnv}` : '';

@@ -17,7 +17,7 @@
  * Failures become {@link LaunchDarklyApiError} (a {@link ProviderError}) whose
  * message never contains the token.
  */
-import { displayUrl, fetchText, parseJsonBody } from '../provider-http.ts';
+import { displayUrl, fetchText, noAnswerError, parseJsonBody } from '../provider-http.ts';
 import { FlagNotFoundError, ProviderError } from '../provider.ts';
 
 /** API version sent on every request. */
@@ -206,11 +206,8 @@ export function createLaunchDarklyHttp(opts: LdHttpOptions): LdRequest {
     if (o.body !== undefined)
       headers['Content-Type'] = o.semanticPatch ? SEMANTIC_PATCH_CONTENT_TYPE : 'application/json';
     const out = await fetchText(urlOf(path), { method, headers, body: o.body, timeoutMs: opts.timeoutMs });
-    if (out.kind === 'timeout')
-      throw new ProviderError(
-        `LaunchDarkly at ${shown} did not answer ${method} ${path} within ${opts.timeoutMs} ms`,
-      );
-    if (out.kind === 'network') throw new ProviderError(`Cannot reach LaunchDarkly at ${shown} (${out.why})`);
+    if (out.kind !== 'response')
+      throw noAnswerError(`LaunchDarkly at ${shown}`, `${method} ${path}`, opts.timeoutMs, out);
     return { res: out.res, text: out.text };
   }
 

@@ -72,4 +72,25 @@ describe('createUnleashHttp (local fake server)', () => {
     });
     await expect(down('GET', '/x')).rejects.toThrow(/Cannot reach Unleash at http:\/\/127\.0\.0\.1:1/);
   });
+
+  it('says whether a failed request may have reached Unleash (a timeout may; a refused connection did not)', async () => {
+    const timedOut = (await http()('POST', '/hang').catch((e: unknown) => e)) as ProviderError;
+    expect({ status: timedOut.status, notSent: timedOut.notSent }).toEqual({ status: null, notSent: false });
+    // A port nobody listens on (taken, then freed).
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const closed = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const down = createUnleashHttp({
+      baseUrl: `http://127.0.0.1:${closed}`,
+      token: 't',
+      timeoutMs: 1000,
+      providerName: 'p',
+    });
+    const refused = (await down('POST', '/x').catch((e: unknown) => e)) as ProviderError;
+    expect(refused.message).toMatch(/ECONNREFUSED/);
+    expect(refused.notSent).toBe(true);
+    const e500 = (await http()('POST', '/500').catch((e: unknown) => e)) as ProviderError;
+    expect({ status: e500.status, notSent: e500.notSent }).toEqual({ status: 500, notSent: false });
+  });
 });

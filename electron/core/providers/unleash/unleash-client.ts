@@ -6,7 +6,7 @@
  * and turns every failure into a {@link ProviderError} whose message never
  * contains the token.
  */
-import { displayUrl, fetchText, parseJsonBody, retryAfterMs } from '../provider-http.ts';
+import { displayUrl, fetchText, noAnswerError, parseJsonBody, retryAfterMs } from '../provider-http.ts';
 import { FlagNotFoundError, ProviderError } from '../provider.ts';
 
 /** Options of {@link createUnleashHttp}. */
@@ -74,11 +74,8 @@ export function createUnleashHttp(opts: UnleashHttpOptions): UnleashRequest {
       body,
       timeoutMs: opts.timeoutMs,
     });
-    if (out.kind === 'timeout')
-      throw new ProviderError(
-        `Unleash at ${shown} did not answer ${method} ${path} within ${opts.timeoutMs} ms`,
-      );
-    if (out.kind === 'network') throw new ProviderError(`Cannot reach Unleash at ${shown} (${out.why})`);
+    if (out.kind !== 'response')
+      throw noAnswerError(`Unleash at ${shown}`, `${method} ${path}`, opts.timeoutMs, out);
     const { res, text } = out;
     if (res.status === 401 || res.status === 403) {
       throw new ProviderError(

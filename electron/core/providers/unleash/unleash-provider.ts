@@ -44,10 +44,16 @@ const EVENT_PAGE = 500;
 /** With no cursor, how many of the newest events the first `historySince` reads. */
 const FIRST_SYNC_EVENTS = 1000;
 
-function rethrowAs(err: unknown, prefix: string): never {
+function rethrowAs(err: unknown, prefix: string, firstRequest: boolean): never {
   if (err instanceof FlagNotFoundError) throw new FlagNotFoundError(`${prefix}${err.message}`);
   if (err instanceof ProviderError)
-    throw new ProviderError(`${prefix}${err.message}`, err.status, err.retryAfterMs);
+    // Nothing of the plan was sent only when its first request was never sent.
+    throw new ProviderError(
+      `${prefix}${err.message}`,
+      err.status,
+      err.retryAfterMs,
+      firstRequest && err.notSent,
+    );
   throw err;
 }
 
@@ -198,7 +204,7 @@ export function createUnleashProvider(config: UnleashProviderConfig): FlagProvid
           responses.push({ method: r.method, url: r.url, status: res.status, body: res.body });
         } catch (err) {
           const done = i === 0 ? '' : ` (the first ${i} of ${plan.requests.length} requests were applied)`;
-          rethrowAs(err, `${r.method} ${r.url} failed${done}: `);
+          rethrowAs(err, `${r.method} ${r.url} failed${done}: `, i === 0);
         }
       }
       return { responses };

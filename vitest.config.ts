@@ -14,6 +14,7 @@ export default defineConfig({
             'bench/**/*.test.ts',
             'examples/**/*.test.ts',
             'test/security/**/*.test.ts',
+            'test/lint/**/*.test.ts',
           ],
           environment: 'node',
         },

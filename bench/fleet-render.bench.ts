@@ -23,7 +23,7 @@
  * Run alone: `node bench/fleet-render.bench.ts` (from the repo root, with Node 24).
  */
 import type { Browser } from 'playwright-core';
-import { startHttpServer } from '../electron/core/server/http-server.ts';
+import { startHttpServer } from '../electron/server/http-server.ts';
 import { createGeneratedProvider, generatedFlag } from './lib/generated-provider.ts';
 import { openBenchCore } from './lib/core.ts';
 import { CHROMIUM, CHROMIUM_ARGS, rendererCopy } from './lib/renderer.ts';

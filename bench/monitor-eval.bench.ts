@@ -31,12 +31,13 @@
  * Knobs: `BENCH_ME_FLAGS` (default 200), `BENCH_ME_RUNS` (default 20).
  * Run alone: `node bench/monitor-eval.bench.ts` (from the repo root, with Node 24).
  */
-import type { Guardrail } from '../shared/rollout.ts';
+import type { Guardrail } from '../shared/guardrails.ts';
 import type { MetricDefinition } from '../shared/metrics.ts';
 import { MetricStore } from '../electron/core/metrics/metric-store.ts';
 import { addValue, emptyRollup, floorMinute, MINUTE_MS } from '../electron/core/metrics/rollup.ts';
 import type { KeyedRollup } from '../electron/core/metrics/metric-store.ts';
-import { threeStagePlan } from '../electron/core/test-support/rollout-fixtures.ts';
+import { RolloutStore } from '../electron/core/rollout/rollout-store.ts';
+import { threeStagePlan } from '../test/support/rollout-fixtures.ts';
 import { openBenchCore } from './lib/core.ts';
 import { createGeneratedProvider } from './lib/generated-provider.ts';
 import { unwrapResult } from './lib/invoke.ts';
@@ -81,6 +82,8 @@ async function bench(): Promise<BenchReport> {
     if (flags.length < FLAGS) throw new Error(`only ${flags.length} production flags generated`);
     const now = Date.now();
     const store = new MetricStore(core.db);
+    // Stage states are seeded straight into the database (as if each stage had been applied).
+    const stages = new RolloutStore(core.db);
     const random = rng(20261122);
     const gauss = gaussian(random);
     const t0 = performance.now();
@@ -241,8 +244,8 @@ async function bench(): Promise<BenchReport> {
       );
       unwrapResult(await core.invoke('rollout.savePlan', plan), 'rollout.savePlan');
       // At stage 1, confirmed 20 minutes ago (as if the stage had been applied then).
-      const s = core.rollouts.store.state(flag)!;
-      core.rollouts.store.putState(
+      const s = stages.state(flag)!;
+      stages.putState(
         {
           ...s,
           stageIndex: 0,
@@ -300,8 +303,8 @@ async function bench(): Promise<BenchReport> {
     const a = await measure('A (observation running)');
     // B: every stage past its minimum observation time: the gate's data items are computed too.
     for (const flag of flags) {
-      const st = core.rollouts.store.state(flag)!;
-      core.rollouts.store.putState(
+      const st = stages.state(flag)!;
+      stages.putState(
         { ...st, stageStartedAt: new Date(now - 70 * MINUTE_MS).toISOString() },
         new Date(now).toISOString(),
       );
@@ -317,7 +320,7 @@ async function bench(): Promise<BenchReport> {
     });
     const gatesPassed = bRun.warm.decisions.filter((d) => d.inputs.gate?.passed).length;
     const statuses = new Map<string, number>();
-    for (const v of core.rollouts.store.guardrails()) {
+    for (const v of core.rollouts.guardrails()) {
       const st = core.rollouts.guardrailState(v)?.status ?? 'none';
       statuses.set(st, (statuses.get(st) ?? 0) + 1);
     }

@@ -28,8 +28,8 @@
  */
 import type { AppCore } from '../electron/core/app-core.ts';
 import type { FlagProvider } from '../electron/core/providers/provider.ts';
-import { startHttpServer } from '../electron/core/server/http-server.ts';
-import type { ActionResult } from '../shared/contract.ts';
+import { startHttpServer } from '../electron/server/http-server.ts';
+import type { ActionResult } from '../shared/flag-actions.ts';
 import { createFeatureWithRollout, getFeature, startUnleash } from '../test/support/unleash.ts';
 import { openBenchCore } from './lib/core.ts';
 import {

@@ -36,7 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { openCore, type AppCore } from '../electron/core/app-core.ts';
-import { startHttpServer } from '../electron/core/server/http-server.ts';
+import { startHttpServer } from '../electron/server/http-server.ts';
 import { CHROMIUM, CHROMIUM_ARGS, rendererCopy } from './lib/renderer.ts';
 import {
   loadAvg,

@@ -22,7 +22,7 @@ import { invokeApi, serveApp, type ServedApp } from '../e2e/serve-app.ts';
 import { openCore, type AppCore } from '../electron/core/app-core.ts';
 import { stopClusterIfStartedSince, clusterOnline } from '../test/support/postgres.ts';
 import { startFaultProxy, type FaultProxy } from '../test/support/fault-proxy.ts';
-import { metricDef } from '../electron/core/test-support/metric-fixtures.ts';
+import { metricDef } from '../test/support/metric-fixtures.ts';
 import {
   createFeatureWithRollout,
   getFeature,

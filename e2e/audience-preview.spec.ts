@@ -6,26 +6,18 @@
  * a `key` column, and a CSV without one.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { serveApp, type ServedApp } from './serve-app.ts';
-
-let app: ServedApp;
-test.beforeEach(async () => {
-  app = await serveApp();
-});
-test.afterEach(async () => {
-  await app.stop();
-});
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import type { ServedApp } from './serve-app.ts';
 
 const KEYS = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
 /** Keys in the seeded flag's allow/block lists: they never move with the rollout. */
 const LISTED = new Set(['qa-team-lead', 'pm-ana', 'enterprise-acme-42']);
 
 /** Keys entering at 10 → 25 %, computed by the CLI (`rcr bucket`), not by the page. */
-async function expectedEntering(keys: string[]): Promise<number> {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-aud-')), 'keys.txt');
+async function expectedEntering(app: ServedApp, dir: string, keys: string[]): Promise<number> {
+  const file = path.join(dir, 'keys.txt');
   fs.writeFileSync(file, keys.join('\n'));
   const r = await app.cli([
     'bucket',
@@ -43,7 +35,7 @@ async function expectedEntering(keys: string[]): Promise<number> {
   return rows.filter((x) => !LISTED.has(x.key) && x.bucket > 10 && x.bucket <= 25).length;
 }
 
-async function proposeRollout(page: Page, percent: string) {
+async function proposeRollout(page: Page, app: ServedApp, percent: string) {
   await page.goto(app.url);
   await page
     .locator('[role="row"][data-flag-key="ai-answer-assist"][data-environment="production"] [data-col="key"]')
@@ -63,10 +55,12 @@ async function proposeRollout(page: Page, percent: string) {
 
 test('rollout +15 points on 1,000 pasted keys: N entering (as rcr bucket says), 0 leaving, monotonic', async ({
   page,
+  app,
+  workDir,
 }) => {
-  const expected = await expectedEntering(KEYS);
+  const expected = await expectedEntering(app, workDir, KEYS);
   expect(expected).toBeGreaterThan(100); // ~15 % of 1,000
-  const panel = await proposeRollout(page, '25');
+  const panel = await proposeRollout(page, app, '25');
   await panel.getByLabel('Targeting keys').fill(KEYS.join('\n'));
   await expect(panel.locator('[data-key-count]')).toHaveText(/1,000 keys read/);
   await panel.getByRole('button', { name: 'Preview audience' }).click();
@@ -92,10 +86,12 @@ test('rollout +15 points on 1,000 pasted keys: N entering (as rcr bucket says), 
 
 test('keys from a CSV file with a key column; a CSV without one is refused with its columns', async ({
   page,
+  app,
+  workDir,
 }) => {
   const keys = KEYS.slice(0, 400);
-  const expected = await expectedEntering(keys);
-  const panel = await proposeRollout(page, '25');
+  const expected = await expectedEntering(app, workDir, keys);
+  const panel = await proposeRollout(page, app, '25');
   const csv = ['plan,key', ...keys.map((k, i) => `${i % 2 ? 'pro' : 'free'},${k}`)].join('\n');
   await panel.locator('input[type="file"]').setInputFiles({
     name: 'users.csv',

@@ -6,14 +6,12 @@
  * split defaults to 0.9 and no sample-ratio alarm is raised.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { invokeValue } from './serve-app.ts';
 
-let app: ServedApp;
-let dir: string;
 /** Seeded by the embedded provider at 10 % rollout. */
 const AI = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 const CONTROL_UNITS = 18_000;
@@ -26,9 +24,9 @@ const latency = (j: number, n: number, scale: number): number =>
 /**
  * 20,000 units over the last 50 minutes, every 10th in treatment (90/10, as the flag serves).
  * Treatment latency is ×1.25; errors 2 % in control (360) and 3 % in treatment (60): significant
- * at one fixed-horizon look, not yet under the always-valid sequence.
+ * at one fixed-horizon look, not yet under the always-valid sequence. Written into `dir`.
  */
-function eventsFile(): string {
+function eventsFile(dir: string): string {
   const now = Date.now();
   const lines = ['timestamp,unit_id,flag_key,variant,metric,value'];
   let c = 0;
@@ -47,15 +45,6 @@ function eventsFile(): string {
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
-
-test.beforeEach(async () => {
-  app = await serveApp();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-consistency-'));
-});
-test.afterEach(async () => {
-  await app.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
 
 /** `+67 ms`, `−0.24 pp`, `+31.8%`, `1,234 ms` → the signed number. */
 function parseNumber(text: string): number {
@@ -90,6 +79,8 @@ async function drawnInterval(page: Page, metric: string) {
 
 test('a quantile metric row is consistent across columns and the verdict matches the drawn interval', async ({
   page,
+  app,
+  workDir,
 }) => {
   await page.goto(app.url);
   await page
@@ -124,7 +115,7 @@ test('a quantile metric row is consistent across columns and the verdict matches
 
   await page.getByRole('button', { name: 'Import metric events' }).first().click();
   const importer = page.getByRole('dialog');
-  await importer.getByLabel('File', { exact: true }).setInputFiles(eventsFile());
+  await importer.getByLabel('File', { exact: true }).setInputFiles(eventsFile(workDir));
   await importer.getByRole('button', { name: /^Import$/ }).click();
   await expect(importer.getByRole('status')).toContainText('Imported 40,000 events');
   await importer.getByRole('button', { name: 'Close' }).click();

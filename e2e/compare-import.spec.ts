@@ -5,18 +5,14 @@
  * is refused without its content being shown; and the API refuses a server path outright.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { invokeApi, invokeValue, serveApp, type ServedApp } from './serve-app.ts';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { invokeApi, invokeValue, type ServedApp } from './serve-app.ts';
 
-let app: ServedApp;
-let dir: string;
 const AI = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 
-test.beforeEach(async () => {
-  app = await serveApp();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-events-'));
+test.beforeEach(async ({ app }) => {
   await invokeValue(app, 'metrics.define', {
     flag: AI,
     name: 'answer_accepted',
@@ -30,12 +26,8 @@ test.beforeEach(async () => {
     guardrail: false,
   });
 });
-test.afterEach(async () => {
-  await app.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
 
-async function importFile(page: Page, file: string): Promise<void> {
+async function importFile(page: Page, app: ServedApp, file: string): Promise<void> {
   await page.goto(app.url);
   await page
     .locator('[role="row"][data-flag-key="ai-answer-assist"][data-environment="production"] [data-col="key"]')
@@ -49,13 +41,13 @@ async function importFile(page: Page, file: string): Promise<void> {
   await dialog.getByRole('button', { name: /^Import$/ }).click();
 }
 
-test('a broken event file is refused with its line number', async ({ page }) => {
+test('a broken event file is refused with its line number', async ({ page, app, workDir: dir }) => {
   const file = path.join(dir, 'broken.csv');
   fs.writeFileSync(
     file,
     'timestamp,unit_id,flag_key,variant,metric,value\n2026-11-21T10:00:00Z,u1,ai-answer-assist,control,answer_accepted,1\n2026-11-21T10:00:05Z,u2,ai-answer-assist,treatment,answer_accepted,abc\n',
   );
-  await importFile(page, file);
+  await importFile(page, app, file);
   await expect(page.getByRole('dialog').getByRole('alert')).toContainText('broken.csv line 3');
   const cmp = await invokeValue(app, 'metrics.compare', { flag: AI, window: { lastMinutes: 60 * 24 * 90 } });
   expect(cmp.rows[0]?.control.n).toBe(0);
@@ -63,6 +55,8 @@ test('a broken event file is refused with its line number', async ({ page }) => 
 
 test('imported events are rolled up and compared; the same file again is refused unless it replaces the earlier import', async ({
   page,
+  app,
+  workDir: dir,
 }) => {
   const now = Date.now();
   const lines = ['timestamp,unit_id,flag_key,variant,metric,value'];
@@ -75,7 +69,7 @@ test('imported events are rolled up and compared; the same file again is refused
   }
   const file = path.join(dir, 'events.csv');
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  await importFile(page, file);
+  await importFile(page, app, file);
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByRole('status')).toContainText('Imported 4,000 events');
   await dialog.getByRole('button', { name: 'Close' }).click();
@@ -100,10 +94,12 @@ test('imported events are rolled up and compared; the same file again is refused
 
 test('a file that is not an event file is refused without showing its content; a path is refused', async ({
   page,
+  app,
+  workDir: dir,
 }) => {
   const creds = path.join(dir, 'creds.csv');
   fs.writeFileSync(creds, 'api_key,secret\nAKIA-EXAMPLE-KEY-123,wJalrXUtnFEMI-secret\n', { mode: 0o600 });
-  await importFile(page, creds);
+  await importFile(page, app, creds);
   const alert = page.getByRole('dialog').getByRole('alert');
   await expect(alert).toContainText('creds.csv line 1: missing column "timestamp" — expected columns');
   await expect(alert).not.toContainText('AKIA');

@@ -6,85 +6,21 @@
  * `npm run build`. Without a binary every test here is reported as skipped
  * with the reason; a missing build is a failure, not a skip.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ElectronApplication, Page } from '@playwright/test';
-import { _electron, expect, test as base } from '@playwright/test';
+import { ELECTRON_SKIP_REASON, electronBinary, expect, spawnElectron, test } from './fixtures.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const mainBundle = path.join(root, 'dist', 'electron', 'main.cjs');
-const rendererHtml = path.join(root, 'dist', 'renderer', 'index.html');
-const SKIP_REASON = 'skipped: no Electron binary (set ELECTRON_PATH or install electron with its binary)';
-
-/** The Electron executable: `ELECTRON_PATH`, else the one `npm ci` unpacks into node_modules/electron/dist. */
-function findElectronBinary(): string | null {
-  const fromEnv = process.env.ELECTRON_PATH;
-  if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
-  const moduleDir = path.join(root, 'node_modules', 'electron');
-  const pathTxt = path.join(moduleDir, 'path.txt');
-  const relative = existsSync(pathTxt) ? readFileSync(pathTxt, 'utf8').trim() : 'electron';
-  const executable = path.join(moduleDir, 'dist', relative);
-  return existsSync(executable) ? executable : null;
-}
-
-const electronBinary = findElectronBinary();
 // Say it in the run's output too, not only in the report: a skip must never look like a pass.
-if (electronBinary === null) console.warn(`e2e/electron.spec.ts: ${SKIP_REASON}`);
+// Once, from the runner process (the workers that run the skipped tests load this file too).
+if (electronBinary === null && process.env.TEST_WORKER_INDEX === undefined)
+  console.warn(`e2e/electron.spec.ts: ${ELECTRON_SKIP_REASON}`);
 
 /** The bits of the page's `window` these tests touch (the e2e tsconfig has no DOM lib). */
 interface PageWindow {
   open(url: string, target?: string): unknown;
   location: { href: string };
 }
-
-interface LaunchedApp {
-  electronApp: ElectronApplication;
-  page: Page;
-  dataDir: string;
-}
-
-const launchEnv = (): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(process.env).filter(
-      (e): e is [string, string] =>
-        e[1] !== undefined && e[0] !== 'RCR_RENDERER_URL' && e[0] !== 'RCR_DATA_DIR',
-    ),
-  );
-// Chromium's OS sandbox refuses to start as root (containers/CI); the renderer's
-// `sandbox: true` web preference is a separate setting and stays on.
-const chromiumArgs = (): string[] => (process.getuid?.() === 0 ? ['--no-sandbox'] : []);
-
-/** Launches the app on `dataDir` with extra command-line arguments (e.g. a deep link). */
-async function launchApp(dataDir: string, extraArgs: string[] = []): Promise<ElectronApplication> {
-  expect(existsSync(mainBundle), `${mainBundle} is missing: run \`npm run build\` first`).toBe(true);
-  expect(existsSync(rendererHtml), `${rendererHtml} is missing: run \`npm run build\` first`).toBe(true);
-  return _electron.launch({
-    executablePath: electronBinary as string,
-    args: [...chromiumArgs(), mainBundle, `--data-dir=${dataDir}`, ...extraArgs],
-    env: launchEnv(),
-    cwd: root,
-  });
-}
-
-/** Each test gets its own data folder and its own app instance. */
-const test = base.extend<{ app: LaunchedApp }>({
-  // Playwright reads fixture dependencies from the destructuring pattern, so it must be `{}`.
-  // eslint-disable-next-line no-empty-pattern
-  app: async ({}, use) => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-'));
-    const electronApp = await launchApp(dataDir);
-    try {
-      const page = await electronApp.firstWindow();
-      await use({ electronApp, page, dataDir });
-    } finally {
-      await electronApp.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
-});
 
 const DEEP_LINK = 'rcr://flag/local/production/ai-answer-assist';
 const FLAG_HASH = '#/flag/local/production/ai-answer-assist';
@@ -97,16 +33,16 @@ interface RcrBridge {
   ): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>;
 }
 
+// Each test gets its own data folder and its own app instance (the `electronApp` fixture), or
+// launches the app itself on a folder it prepared (`launchElectron`); both skip without a binary.
 test.describe('electron shell', () => {
-  test.skip(electronBinary === null, SKIP_REASON);
-
-  test('shows the fleet table with a seeded flag', async ({ app }) => {
+  test('shows the fleet table with a seeded flag', async ({ electronApp: app }) => {
     const fleet = app.page.getByRole('table', { name: 'Fleet' });
     await expect(fleet).toBeVisible();
     await expect(fleet.locator('[data-flag-key="ai-answer-assist"]').first()).toBeVisible();
   });
 
-  test('the page is sandboxed and sees only window.rcr', async ({ app }) => {
+  test('the page is sandboxed and sees only window.rcr', async ({ electronApp: app }) => {
     const globals = await app.page.evaluate(() => ({
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
@@ -115,7 +51,7 @@ test.describe('electron shell', () => {
     expect(globals).toEqual({ require: 'undefined', process: 'undefined', rcr: ['invoke', 'on'] });
   });
 
-  test('window.open is denied and opens no window', async ({ app }) => {
+  test('window.open is denied and opens no window', async ({ electronApp: app }) => {
     const opened = await app.page.evaluate(() => {
       const win = globalThis as unknown as PageWindow;
       return [win.open('about:blank') === null, win.open('file:///etc/hosts', '_blank') === null];
@@ -125,7 +61,7 @@ test.describe('electron shell', () => {
     expect(app.electronApp.windows()).toHaveLength(1);
   });
 
-  test('navigation to another origin is blocked', async ({ app }) => {
+  test('navigation to another origin is blocked', async ({ electronApp: app }) => {
     const before = app.page.url();
     expect(before.startsWith('file:')).toBe(true);
     await app.page.evaluate(() => {
@@ -136,7 +72,7 @@ test.describe('electron shell', () => {
     await expect(app.page.getByRole('table', { name: 'Fleet' })).toBeVisible();
   });
 
-  test('rollback through IPC: the action is applied, audited and confirmed', async ({ app }) => {
+  test('rollback through IPC: the action is applied, audited and confirmed', async ({ electronApp: app }) => {
     await expect(app.page.getByRole('table', { name: 'Fleet' })).toBeVisible();
     const result = await app.page.evaluate(() =>
       (globalThis as unknown as { rcr: RcrBridge }).rcr.invoke('flag.rollback', {
@@ -148,7 +84,7 @@ test.describe('electron shell', () => {
     expect(result).toMatchObject({ ok: true, value: { flag: { layers: { enabled: false } } } });
   });
 
-  test('a malformed IPC request gets BAD_INPUT, not an exception', async ({ app }) => {
+  test('a malformed IPC request gets BAD_INPUT, not an exception', async ({ electronApp: app }) => {
     const results = await app.page.evaluate(async () => {
       const rcr = (globalThis as unknown as { rcr: RcrBridge }).rcr;
       return Promise.all([
@@ -160,7 +96,7 @@ test.describe('electron shell', () => {
     for (const r of results) expect(r).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
   });
 
-  test('the native menu carries the app shortcuts and drives the renderer', async ({ app }) => {
+  test('the native menu carries the app shortcuts and drives the renderer', async ({ electronApp: app }) => {
     await expect(app.page.getByRole('table', { name: 'Fleet' })).toBeVisible();
     const accelerators = await app.electronApp.evaluate(({ Menu }) =>
       ['app.focus-search', 'app.refresh', 'app.show-fleet', 'app.toggle-theme'].map(
@@ -175,7 +111,9 @@ test.describe('electron shell', () => {
     await expect(app.page.locator('html')).toHaveAttribute('data-theme', 'light');
   });
 
-  test('a token set through IPC is never returned and never stored in clear text', async () => {
+  test('a token set through IPC is never returned and never stored in clear text', async ({
+    launchElectron,
+  }) => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-token-'));
     writeFileSync(
       path.join(dataDir, 'config.json'),
@@ -189,7 +127,7 @@ test.describe('electron shell', () => {
       }),
     );
     const token = 'rcr-e2e-secret-7c1f9a2b4d6e';
-    const electronApp = await launchApp(dataDir);
+    const electronApp = await launchElectron(dataDir);
     try {
       const page = await electronApp.firstWindow();
       await expect(page.getByRole('table', { name: 'Fleet' })).toBeVisible();
@@ -221,9 +159,11 @@ test.describe('electron shell', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('a deep link opens the flag: on first launch and from a second instance', async () => {
+  test('a deep link opens the flag: on first launch and from a second instance', async ({
+    launchElectron,
+  }) => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rcr-e2e-link-'));
-    const electronApp = await launchApp(dataDir, [DEEP_LINK]);
+    const electronApp = await launchElectron(dataDir, [DEEP_LINK]);
     try {
       const page = await electronApp.firstWindow();
       await expect.poll(() => new URL(page.url()).hash).toBe(FLAG_HASH);
@@ -232,20 +172,12 @@ test.describe('electron shell', () => {
         (globalThis as unknown as PageWindow).location.href = '#/';
       });
       await expect.poll(() => new URL(page.url()).hash).toBe('#/');
-      const second = spawn(
-        electronBinary as string,
-        [...chromiumArgs(), mainBundle, `--data-dir=${dataDir}`, DEEP_LINK],
-        { env: launchEnv(), cwd: root, stdio: 'ignore' },
-      );
+      const second = spawnElectron(dataDir, [DEEP_LINK]);
       const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
       expect(code).toBe(0); // the second instance hands over and quits
       await expect.poll(() => new URL(page.url()).hash).toBe(FLAG_HASH);
       // An invalid link is ignored.
-      const bad = spawn(
-        electronBinary as string,
-        [...chromiumArgs(), mainBundle, `--data-dir=${dataDir}`, 'rcr://flag/../x?do=rollback'],
-        { env: launchEnv(), cwd: root, stdio: 'ignore' },
-      );
+      const bad = spawnElectron(dataDir, ['rcr://flag/../x?do=rollback']);
       await new Promise((resolve) => bad.once('exit', resolve));
       expect(new URL(page.url()).hash).toBe(FLAG_HASH);
       expect(electronApp.windows()).toHaveLength(1);

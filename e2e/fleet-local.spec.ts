@@ -3,21 +3,14 @@
  * `rcr serve` → the fleet shows the seeded AI flag with its four layers; a
  * rollback (kill) from the fleet row is confirmed by re-reading the provider.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
-
-let app: ServedApp;
-test.beforeEach(async () => {
-  app = await serveApp();
-});
-test.afterEach(async () => {
-  await app.stop();
-});
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { invokeValue } from './serve-app.ts';
 
 const aiRow = (page: Page) =>
   page.locator('[role="row"][data-flag-key="ai-answer-assist"][data-environment="production"]');
 
-test('the fleet shows the seeded AI flag with its four layers', async ({ page }) => {
+test('the fleet shows the seeded AI flag with its four layers', async ({ page, app }) => {
   await page.goto(app.url);
   const fleet = page.getByRole('table', { name: 'Fleet' });
   await expect(fleet).toBeVisible();
@@ -32,7 +25,7 @@ test('the fleet shows the seeded AI flag with its four layers', async ({ page })
   expect(page.url()).not.toContain('token=');
 });
 
-test('search filters the fleet and the keyboard opens a flag page', async ({ page }) => {
+test('search filters the fleet and the keyboard opens a flag page', async ({ page, app }) => {
   await page.goto(app.url);
   await expect(aiRow(page)).toBeVisible();
   await page.keyboard.press('/');
@@ -48,6 +41,7 @@ test('search filters the fleet and the keyboard opens a flag page', async ({ pag
 
 test('one-click rollback (kill) from the fleet: preview, reason, provider-confirmed state, audit and history', async ({
   page,
+  app,
 }) => {
   await page.goto(app.url);
   const row = aiRow(page);
@@ -81,7 +75,10 @@ test('one-click rollback (kill) from the fleet: preview, reason, provider-confir
   expect(flags.find((f) => f.key === 'ai-answer-assist')?.enabled).toBe(false);
 });
 
-test('a threshold outside 0–1 is refused with the field named, and nothing changes', async ({ page }) => {
+test('a threshold outside 0–1 is refused with the field named, and nothing changes', async ({
+  page,
+  app,
+}) => {
   await page.goto(app.url);
   await aiRow(page).locator('[data-col="key"]').click();
   await page.getByRole('button', { name: 'Edit Confidence threshold' }).click();

@@ -14,27 +14,20 @@
  *   focus, the fleet fits a 1024 px window, and the page loads without CSP errors.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { metricDef } from '../electron/core/test-support/metric-fixtures.ts';
-import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
+import type { Page } from '@playwright/test';
+import { metricDef } from '../test/support/metric-fixtures.ts';
+import { expect, test } from './fixtures.ts';
+import { invokeValue, type ServedApp } from './serve-app.ts';
 import { uploadImport } from './upload-file.ts';
 
 const AI = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
-let app: ServedApp;
-let dir: string;
 
-test.beforeEach(async () => {
-  app = await serveApp({
+test.use({
+  appOptions: {
     config: { version: 1, providers: [{ name: 'local', kind: 'local' }], rollouts: { monitor: false } },
     env: { RCR_ACTOR: 'dana' },
-  });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-one-truth-'));
-});
-test.afterEach(async () => {
-  await app.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  },
 });
 
 const fleetRow = (page: Page) =>
@@ -50,8 +43,8 @@ async function confirmDialog(page: Page, button: string, reason: string, done: R
   await expect(dialog).toHaveCount(0);
 }
 
-/** Writes and imports per-unit error events at `at` (ms): control 2 %, treatment `rate`. */
-async function importErrors(at: number, rate: number, n = 400): Promise<void> {
+/** Writes (into `dir`) and imports per-unit error events at `at` (ms): control 2 %, treatment `rate`. */
+async function importErrors(app: ServedApp, dir: string, at: number, rate: number, n = 400): Promise<void> {
   const lines = ['timestamp,unit_id,flag_key,variant,metric,value'];
   for (let i = 0; i < 2 * n; i++) {
     const treatment = i % 2 === 1;
@@ -66,12 +59,13 @@ async function importErrors(at: number, rate: number, n = 400): Promise<void> {
   await uploadImport(app, 'metrics.importEvents', file, { provider: 'local', environment: 'production' });
 }
 
-async function defineErrorRate(): Promise<void> {
+async function defineErrorRate(app: ServedApp): Promise<void> {
   await invokeValue(app, 'metrics.define', metricDef(AI, { name: 'error_rate' }));
 }
 
 test('on-call: a kill from the fleet is an incident on a fresh page load; Restore undoes it exactly', async ({
   page,
+  app,
 }) => {
   const consoleErrors: string[] = [];
   page.on('console', (m) => {
@@ -134,9 +128,9 @@ test('on-call: a kill from the fleet is an incident on a fresh page load; Restor
   expect(consoleErrors).toEqual([]);
 });
 
-test('on-call: a restarted plan is judged only on data after the restart', async ({ page }) => {
+test('on-call: a restarted plan is judged only on data after the restart', async ({ page, app, workDir }) => {
   test.setTimeout(180_000);
-  await defineErrorRate();
+  await defineErrorRate(app);
   const three = (await invokeValue(app, 'rollout.templates', {})).find((t) => t.id === 'three-stage')!;
   await invokeValue(app, 'rollout.savePlan', {
     flag: AI,
@@ -156,7 +150,7 @@ test('on-call: a restarted plan is judged only on data after the restart', async
     minSamplePerCohort: 100,
   });
   await invokeValue(app, 'rollout.advance', { flag: AI, reason: 'start the ramp' });
-  await importErrors(Date.now() - 3 * 60_000, 0.2);
+  await importErrors(app, workDir, Date.now() - 3 * 60_000, 0.2);
   await page.goto(`${app.url}#/flag/local/production/ai-answer-assist/rollout`);
   const evaluate = async (expected: RegExp) => {
     await page.getByRole('button', { name: 'Evaluate now' }).click();
@@ -186,7 +180,7 @@ test('on-call: a restarted plan is judged only on data after the restart', async
   // is not enough (2 in a row), the second rolls it back again.
   const firstMinute = Math.ceil(restartAt / 60_000) * 60_000;
   await page.waitForTimeout(Math.max(0, firstMinute + 1_000 - Date.now()));
-  await importErrors(Date.now() - 500, 0.2);
+  await importErrors(app, workDir, Date.now() - 500, 0.2);
   await evaluate(/no decision|decisions: hold/);
   await expect(board.locator('[data-guardrail="err-rate"]')).toHaveAttribute('data-status', 'breached');
   await evaluate(/decisions: rollback/);
@@ -196,6 +190,7 @@ test('on-call: a restarted plan is judged only on data after the restart', async
 
 test('PM: an AI-template plan without guardrails cannot pass its gate; Start previews and refuses placeholders', async ({
   page,
+  app,
 }) => {
   await page.goto(`${app.url}#/flag/local/production/ai-answer-assist/rollout`);
   await page.getByRole('button', { name: 'Create a plan' }).click();
@@ -249,7 +244,10 @@ test('PM: an AI-template plan without guardrails cannot pass its gate; Start pre
   expect(log.map((d) => [d.action, d.actor])).toContainEqual(['start', 'dana']);
 });
 
-test('the screens say Serving / Killed, keep keyboard focus, and fit a 1024 px window', async ({ page }) => {
+test('the screens say Serving / Killed, keep keyboard focus, and fit a 1024 px window', async ({
+  page,
+  app,
+}) => {
   await page.setViewportSize({ width: 1024, height: 768 });
   await page.goto(app.url);
   // The theme toggle names what it does, and changes with the theme.

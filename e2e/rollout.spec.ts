@@ -10,31 +10,29 @@
  * the test asks for.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { metricDef } from '../electron/core/test-support/metric-fixtures.ts';
-import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
+import type { Page } from '@playwright/test';
+import { metricDef } from '../test/support/metric-fixtures.ts';
+import { expect, test } from './fixtures.ts';
+import { invokeValue, type ServedApp } from './serve-app.ts';
 import { uploadImport } from './upload-file.ts';
 
 const AI = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
-let app: ServedApp;
-let dir: string;
 
-test.beforeEach(async () => {
-  app = await serveApp({
+test.use({
+  appOptions: {
     config: { version: 1, providers: [{ name: 'local', kind: 'local' }], rollouts: { monitor: false } },
-  });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-rollout-'));
+  },
+});
+test.beforeEach(async ({ app }) => {
   await invokeValue(app, 'metrics.define', metricDef(AI, { name: 'error_rate' }));
 });
-test.afterEach(async () => {
-  await app.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
 
-/** Imports per-unit error events of the last 20 minutes: control 2 % errors, treatment `treatmentRate`. */
-async function importErrors(treatmentRate: number): Promise<void> {
+/**
+ * Writes (into `dir`) and imports per-unit error events of the last 20 minutes: control 2 % errors,
+ * treatment `treatmentRate`.
+ */
+async function importErrors(app: ServedApp, dir: string, treatmentRate: number): Promise<void> {
   const now = Date.now();
   const lines = ['timestamp,unit_id,flag_key,variant,metric,value'];
   for (let i = 0; i < 1200; i++) {
@@ -54,7 +52,7 @@ async function importErrors(treatmentRate: number): Promise<void> {
   expect(r.rows).toBe(1200);
 }
 
-async function openRollout(page: Page): Promise<void> {
+async function openRollout(page: Page, app: ServedApp): Promise<void> {
   await page.goto(app.url);
   await page
     .locator('[role="row"][data-flag-key="ai-answer-assist"][data-environment="production"] [data-col="key"]')
@@ -74,8 +72,10 @@ async function confirm(page: Page, button: string, reason: string): Promise<void
 
 test('a template plan, a breached guardrail, the automatic rollback and the on-call screens', async ({
   page,
+  app,
+  workDir,
 }) => {
-  await openRollout(page);
+  await openRollout(page, app);
 
   // --- plan from a template, saved as a draft, then started ---
   await expect(page.locator('[data-empty="no-plan"]')).toBeVisible();
@@ -140,7 +140,7 @@ test('a template plan, a breached guardrail, the automatic rollback and the on-c
   });
 
   // --- metric events that breach it; the monitor evaluates now ---
-  await importErrors(0.2);
+  await importErrors(app, workDir, 0.2);
   await page.getByRole('button', { name: 'Evaluate now' }).click();
   await expect(page.getByTestId('last-run')).toContainText('decisions: rollback');
   await expect(row).toHaveAttribute('data-status', 'breached');
@@ -221,6 +221,7 @@ test('a template plan, a breached guardrail, the automatic rollback and the on-c
 
 test('incident mode: pause and resume from the big buttons, each confirmed with a reason', async ({
   page,
+  app,
 }) => {
   await invokeValue(app, 'rollout.savePlan', {
     flag: AI,

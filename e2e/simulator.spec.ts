@@ -8,22 +8,14 @@
  * needed instead of "roll back"; the page fits 1440 and 1024 px.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { invokeValue, serveApp, type ServedApp } from './serve-app.ts';
-
-let app: ServedApp;
-test.beforeEach(async () => {
-  app = await serveApp();
-});
-test.afterEach(async () => {
-  await app.stop();
-});
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { invokeValue, type ServedApp } from './serve-app.ts';
 
 const AI = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 
-async function openSimulator(page: Page): Promise<void> {
+async function openSimulator(page: Page, app: ServedApp): Promise<void> {
   await page.goto(app.url);
   await page
     .locator('[role="row"][data-flag-key="ai-answer-assist"][data-environment="production"] [data-col="key"]')
@@ -34,8 +26,9 @@ async function openSimulator(page: Page): Promise<void> {
 
 test('moving the slider updates the projected numbers and the curves; apply 0.80 is confirmed and audited', async ({
   page,
+  app,
 }) => {
-  await openSimulator(page);
+  await openSimulator(page, app);
   const slider = page.getByRole('slider', { name: 'Candidate threshold' });
   await expect(slider).toHaveValue('0.7');
   for (const name of ['Precision, recall, coverage and FPR vs threshold', 'Risk–coverage', 'ROC'])
@@ -70,8 +63,9 @@ test('moving the slider updates the projected numbers and the curves; apply 0.80
 
 test('recommendations per model version and segment, and "roll back the model" when nothing meets the target', async ({
   page,
+  app,
 }) => {
-  await openSimulator(page);
+  await openSimulator(page, app);
   const recs = page.getByRole('table', { name: 'Recommended thresholds' });
   await expect(recs).toContainText('v2.3');
   await expect(recs).toContainText('v2.4');
@@ -79,12 +73,15 @@ test('recommendations per model version and segment, and "roll back the model" w
   await expect(page.getByText(/roll back the model, not the threshold/).first()).toBeVisible();
 });
 
-test('a broken prediction file is refused with its line number and nothing is stored', async ({ page }) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-preds-'));
+test('a broken prediction file is refused with its line number and nothing is stored', async ({
+  page,
+  app,
+  workDir: dir,
+}) => {
   const file = path.join(dir, 'broken.csv');
   fs.writeFileSync(file, 'confidence,label\n0.9,1\n0.4,0\n1.7,1\n');
   const logsBefore = await invokeValue(app, 'predictions.list', {});
-  await openSimulator(page);
+  await openSimulator(page, app);
   await page.getByRole('button', { name: 'Import prediction log' }).first().click();
   const dialog = page.getByRole('dialog');
   // Browser mode: the file is picked and uploaded (the server takes no path from a browser).
@@ -94,7 +91,6 @@ test('a broken prediction file is refused with its line number and nothing is st
     'broken.csv line 4: confidence 1.7 must be between 0 and 1',
   );
   expect(await invokeValue(app, 'predictions.list', {})).toHaveLength(logsBefore.length);
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Wilson 95% interval (Wilson 1927), written out here to check the app independently. */
@@ -134,11 +130,12 @@ async function importFile(page: Page, file: string): Promise<void> {
 
 test('a small log: "not enough data" with the labelled predictions needed, and an inconclusive A/B with the sample per arm — never "roll back"', async ({
   page,
+  app,
+  workDir: dir,
 }) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcr-preds-'));
   const file = path.join(dir, 'small.csv');
   fs.writeFileSync(file, smallLog());
-  await openSimulator(page);
+  await openSimulator(page, app);
   await importFile(page, file);
   await expect(page.locator('.log-summary')).toContainText('100 predictions');
 
@@ -187,11 +184,10 @@ test('a small log: "not enough data" with the labelled predictions needed, and a
   );
   // all 50 are covered on each side (coverage 100%), so 1,861 covered ≈ 1,861 labelled per model version
   await expect(page.getByTestId('ab-needed')).toContainText('1,861 covered ≈ 1,861 labelled');
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('bad A/B input gets a plain message next to the field, not a schema message', async ({ page }) => {
-  await openSimulator(page);
+test('bad A/B input gets a plain message next to the field, not a schema message', async ({ page, app }) => {
+  await openSimulator(page, app);
   await expect(page.locator('.ab-result')).toBeVisible();
   const control = page.getByRole('group', { name: 'Control' }).getByLabel('Threshold');
   await control.fill('1.5');
@@ -207,9 +203,10 @@ test('bad A/B input gets a plain message next to the field, not a schema message
 for (const width of [1440, 1024])
   test(`at ${width} px the Use buttons and verdicts are on screen and the page does not scroll sideways`, async ({
     page,
+    app,
   }) => {
     await page.setViewportSize({ width, height: 900 });
-    await openSimulator(page);
+    await openSimulator(page, app);
     const recs = page.getByRole('table', { name: 'Recommended thresholds' });
     await expect(recs.getByRole('button', { name: /^Use / }).first()).toBeVisible();
     await expect(page.locator('.ab-result')).toBeVisible();

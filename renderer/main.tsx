@@ -9,8 +9,8 @@ import { startLiveUpdates } from './app/live.ts';
 import { startRouter } from './app/router.ts';
 import { applySessionInfo } from './app/session.ts';
 import { startShellCommands } from './app/shell-commands.ts';
-import { loadFleet } from './stores/fleet-store.ts';
-import { useUiStore } from './stores/ui-store.ts';
+import { loadFleet } from './features/fleet/fleet-store.ts';
+import { useUiStore } from './features/navigation/navigation-store.ts';
 import './styles.css';
 
 async function chooseApi(): Promise<{
@@ -20,22 +20,8 @@ async function chooseApi(): Promise<{
 }> {
   // Development-only, explicit opt-in (`?mock`); compiled out of production builds.
   if (import.meta.env.DEV && new URLSearchParams(window.location.search).has('mock')) {
-    const mock = await import('./api/mock-api.ts');
-    const { makeMockPredictionLogs } = await import('./api/mock-simulator.ts');
-    const { makeMockMetrics } = await import('./api/mock-metrics.ts');
-    const fleet = mock.makeMockFleet(2000);
-    // chat-beta-1: local / production, threshold 0.7, rollout 25%
-    const row = fleet.rows[9]!;
-    const predictions = makeMockPredictionLogs({
-      provider: row.provider,
-      environment: row.environment,
-      key: row.key,
-    });
-    const metrics = makeMockMetrics({ provider: row.provider, environment: row.environment, key: row.key });
-    return {
-      api: mock.createMockApi({ ...fleet, predictions, metrics, latencyMs: 200 }),
-      transport: 'mock',
-    };
+    const { mockApi } = await import('./dev-mock.ts');
+    return { api: mockApi(), transport: 'mock' };
   }
   const real = createApi();
   if (import.meta.env.DEV) {

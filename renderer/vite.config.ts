@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { injectCspMeta, RENDERER_CSP } from '../shared/csp.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/renderer', import.meta.url));
@@ -23,19 +24,30 @@ function stripCrossorigin(): Plugin {
   };
 }
 
-/** The dev server injects <style> tags for CSS; allow them in dev only. Production keeps `style-src 'self'`. */
-function devCsp(): Plugin {
+/**
+ * The page's CSP `<meta>` from `shared/csp.ts` (defined once). The dev server injects <style> tags
+ * for CSS, so it allows inline styles in dev only; production keeps `style-src 'self'`.
+ */
+function csp(): Plugin {
   return {
-    name: 'rcr-dev-csp',
-    apply: 'serve',
-    transformIndexHtml: (html) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+    name: 'rcr-csp',
+    transformIndexHtml: {
+      order: 'pre',
+      handler: (html, ctx) =>
+        injectCspMeta(
+          html,
+          ctx.server
+            ? RENDERER_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+            : RENDERER_CSP,
+        ),
+    },
   };
 }
 
 export default defineConfig({
   root,
   base: './',
-  plugins: [stripCrossorigin(), devCsp()],
+  plugins: [csp(), stripCrossorigin()],
   oxc: { jsx: { runtime: 'automatic' } },
   build: {
     outDir,

@@ -1,8 +1,8 @@
 /**
  * Bundle the Electron main process and preload with Vite's build API (rolldown).
  *
- *   electron/main.ts    → dist/electron/main.cjs     (externals: electron, better-sqlite3, node builtins)
- *   electron/preload.ts → dist/electron/preload.cjs  (externals: electron only)
+ *   electron/shell/main.ts    → dist/electron/main.cjs     (externals: electron, better-sqlite3, node builtins)
+ *   electron/shell/preload.ts → dist/electron/preload.cjs  (externals: electron only)
  *   electron/core/metrics/metric-parse-worker.ts → dist/electron/metric-parse-worker.cjs
  *
  * Both are single CommonJS files. The preload must be: a sandboxed preload can
@@ -30,12 +30,12 @@ interface Target {
 
 const TARGETS: Target[] = [
   {
-    entry: 'electron/main.ts',
+    entry: 'electron/shell/main.ts',
     fileName: 'main.cjs',
     // better-sqlite3 is native: it must load its prebuilt .node from node_modules at runtime.
     external: ['electron', 'better-sqlite3', ...NODE_BUILTINS],
   },
-  { entry: 'electron/preload.ts', fileName: 'preload.cjs', external: ['electron'] },
+  { entry: 'electron/shell/preload.ts', fileName: 'preload.cjs', external: ['electron'] },
   {
     // Worker thread of the metric-event import (electron/core/metrics/metric-batch-reader.ts
     // looks for it next to the main bundle).

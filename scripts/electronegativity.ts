@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { injectCspMeta } from '../shared/csp.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -50,7 +51,10 @@ function stage(): string {
       if (!fs.statSync(from).isFile() || !wanted(rel)) continue;
       const to = path.join(dir, top, rel);
       fs.mkdirSync(path.dirname(to), { recursive: true });
-      fs.copyFileSync(from, to);
+      // The page is scanned as it ships: with the CSP the build injects (shared/csp.ts).
+      if (top === 'renderer' && rel === 'index.html')
+        fs.writeFileSync(to, injectCspMeta(fs.readFileSync(from, 'utf8')));
+      else fs.copyFileSync(from, to);
     }
   }
   fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));

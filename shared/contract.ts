@@ -1,99 +1,66 @@
 /**
- * The one IPC contract: channel name → zod input and output schemas.
+ * The one IPC contract: channel name → zod input and output schemas, push event → payload schema,
+ * the error codes that cross it and the API object the renderer talks to.
  *
  * Served two ways with the same handlers: Electron IPC through the preload, and
  * HTTP+WebSocket in browser mode (`rcr serve`). The renderer only sees
  * {@link RcrApi}, so it cannot tell which transport it has.
+ *
+ * This module is the map; the schemas of each feature live in that feature's module.
  */
 import { z } from 'zod';
 import {
   AuditEntrySchema,
   FleetRowSchema,
-  FlagLayersSchema,
   FlagRefSchema,
   HistoryEntrySchema,
-  LayerChangeSchema,
   LayerPatchSchema,
   ProviderStatusSchema,
 } from './domain.ts';
 import {
+  ActionResultSchema,
+  ChangePreviewSchema,
+  FleetQuerySchema,
+  ReasonSchema,
+  RollbackModeSchema,
+} from './flag-actions.ts';
+import { ProviderTokenInputSchema, ProviderTokenStatusSchema, SessionInfoSchema } from './session.ts';
+import {
   AbInputSchema,
   AbResultSchema,
+  PredictionImportInputSchema,
+  PredictionImportProgressSchema,
   PredictionLogSchema,
   RecommendationSchema,
-  SliceSchema,
+  SweepInputSchema,
   SweepSeriesSchema,
   TargetSchema,
 } from './simulator.ts';
 import {
   DataSourceInfoSchema,
+  MetricCompareInputSchema,
   MetricComparisonSchema,
   MetricDefinitionSchema,
+  MetricEventsImportInputSchema,
+  MetricEventsImportResultSchema,
+  MetricImportProgressSchema,
+  MetricSeriesInputSchema,
   MetricSeriesSchema,
-  WindowSchema,
 } from './metrics.ts';
 import { AudiencePreviewInputSchema, AudiencePreviewSchema } from './audience.ts';
 import { IncidentSchema } from './incidents.ts';
+import { PlanTemplateSchema, RolloutPlanRequestSchema, RolloutPlanSchema } from './rollout-plans.ts';
+import { GuardrailSchema, RollbackTargetSchema } from './guardrails.ts';
+import { RolloutViewSchema } from './rollout-state.ts';
 import {
-  DecisionActionSchema,
+  DecisionExportQuerySchema,
+  DecisionExportSchema,
+  DecisionQuerySchema,
   DecisionRecordSchema,
-  GuardrailSchema,
-  MonitorRunSchema,
-  NotifySchema,
   OutboxActionSchema,
   OutboxStatusSchema,
-  PlanTemplateSchema,
-  PlannerInputsSchema,
-  RollbackTargetSchema,
-  RolloutPlanSchema,
-  RolloutViewSchema,
-  StageSchema,
-} from './rollout.ts';
-
-/** Rollback modes: `kill` turns the kill switch to Killed; `revert` restores the last known-good layers. */
-export const RollbackModeSchema = z.enum(['kill', 'revert']);
-export type RollbackMode = z.infer<typeof RollbackModeSchema>;
-
-const ReasonSchema = z
-  .string({ error: 'reason is required' })
-  .trim()
-  .min(3, 'reason must say why (at least 3 characters)')
-  .max(2000, 'reason is too long (2000 characters at most)');
-
-/** A planned change shown in a confirmation dialog before anything is sent. */
-export const ChangePreviewSchema = z.object({
-  ref: FlagRefSchema,
-  before: FlagLayersSchema,
-  after: FlagLayersSchema,
-  changes: z.array(LayerChangeSchema),
-  /** For `revert`: the history entry whose `before` values are restored. */
-  basis: HistoryEntrySchema.nullable(),
-  /** Human-readable lines describing what the provider will be asked to do. */
-  description: z.array(z.string()),
-});
-export type ChangePreview = z.infer<typeof ChangePreviewSchema>;
-
-/** Outcome of an action: the audit entry and the state confirmed by re-reading the provider. */
-export const ActionResultSchema = z.object({
-  audit: AuditEntrySchema,
-  flag: FleetRowSchema,
-});
-export type ActionResult = z.infer<typeof ActionResultSchema>;
-
-export const FleetQuerySchema = z.object({
-  provider: z.string().optional(),
-  environment: z.string().optional(),
-  search: z.string().optional(),
-});
-
-/** Answer of `session.info`. */
-export const SessionInfoSchema = z.object({
-  /** True on a read-only screen: every channel outside {@link READ_ONLY_CHANNELS} is refused. */
-  readOnly: z.boolean(),
-  /** What protects stored tokens (e.g. `"macOS Keychain"`), or `null` when this mode cannot store tokens. */
-  tokenStore: z.string().nullable(),
-});
-export type SessionInfo = z.infer<typeof SessionInfoSchema>;
+} from './decisions.ts';
+import { MonitorRunSchema, MonitorStatusSchema, NotifySchema } from './monitor.ts';
 
 /** Request/response channels. */
 export const contract = {
@@ -164,16 +131,8 @@ export const contract = {
    * store. The token is never returned: the answer only says whether the provider now has one.
    */
   'providers.setToken': {
-    input: z.object({
-      provider: z.string().min(1, 'provider is required'),
-      token: z
-        .string()
-        .trim()
-        .min(1, 'token must not be empty (use null to remove it)')
-        .max(8192, 'token is too long')
-        .nullable(),
-    }),
-    output: z.object({ provider: z.string(), tokenSet: z.boolean() }),
+    input: ProviderTokenInputSchema,
+    output: ProviderTokenStatusSchema,
   },
   /** Stored prediction logs, optionally only those of one flag. */
   'predictions.list': {
@@ -182,11 +141,7 @@ export const contract = {
   },
   /** Imports a CSV / JSONL / Parquet file (a path on the machine running the core); progress via `predictions.progress`. */
   'predictions.import': {
-    input: z.object({
-      path: z.string().min(1, 'path is required'),
-      name: z.string().min(1).max(200).optional(),
-      flag: FlagRefSchema.optional(),
-    }),
+    input: PredictionImportInputSchema,
     output: PredictionLogSchema,
   },
   /**
@@ -194,11 +149,7 @@ export const contract = {
    * evenly spaced thresholds, so a slider only looks points up; `grid: 0` returns every distinct threshold.
    */
   'simulator.sweep': {
-    input: z.object({
-      logId: z.number().int(),
-      slice: SliceSchema.default({ modelVersion: null, segment: null }),
-      grid: z.number().int().min(0).max(100_001).default(1001),
-    }),
+    input: SweepInputSchema,
     output: SweepSeriesSchema,
   },
   /** Lowest threshold meeting the target, per model version × segment (and overall per model version). */
@@ -228,33 +179,17 @@ export const contract = {
    * `onDuplicate: 'replace'` (docs/metrics.md).
    */
   'metrics.importEvents': {
-    input: z.object({
-      path: z.string().min(1, 'path is required'),
-      provider: z.string().min(1),
-      environment: z.string().min(1),
-      onDuplicate: z.enum(['refuse', 'replace']).default('refuse'),
-    }),
-    output: z.object({ rows: z.number().int(), flags: z.array(z.string()), metrics: z.array(z.string()) }),
+    input: MetricEventsImportInputSchema,
+    output: MetricEventsImportResultSchema,
   },
   /** Treatment vs control on every metric of a flag over a window. */
   'metrics.compare': {
-    input: z.object({
-      flag: FlagRefSchema,
-      window: WindowSchema.default({ lastMinutes: 60 }),
-      sequential: z.boolean().default(true),
-      alpha: z.number().gt(0).lt(1).default(0.05),
-      adjust: z.enum(['none', 'holm', 'bh']).default('holm'),
-    }),
+    input: MetricCompareInputSchema,
     output: z.object({ rows: z.array(MetricComparisonSchema), from: z.string(), to: z.string() }),
   },
   /** Per-minute series of one metric per cohort, downsampled to at most `maxPoints` per cohort (LTTB). */
   'metrics.series': {
-    input: z.object({
-      flag: FlagRefSchema,
-      metric: z.string().min(1),
-      window: WindowSchema.default({ lastMinutes: 60 }),
-      maxPoints: z.number().int().min(10).max(10_000).default(1000),
-    }),
+    input: MetricSeriesInputSchema,
     output: z.array(MetricSeriesSchema),
   },
   /**
@@ -276,13 +211,7 @@ export const contract = {
    * the seeds' template), each stage's min observation and sample from the power analysis.
    */
   'rollout.plan': {
-    input: z.object({
-      flag: FlagRefSchema,
-      name: z.string().min(1).max(200).optional(),
-      templateId: z.string().optional(),
-      stages: z.array(StageSchema).min(1).optional(),
-      inputs: PlannerInputsSchema,
-    }),
+    input: RolloutPlanRequestSchema,
     output: RolloutPlanSchema,
   },
   /** Saves (creates or replaces) a flag's plan; a new plan starts as `draft` (nothing sent). */
@@ -366,50 +295,17 @@ export const contract = {
   /** Whether the monitor runs, its interval, last run and the outbox backlog. */
   'monitor.status': {
     input: z.object({}),
-    output: z.object({
-      /** This process's monitor schedule runs (it holds the monitor lease). */
-      running: z.boolean(),
-      intervalMs: z.number().int(),
-      /** When the last evaluation started (ISO), or null. */
-      lastRunAt: z.string().nullable(),
-      lastDurationMs: z.number().nullable(),
-      lastError: z.string().nullable(),
-      /** When an evaluation last completed without error / last failed (ISO), or null. */
-      lastSuccessAt: z.string().nullable(),
-      lastFailureAt: z.string().nullable(),
-      /** Failed evaluations in a row (0 after a success). */
-      consecutiveFailures: z.number().int(),
-      /** This process holds the monitor lease of the data folder (one monitor per folder). */
-      leader: z.boolean(),
-      /** The process holding the monitor lease (`host:pid:…`), or null when none does. */
-      monitorProcess: z.string().nullable(),
-      pendingActions: z.number().int(),
-    }),
+    output: MonitorStatusSchema,
   },
   /** Decision records, newest first (filters: flag, since ISO time, action). */
   'decisions.list': {
-    input: z.object({
-      flag: FlagRefSchema.optional(),
-      since: z.string().datetime({ offset: true }).optional(),
-      action: DecisionActionSchema.optional(),
-      limit: z.number().int().min(1).max(10_000).default(500),
-    }),
+    input: DecisionQuerySchema,
     output: z.array(DecisionRecordSchema),
   },
   /** Decision records as a JSON or CSV document for audit (same filters, oldest first). */
   'decisions.export': {
-    input: z.object({
-      flag: FlagRefSchema.optional(),
-      since: z.string().datetime({ offset: true }).optional(),
-      action: DecisionActionSchema.optional(),
-      format: z.enum(['json', 'csv']).default('json'),
-    }),
-    output: z.object({
-      format: z.enum(['json', 'csv']),
-      filename: z.string(),
-      content: z.string(),
-      rows: z.number().int(),
-    }),
+    input: DecisionExportQuerySchema,
+    output: DecisionExportSchema,
   },
   /**
    * Incidents (shared/incidents.ts): flags killed, rolled back, paused by the monitor, or breached
@@ -426,10 +322,15 @@ export const contract = {
   },
 } as const;
 
+/** The request/response map's type: channel → `{input, output}` schemas. */
 export type Contract = typeof contract;
+/** A request/response channel name, e.g. `fleet.list`. */
 export type Channel = keyof Contract;
+/** What a caller may send on channel `C` (before parsing: defaulted fields optional). */
 export type ChannelInput<C extends Channel> = z.input<Contract[C]['input']>;
+/** What channel `C` answers with (after parsing). */
 export type ChannelOutput<C extends Channel> = z.infer<Contract[C]['output']>;
+/** Every request/response channel name, in contract order. */
 export const CHANNELS = Object.keys(contract) as Channel[];
 
 /**
@@ -473,21 +374,9 @@ export const eventContract = {
     z.object({ command: z.literal('open-flag'), ref: FlagRefSchema }),
   ]),
   /** Metric-event import progress. */
-  'metrics.progress': z.object({
-    path: z.string(),
-    rows: z.number().int(),
-    bytesRead: z.number(),
-    totalBytes: z.number(),
-    done: z.boolean(),
-  }),
+  'metrics.progress': MetricImportProgressSchema,
   /** Import progress: rows read so far and bytes of the file read (0–totalBytes). */
-  'predictions.progress': z.object({
-    path: z.string(),
-    rows: z.number().int(),
-    bytesRead: z.number(),
-    totalBytes: z.number(),
-    done: z.boolean(),
-  }),
+  'predictions.progress': PredictionImportProgressSchema,
   /**
    * A provider is waiting before it retries a request (e.g. LaunchDarkly answered 429: rate limited).
    * `waitMs` counts from `at`; `key`/`environment` name the flag when the request was about one.
@@ -507,7 +396,9 @@ export const eventContract = {
   /** Something an operator should see: banner in every window, desktop notification. */
   notify: NotifySchema,
 } as const;
+/** A push event name, e.g. `fleet.changed`. */
 export type EventName = keyof typeof eventContract;
+/** The payload of push event `E`. */
 export type EventPayload<E extends EventName> = z.infer<(typeof eventContract)[E]>;
 
 /** Stable error codes that cross the contract. */
@@ -520,9 +411,12 @@ export const ErrorCodeSchema = z.enum([
   'FORBIDDEN',
   'INTERNAL',
 ]);
+/** A stable error code ({@link ErrorCodeSchema}). */
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
+/** The error of a failed call: a stable code and a message for the operator (never a stack trace). */
 export const ApiErrorSchema = z.object({ code: ErrorCodeSchema, message: z.string() });
+/** The error of a failed call ({@link ApiErrorSchema}). */
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
 /** Every call returns `{ok: true, value}` or `{ok: false, error}`; never a stack trace. */
@@ -533,9 +427,4 @@ export interface RcrApi {
   invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>>;
   /** Subscribe to a push event; returns an unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
-}
-
-/** Turns a zod error into one message naming each bad field, e.g. `patch.rolloutPercent: must be between 0 and 100`. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
 }

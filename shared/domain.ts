@@ -85,6 +85,14 @@ export const FlagRefSchema = z.object({
 });
 export type FlagRef = z.infer<typeof FlagRefSchema>;
 
+/**
+ * The one string id of a flag in one environment of one provider: `provider/environment/key`
+ * (e.g. `unleash/production/ai-answer-assist`). Used as a map key, a lease name and in CLI output.
+ */
+export function flagId(ref: FlagRef): string {
+  return `${ref.provider}/${ref.environment}/${ref.key}`;
+}
+
 const IsoTime = z.string().datetime({ offset: true });
 
 /** A flag's state in one environment as the provider reports it. */

@@ -9,7 +9,9 @@
  */
 import { z } from 'zod';
 import { FlagLayersSchema, FlagRefSchema } from './domain.ts';
-import { DecisionRecordSchema, GuardrailStateSchema, RolloutStateSchema } from './rollout.ts';
+import { DecisionRecordSchema } from './decisions.ts';
+import { GuardrailStateSchema } from './guardrails.ts';
+import { RolloutStateSchema } from './rollout-state.ts';
 
 const IsoTime = z.string().datetime({ offset: true });
 

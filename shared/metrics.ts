@@ -173,3 +173,51 @@ export const MetricSeriesSchema = z.object({
   points: z.array(z.object({ t: z.string(), value: z.number(), n: z.number().int() })),
 });
 export type MetricSeries = z.infer<typeof MetricSeriesSchema>;
+
+/**
+ * Input of `metrics.importEvents`: a CSV/JSONL file of metric events (a path on the machine
+ * running the core) and the provider/environment whose rollups it goes to. The same file content
+ * imported there before is refused (`refuse`) or replaces that earlier import (`replace`).
+ */
+export const MetricEventsImportInputSchema = z.object({
+  path: z.string().min(1, 'path is required'),
+  provider: z.string().min(1),
+  environment: z.string().min(1),
+  onDuplicate: z.enum(['refuse', 'replace']).default('refuse'),
+});
+
+/** What `metrics.importEvents` imported: rows, and the flags and metrics they were about. */
+export const MetricEventsImportResultSchema = z.object({
+  rows: z.number().int(),
+  flags: z.array(z.string()),
+  metrics: z.array(z.string()),
+});
+
+/** Progress of a metric-event import (`metrics.progress`): rows read so far and bytes of the file read. */
+export const MetricImportProgressSchema = z.object({
+  path: z.string(),
+  rows: z.number().int(),
+  bytesRead: z.number(),
+  totalBytes: z.number(),
+  done: z.boolean(),
+});
+
+/**
+ * Input of `metrics.compare`: a flag, the window (default the last hour), sequential or
+ * fixed-horizon tests, their α and the multiple-testing adjustment.
+ */
+export const MetricCompareInputSchema = z.object({
+  flag: FlagRefSchema,
+  window: WindowSchema.default({ lastMinutes: 60 }),
+  sequential: z.boolean().default(true),
+  alpha: z.number().gt(0).lt(1).default(0.05),
+  adjust: z.enum(['none', 'holm', 'bh']).default('holm'),
+});
+
+/** Input of `metrics.series`: one metric of a flag over a window, at most `maxPoints` per cohort. */
+export const MetricSeriesInputSchema = z.object({
+  flag: FlagRefSchema,
+  metric: z.string().min(1),
+  window: WindowSchema.default({ lastMinutes: 60 }),
+  maxPoints: z.number().int().min(10).max(10_000).default(1000),
+});

@@ -7,7 +7,7 @@
  * written `{{…}}` (e.g. the internal users' targeting keys). No placeholder ever reaches a
  * provider: the core refuses to apply a stage whose allow-list holds one.
  */
-import { DAY_MS, type PlanTemplate, type Stage } from './rollout.ts';
+import { DAY_MS, type PlanTemplate, type Stage } from './rollout-plans.ts';
 
 /** The placeholder the six-stage AI template puts in its internal stage's allow-list. */
 export const INTERNAL_USERS_PLACEHOLDER = '{{internal user ids}}';

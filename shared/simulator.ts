@@ -142,3 +142,33 @@ export const AbResultSchema = z.object({
   rationale: z.string(),
 });
 export type AbResult = z.infer<typeof AbResultSchema>;
+
+/**
+ * Input of `predictions.import`: a CSV / JSONL / Parquet file (a path on the machine running the
+ * core), an optional name for the log and the flag it belongs to.
+ */
+export const PredictionImportInputSchema = z.object({
+  path: z.string().min(1, 'path is required'),
+  name: z.string().min(1).max(200).optional(),
+  flag: FlagRefSchema.optional(),
+});
+
+/** Progress of a prediction-log import (`predictions.progress`): rows read so far and bytes of the file read. */
+export const PredictionImportProgressSchema = z.object({
+  path: z.string(),
+  rows: z.number().int(),
+  bytesRead: z.number(),
+  totalBytes: z.number(),
+  done: z.boolean(),
+});
+
+/**
+ * Input of `simulator.sweep`: a log and a slice of it (default all). `grid` (default 1001 →
+ * thresholds 0, 0.001, …, 1) asks for exact metrics at evenly spaced thresholds; `grid: 0` for
+ * every distinct threshold.
+ */
+export const SweepInputSchema = z.object({
+  logId: z.number().int(),
+  slice: SliceSchema.default({ modelVersion: null, segment: null }),
+  grid: z.number().int().min(0).max(100_001).default(1001),
+});

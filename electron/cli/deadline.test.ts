@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceHandler } from '../../examples/reference-flag-server/src/server.ts';
 import { FlagStore, type FlagSeed } from '../../examples/reference-flag-server/src/store.ts';
-import { tempDataDir } from '../core/test-support/temp-dir.ts';
+import { tempDataDir } from '../../test/support/temp-dir.ts';
 
 const RCR = path.resolve(import.meta.dirname, 'rcr.ts');
 const TOKEN = 'deadline-test-token';

@@ -26,13 +26,15 @@ import { CoreError, toApiError } from './errors.ts';
 import type { FlagProvider } from './providers/provider.ts';
 import { createProvider, type ProviderHooks } from './providers/registry.ts';
 import { seedLocalFlags } from './providers/local/local-provider.ts';
-import { FlagCache } from './store/flag-cache.ts';
-import { HistoryStore } from './store/history-store.ts';
-import { AuditStore } from './store/audit-store.ts';
-import { ProviderStatusStore } from './store/provider-status-store.ts';
-import { SyncService } from './sync/sync-service.ts';
-import { FlagActions } from './actions/flag-actions.ts';
-import { ConfirmedState, NO_CONTEXT } from './actions/confirmed-state.ts';
+import { FlagCache } from './flags/flag-cache.ts';
+import { HistoryStore } from './flags/history-store.ts';
+import { AuditStore } from './flags/audit-store.ts';
+import { ProviderStatusStore } from './flags/provider-status-store.ts';
+import { SyncService } from './flags/sync-service.ts';
+import { FlagActions } from './flags/flag-actions.ts';
+import { FleetQuery } from './flags/fleet-query.ts';
+import { flagHandlers } from './flags/flag-handlers.ts';
+import { ConfirmedState, NO_CONTEXT } from './flags/confirmed-state.ts';
 import { IncidentLedger } from './incidents/incident-ledger.ts';
 import { IncidentStore } from './incidents/incident-store.ts';
 import { JournalStore } from './rollout/journal-store.ts';
@@ -172,73 +174,15 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
   const emit = (reason: string): void => {
     events.emit('fleet.changed', { reason, at: new Date(now()).toISOString() });
   };
-  /** A provider's cache is stale when its last sync failed or is older than 3 polling intervals. */
-  const staleAfterMs = Math.max(3 * config.syncIntervalMs, 30_000);
-  const isStale = (provider: string): boolean => {
-    const s = status.get(provider);
-    if (!s.healthy || !s.lastSuccessAt) return true;
-    return now() - Date.parse(s.lastSuccessAt) > staleAfterMs;
-  };
-
-  const fleet = (filter: { provider?: string; environment?: string; search?: string } = {}): FleetRow[] => {
-    const lastChanges = history.lastChangeTimes();
-    const staleByProvider = new Map<string, boolean>();
-    const needle = filter.search?.trim().toLowerCase();
-    const rows: FleetRow[] = [];
-    for (const { state, syncedAt } of cache.list(filter.provider)) {
-      if (!providers.has(state.provider)) continue;
-      if (filter.environment && state.environment !== filter.environment) continue;
-      if (
-        needle &&
-        ![state.key, state.name, state.layers.modelVersion ?? '', state.environment, state.provider].some(
-          (s) => s.toLowerCase().includes(needle),
-        )
-      )
-        continue;
-      if (!staleByProvider.has(state.provider)) staleByProvider.set(state.provider, isStale(state.provider));
-      rows.push({
-        ...state,
-        syncedAt,
-        stale: staleByProvider.get(state.provider) ?? true,
-        lastChangeAt: lastChanges.get(`${state.provider}/${state.environment}/${state.key}`) ?? null,
-      });
-    }
-    return rows;
-  };
-
-  const fleetRow = (ref: FlagRef): FleetRow => {
-    const cached = providers.has(ref.provider) ? cache.get(ref) : undefined;
-    if (!cached)
-      throw new CoreError(
-        'NOT_FOUND',
-        `flag "${ref.key}" not found in environment "${ref.environment}" of provider "${ref.provider}"`,
-      );
-    return {
-      ...cached.state,
-      syncedAt: cached.syncedAt,
-      stale: isStale(ref.provider),
-      lastChangeAt: history.lastChangeAt(ref),
-    };
-  };
-
-  const providerStatuses = (): ProviderStatus[] => {
-    const counts = cache.countByProvider();
-    return [...providers.values()].map((p) => {
-      const s = status.get(p.name);
-      return {
-        name: p.name,
-        kind: p.kind,
-        url: p.url,
-        capabilities: p.capabilities(),
-        healthy: s.healthy,
-        lastAttemptAt: s.lastAttemptAt,
-        lastSuccessAt: s.lastSuccessAt,
-        lastError: s.lastError,
-        lastSyncMs: s.lastSyncMs,
-        flagCount: counts.get(p.name) ?? 0,
-      };
-    });
-  };
+  const query = new FleetQuery({
+    cache,
+    history,
+    status,
+    providers: () => providers,
+    syncIntervalMs: config.syncIntervalMs,
+    now,
+  });
+  const fleetRow = (ref: FlagRef): FleetRow => query.fleetRow(ref);
 
   // The decision log, the incidents and the one writer of confirmed flag state. The rollout
   // service (made below) follows the flag: the incident rules call it on a confirmed kill or restore.
@@ -348,48 +292,20 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       sources: dataSources,
       readOnly: options.readOnly === true,
     }),
-    'fleet.list': async (q) => ({ rows: fleet(q), providers: providerStatuses() }),
-    'flag.get': async (ref) => ({
-      flag: fleetRow(ref),
-      history: history.forFlag(ref),
-      audit: audit.forFlag(ref),
-    }),
-    'flag.previewChange': async ({ ref, patch }) => actions.previewChange(ref, patch),
-    'flag.applyChange': async ({ ref, patch, reason }) => actions.change(ref, patch, reason),
-    'flag.previewRollback': async ({ ref, mode }) => actions.previewRollback(ref, mode),
-    'flag.rollback': async ({ ref, mode, reason }) => actions.rollback(ref, mode, reason),
-    'flag.previewRestore': async ({ ref }) => actions.previewRestore(ref),
-    'flag.restore': async ({ ref, reason }) => actions.restore(ref, reason),
-    'providers.list': async () => providerStatuses(),
-    'session.info': async () => ({
+    ...flagHandlers({
+      config,
+      query,
+      history,
+      audit,
+      actions,
+      sync,
+      providers,
+      buildProvider,
+      tokens,
+      secretStore: options.secretStore,
       readOnly: options.readOnly === true,
-      tokenStore: options.secretStore?.description ?? null,
+      emit,
     }),
-    'providers.setToken': async ({ provider, token }) => {
-      const entry = config.providers.find((p) => p.name === provider);
-      if (!entry) throw new CoreError('NOT_FOUND', `provider "${provider}" is not configured`);
-      if (!('tokenEnv' in entry) || typeof entry.tokenEnv !== 'string')
-        throw new CoreError('BAD_INPUT', `provider "${provider}" (${entry.kind}) does not use a token`);
-      if (!options.secretStore)
-        throw new CoreError(
-          'UNSUPPORTED',
-          `tokens can only be stored in the desktop app; here ${tokens.describe({ name: provider, tokenEnv: entry.tokenEnv })}`,
-        );
-      if (token === null) options.secretStore.delete(provider);
-      else options.secretStore.set(provider, token);
-      // Rebuild the provider so the new token is used from the next call on.
-      const old = providers.get(provider);
-      providers.set(provider, buildProvider(entry));
-      await old?.close?.();
-      emit(`token:${provider}`);
-      return { provider, tokenSet: tokens.read({ name: provider, tokenEnv: entry.tokenEnv }) !== null };
-    },
-    'sync.now': async ({ provider }) => {
-      if (provider && !providers.has(provider))
-        throw new CoreError('NOT_FOUND', `provider "${provider}" is not configured`);
-      await (provider ? sync.syncProvider(provider) : sync.syncAll());
-      return providerStatuses();
-    },
   };
 
   async function invoke<C extends Channel>(
@@ -444,8 +360,8 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     db,
     sync,
     actions,
-    fleet,
-    providerStatuses,
+    fleet: (filter) => query.fleet(filter),
+    providerStatuses: () => query.providerStatuses(),
     rollouts: service,
     monitor,
     leadership,
@@ -463,7 +379,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       await monitor.idle();
       service.flushStates();
       // A read-only core never ran the outbox (and its connection cannot release claims).
-      if (!options.readOnly) await service.outbox.stop();
+      if (!options.readOnly) await service.stopOutbox();
       leadership.release();
       sync.stop();
       await sync.idle();

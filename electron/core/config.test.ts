@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, loadConfig } from './config.ts';
-import { tempDataDir } from './test-support/temp-dir.ts';
+import { tempDataDir } from '../../test/support/temp-dir.ts';
 
 describe('loadConfig', () => {
   const tmp = tempDataDir();

@@ -14,7 +14,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { describeZodError } from '../../shared/contract.ts';
+import type { ErrorCode } from '../../shared/contract.ts';
+import { describeZodError } from '../../shared/zod-errors.ts';
 import { DataSourceNameSchema } from '../../shared/metrics.ts';
 import { parseSourceUrl } from './metrics/source-url.ts';
 
@@ -171,6 +172,8 @@ export function defaultConfig(): Config {
 
 /** The config file is unreadable or invalid; the message names the file and the bad field. */
 export class ConfigError extends Error {
+  /** The contract error code this maps to (`toApiError` in `errors.ts`). */
+  readonly apiCode: ErrorCode = 'BAD_INPUT';
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

@@ -2,7 +2,8 @@
  * Development-only check that every successful response matches the
  * contract's output schema, so drift between core and renderer shows up early.
  */
-import { contract, describeZodError, type RcrApi } from '../../shared/contract.ts';
+import { contract, type RcrApi } from '../../shared/contract.ts';
+import { describeZodError } from '../../shared/zod-errors.ts';
 
 export function withOutputValidation(inner: RcrApi): RcrApi {
   return {

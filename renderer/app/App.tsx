@@ -4,7 +4,7 @@
  */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { NotifyBanner } from '../components/NotifyBanner.tsx';
+import { NotifyBanner } from '../features/incident/NotifyBanner.tsx';
 import { ComparePage } from '../features/compare/ComparePage.tsx';
 import { DecisionLogPage } from '../features/decisions/DecisionLogPage.tsx';
 import { IncidentPage } from '../features/incident/IncidentPage.tsx';
@@ -14,9 +14,15 @@ import { FleetView } from '../features/fleet/FleetView.tsx';
 import { RollbackDialog } from '../features/rollback/RollbackDialog.tsx';
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx';
 import { refId } from '../lib/format.ts';
-import { useRollbackStore } from '../stores/rollback-store.ts';
-import { startOpenIncidentsLive, useOpenIncidentsStore } from '../stores/open-incidents-store.ts';
-import { showDecisions, showFleet, showIncidents, toggleTheme, useUiStore } from '../stores/ui-store.ts';
+import { useRollbackStore } from '../features/rollback/rollback-store.ts';
+import { startOpenIncidentsLive, useOpenIncidentsStore } from '../features/incident/open-incidents-store.ts';
+import {
+  showDecisions,
+  showFleet,
+  showIncidents,
+  toggleTheme,
+  useUiStore,
+} from '../features/navigation/navigation-store.ts';
 
 /** Inputs that take no typing: a shortcut pressed on one of them is still a shortcut. */
 const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
@@ -29,6 +35,7 @@ function typingIn(target: EventTarget | null): boolean {
   return el.isContentEditable || ['TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
+/** How the renderer reaches the core: the Electron preload, HTTP + WebSocket, or in-memory mocks. */
 export type TransportLabel = 'electron' | 'http' | 'mock';
 
 const TRANSPORT_TEXT: Record<TransportLabel, string> = {
@@ -37,6 +44,7 @@ const TRANSPORT_TEXT: Record<TransportLabel, string> = {
   mock: 'mock data (dev)',
 };
 
+/** The whole renderer: header, notification banners, the current view and the rollback dialog. */
 export function App({ transport }: { transport: TransportLabel }) {
   const { view, theme } = useUiStore(useShallow((s) => ({ view: s.view, theme: s.theme })));
   const rollbackOpen = useRollbackStore((s) => s.phase !== 'closed');

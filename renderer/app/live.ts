@@ -4,9 +4,10 @@
  */
 import { api } from '../api/current.ts';
 import { tickNow } from '../lib/clock.ts';
-import { loadFleet } from '../stores/fleet-store.ts';
-import { refreshFlag, useFlagStore } from '../stores/flag-store.ts';
+import { loadFleet } from '../features/fleet/fleet-store.ts';
+import { refreshFlag, useFlagStore } from '../features/flag/flag-store.ts';
 
+/** Fallback poll of the fleet and the open flag, in ms. */
 export const POLL_MS = 15_000;
 const EVENT_DEBOUNCE_MS = 200;
 
@@ -15,6 +16,10 @@ function refreshAll(): void {
   if (useFlagStore.getState().ref) void refreshFlag();
 }
 
+/**
+ * Starts keeping the fleet and the open flag fresh (events, poll, visibility); returns the stop
+ * function.
+ */
 export function startLiveUpdates(): () => void {
   let debounce: ReturnType<typeof setTimeout> | undefined;
   const unsubscribe = api().on('fleet.changed', () => {

@@ -18,8 +18,12 @@ import {
   showSimulator,
   useUiStore,
   type View,
-} from '../stores/ui-store.ts';
+} from '../features/navigation/navigation-store.ts';
 
+/**
+ * The URL hash of a view (`#/`, `#/flag/<provider>/<environment>/<key>[/simulator|/compare|/rollout]`,
+ * `#/incidents`, `#/decisions[/<provider>/<environment>/<key>]`); path parts are URI-encoded.
+ */
 export function viewToHash(view: View): string {
   if (view.name === 'fleet') return '#/';
   if (view.name === 'incidents') return '#/incidents';
@@ -35,6 +39,10 @@ export function viewToHash(view: View): string {
         : base;
 }
 
+/**
+ * The view of a URL hash; anything unknown or badly encoded is the fleet (a bad decision-log
+ * filter: the unfiltered log).
+ */
 export function hashToView(hash: string): View {
   if (hash === '#/incidents') return { name: 'incidents' };
   if (hash === '#/decisions') return { name: 'decisions', ref: null };
@@ -77,6 +85,10 @@ function apply(view: View): void {
   else showFleet();
 }
 
+/**
+ * Shows the view of the current hash, then keeps the hash and the navigation store in step both
+ * ways. Returns the stop function.
+ */
 export function startRouter(): () => void {
   apply(hashToView(window.location.hash));
   const onHash = () => {

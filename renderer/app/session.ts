@@ -2,7 +2,7 @@
  * What this session may do, from the `session.info` channel: on a read-only
  * screen (`rcr serve --read-only`, a wall display) every element marked
  * `data-write` (action buttons) is hidden through
- * `<html data-read-only="true">` and a rule in styles.css, and the header says
+ * `<html data-read-only="true">` and a rule in styles/layout.css, and the header says
  * "read-only". The server refuses those channels anyway; hiding only keeps the
  * screen honest.
  */

@@ -8,8 +8,8 @@
  * - `open-flag`: the flag page of the deep link's flag.
  */
 import { api } from '../api/current.ts';
-import { loadFleet } from '../stores/fleet-store.ts';
-import { showFlag, showFleet, toggleTheme } from '../stores/ui-store.ts';
+import { loadFleet } from '../features/fleet/fleet-store.ts';
+import { showFlag, showFleet, toggleTheme } from '../features/navigation/navigation-store.ts';
 
 function focusSearch(): void {
   showFleet();

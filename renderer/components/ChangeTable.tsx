@@ -1,6 +1,6 @@
 /** "What will change": one row per layer, before → after. */
 import type { ReactNode } from 'react';
-import type { ActionResult } from '../../shared/contract.ts';
+import type { ActionResult } from '../../shared/flag-actions.ts';
 import type { FlagLayers, LayerChange, LayerName } from '../../shared/domain.ts';
 import { formatLayer, formatLayerValue, LAYER_LABELS, LAYERS } from '../lib/format.ts';
 

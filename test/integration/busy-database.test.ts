@@ -10,11 +10,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok } from '../../electron/core/test-support/core-fixtures.ts';
-import { metricDef } from '../../electron/core/test-support/metric-fixtures.ts';
-import { errorRateGuardrail } from '../../electron/core/test-support/core-fixtures.ts';
+import { ok } from '../support/core-fixtures.ts';
+import { metricDef } from '../support/metric-fixtures.ts';
+import { errorRateGuardrail } from '../support/core-fixtures.ts';
 import { openCore } from '../../electron/core/app-core.ts';
-import { tempDataDir } from '../../electron/core/test-support/temp-dir.ts';
+import { tempDataDir } from '../support/temp-dir.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };

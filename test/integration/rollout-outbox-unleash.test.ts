@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagRef } from '../../shared/domain.ts';
-import type { OutboxAction } from '../../shared/rollout.ts';
+import type { OutboxAction } from '../../shared/decisions.ts';
 import { openCore, type AppCore } from '../../electron/core/app-core.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
 import {

@@ -28,9 +28,9 @@ import {
   ServerExposureError,
   startHttpServer,
   type RunningServer,
-} from '../../electron/core/server/http-server.ts';
-import { exposureProblem } from '../../electron/core/server/request-guard.ts';
-import { tempDataDir } from '../../electron/core/test-support/temp-dir.ts';
+} from '../../electron/server/http-server.ts';
+import { exposureProblem } from '../../electron/server/request-guard.ts';
+import { tempDataDir } from '../support/temp-dir.ts';
 
 /** An API that records every channel it is asked for and answers `{ok: true}`. */
 function recordingApi(): RcrApi & { calls: string[]; events: EventEmitter } {

@@ -34,10 +34,10 @@ import {
 } from '../../shared/contract.ts';
 import { openCore, type AppCore } from '../../electron/core/app-core.ts';
 import { createEncryptedFileSecretStore, SECRETS_FILE } from '../../electron/core/secrets/secret-store.ts';
-import { startHttpServer, type RunningServer } from '../../electron/core/server/http-server.ts';
-import { UPLOAD_CHANNELS } from '../../electron/core/server/upload.ts';
-import { tempDataDir } from '../../electron/core/test-support/temp-dir.ts';
-import { testCipher } from './support.ts';
+import { startHttpServer, type RunningServer } from '../../electron/server/http-server.ts';
+import { UPLOAD_CHANNELS } from '../../electron/server/upload.ts';
+import { tempDataDir } from '../support/temp-dir.ts';
+import { testCipher } from '../support/security.ts';
 
 const RUNS = Number(process.env.RCR_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.RCR_FUZZ_SEED ?? 20_261_122);

@@ -11,7 +11,7 @@ import { CHANNELS, READ_ONLY_CHANNELS, type Channel, type Result } from '../../s
 import { openCore, type AppCore, type CoreOptions } from '../../electron/core/app-core.ts';
 import { createProvider } from '../../electron/core/providers/registry.ts';
 import { ProviderError, type FlagProvider } from '../../electron/core/providers/provider.ts';
-import { tempDataDir } from '../../electron/core/test-support/temp-dir.ts';
+import { tempDataDir } from '../support/temp-dir.ts';
 
 function tableHash(core: AppCore): string {
   const h = crypto.createHash('sha256');

@@ -10,8 +10,8 @@ import { createTokenSource, REDACTED } from '../../electron/core/secrets/token-s
 import { withTokenRedaction } from '../../electron/core/secrets/redacting-provider.ts';
 import { missingTokenMessage, readProviderToken } from '../../electron/core/providers/provider-token.ts';
 import { ProviderError, type FlagProvider } from '../../electron/core/providers/provider.ts';
-import { tempDataDir } from '../../electron/core/test-support/temp-dir.ts';
-import { grepFolder, testCipher } from './support.ts';
+import { tempDataDir } from '../support/temp-dir.ts';
+import { grepFolder, testCipher } from '../support/security.ts';
 
 const cfg = { name: 'prod-unleash', tokenEnv: 'RCR_TEST_TOKEN' };
 const TOKEN = 'tok-SECRET-d1e2f3a4b5c6-env';

@@ -24,8 +24,8 @@ import { CHANNELS, READ_ONLY_CHANNELS, type ApiError, type Result } from '../../
 import type { MetricDefinition } from '../../shared/metrics.ts';
 import { openCore, type AppCore } from '../../electron/core/app-core.ts';
 import { saveConfig, defaultConfig, type Config } from '../../electron/core/config.ts';
-import { startHttpServer, type RunningServer } from '../../electron/core/server/http-server.ts';
-import { tempDataDir } from '../../electron/core/test-support/temp-dir.ts';
+import { startHttpServer, type RunningServer } from '../../electron/server/http-server.ts';
+import { tempDataDir } from '../support/temp-dir.ts';
 
 const SECRET = 'SECRET-7f3a9c-internal-admin-answer';
 const CREDS = 'api_key,secret\nAKIA-EXAMPLE-KEY-123,wJalrXUtnFEMI-secret-value\n';
@@ -568,7 +568,7 @@ describe('file reading through the API', () => {
 
 describe('upload folder housekeeping', () => {
   it('removes upload folders a crashed server left behind a day ago, and keeps recent ones', async () => {
-    const { sweepStaleUploads } = await import('../../electron/core/server/upload.ts');
+    const { sweepStaleUploads } = await import('../../electron/server/upload.ts');
     const tmp = tempDataDir('rcr-upload-sweep-');
     try {
       const old = path.join(tmp.dir, 'u-old');

@@ -17,9 +17,9 @@ import { eventContract, type Channel, type EventName } from '../../shared/contra
 import { openCore, type AppCore } from '../../electron/core/app-core.ts';
 import { createEncryptedFileSecretStore, SECRETS_FILE } from '../../electron/core/secrets/secret-store.ts';
 import { createUnleashProvider } from '../../electron/core/providers/unleash/unleash-provider.ts';
-import { startHttpServer, type RunningServer } from '../../electron/core/server/http-server.ts';
-import { tempDataDir } from '../../electron/core/test-support/temp-dir.ts';
-import { captureLogs, echoingProviderServer, grepFolder, grepText, testCipher } from './support.ts';
+import { startHttpServer, type RunningServer } from '../../electron/server/http-server.ts';
+import { tempDataDir } from '../support/temp-dir.ts';
+import { captureLogs, echoingProviderServer, grepFolder, grepText, testCipher } from '../support/security.ts';
 
 const ENV_TOKEN = 'rcr-leaktest-ENV-5f0c1d9e7a3b';
 const FILE_TOKEN = 'rcr-leaktest-FILE-8b2e6c4a1f7d';

@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { openCore, type AppCore } from '../../electron/core/app-core.ts';
-import type { DecisionRecord, OutboxAction, RolloutPlan } from '../../shared/rollout.ts';
+import type { DecisionRecord, OutboxAction } from '../../shared/decisions.ts';
+import type { RolloutPlan } from '../../shared/rollout-plans.ts';
 import {
   startFixtureService,
   type FixtureServiceHandle,

@@ -1,5 +1,5 @@
 /** Changing commands: `rcr rollback`, `rcr restore` and `rcr flag set`. Each previews, asks (or needs --yes), then acts. */
-import type { ActionResult, ChangePreview } from '../../../shared/contract.ts';
+import type { ActionResult, ChangePreview } from '../../../shared/flag-actions.ts';
 import type { LayerPatch } from '../../../shared/domain.ts';
 import {
   confirm,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDataDir } from '../../core/test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 
 const RCR = path.resolve(import.meta.dirname, '../rcr.ts');
 const tmp = tempDataDir('rcr-compare-');

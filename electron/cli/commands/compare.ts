@@ -27,6 +27,7 @@ import {
   UsageError,
   type GlobalOptions,
 } from '../cli-context.ts';
+import { flagId } from '../../../shared/domain.ts';
 
 /** A line of the summary file that cannot be used (exit code 1). */
 export class SummaryLineError extends Error {
@@ -129,10 +130,10 @@ export async function compareFlagCommand(g: GlobalOptions, a: CompareFlagArgs): 
       return 0;
     }
     if (!rows.length) {
-      process.stdout.write(`no metrics defined for ${ref.provider}/${ref.environment}/${ref.key}\n`);
+      process.stdout.write(`no metrics defined for ${flagId(ref)}\n`);
       return 0;
     }
-    process.stdout.write(`${ref.provider}/${ref.environment}/${ref.key}  ${out.from} → ${out.to}\n`);
+    process.stdout.write(`${flagId(ref)}  ${out.from} → ${out.to}\n`);
     for (const r of rows) {
       // A quantile row's Δ is of its quantile (e.g. `p95 Δ 67`), not of the mean.
       const stat = r.statistic.quantile !== null ? `${r.statistic.label} ` : '';

@@ -4,7 +4,7 @@
  * document is printed as is (oldest first, for audit); without it, one line per decision, newest first.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
-import { DecisionActionSchema, type DecisionAction } from '../../../shared/rollout.ts';
+import { DecisionActionSchema, type DecisionAction } from '../../../shared/decisions.ts';
 import {
   openCliCore,
   printJson,

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAYER_NAMES } from '../../../shared/domain.ts';
-import { tempDataDir } from '../../core/test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 import type { IncidentJson } from './incidents.ts';
 
 const RCR = path.resolve(import.meta.dirname, '..', 'rcr.ts');

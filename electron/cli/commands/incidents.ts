@@ -6,6 +6,7 @@
 import type { Incident } from '../../../shared/incidents.ts';
 import { killSwitchWord } from '../../../shared/layer-words.ts';
 import { openCliCore, printJson, syncFirst, unwrap, type GlobalOptions } from '../cli-context.ts';
+import { flagId } from '../../../shared/domain.ts';
 
 /** One incident as `rcr incidents --json` prints it. */
 export interface IncidentJson {
@@ -64,7 +65,7 @@ export async function incidentsCommand(g: GlobalOptions, a: { all: boolean }): P
     }
     if (!list.length) process.stdout.write(a.all ? 'no incidents recorded\n' : 'no open incidents\n');
     for (const i of list) {
-      const flag = `${i.provider}/${i.environment}/${i.key}`;
+      const flag = flagId(i);
       const now = i.enabled === null ? '' : ` — flag ${killSwitchWord(i.enabled)}`;
       process.stdout.write(
         `${i.id === null ? '#-' : `#${i.id}`} ${i.state.toUpperCase()} ${i.cause}  ${flag}${now}\n` +

@@ -14,7 +14,7 @@
 import { openCore, type AppCore } from '../../core/app-core.ts';
 import { toApiError } from '../../core/errors.ts';
 import { MIN_MONITOR_INTERVAL_MS } from '../../core/rollout/monitor.ts';
-import type { MonitorRun } from '../../../shared/rollout.ts';
+import type { MonitorRun } from '../../../shared/monitor.ts';
 import { surviveBusyDatabase, syncFirst, UsageError, type GlobalOptions } from '../cli-context.ts';
 
 /** Parses `--interval` (`5s`, `30s`, `2m`, `1h`, or ms) into ms (≥ 5 s). */
@@ -47,7 +47,7 @@ function printRun(run: MonitorRun, json: boolean, pending: number | null): void 
 /** Unfinished outbox actions, or null when they cannot be counted now (busy database). */
 function pendingActions(core: AppCore): number | null {
   try {
-    return core.rollouts.journal.countUnfinished();
+    return core.rollouts.pendingActionCount();
   } catch {
     return null;
   }
@@ -113,7 +113,7 @@ export async function monitorCommand(
       }
       try {
         const run = await core.monitor.runOnce();
-        await core.rollouts.outbox.idle();
+        await core.rollouts.outboxIdle();
         printRun(run, g.json, pendingActions(core));
       } catch (error) {
         if (a.once) throw error;

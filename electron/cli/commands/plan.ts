@@ -12,7 +12,8 @@
  */
 import fs from 'node:fs';
 import type { FlagRef } from '../../../shared/domain.ts';
-import type { PlannerInputs, RolloutPlan, RolloutView } from '../../../shared/rollout.ts';
+import type { PlannerInputs, RolloutPlan } from '../../../shared/rollout-plans.ts';
+import type { RolloutView } from '../../../shared/rollout-state.ts';
 import { duration } from '../../core/rollout/gate.ts';
 import {
   openCliCore,
@@ -151,7 +152,7 @@ export async function planCommand(g: GlobalOptions, a: PlanArgs): Promise<number
         await confirmOrRefuse(a.yes === true, unwrap(await core.invoke('rollout.previewAdvance', { flag })));
       const channel = `rollout.${a.sub}` as const;
       const view = unwrap(await core.invoke(channel, { flag, reason: a.reason }));
-      await core.rollouts.outbox.idle();
+      await core.rollouts.outboxIdle();
       const fresh = unwrap(await core.invoke('rollout.get', { flag }));
       if (g.json) printJson(fresh);
       else printView(view.state ? fresh : view);

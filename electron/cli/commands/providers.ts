@@ -1,7 +1,7 @@
 /** `rcr providers add|list|remove`: edits the config file (tokens are never stored, only the variable name). */
 import { dataPaths } from '../../core/data-dir.ts';
 import { ConfigSchema, loadConfig, saveConfig, type ProviderConfig } from '../../core/config.ts';
-import { describeZodError } from '../../../shared/contract.ts';
+import { describeZodError } from '../../../shared/zod-errors.ts';
 import { openCliCore, printJson, UsageError, type GlobalOptions } from '../cli-context.ts';
 import { CoreError } from '../../core/errors.ts';
 

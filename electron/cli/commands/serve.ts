@@ -17,8 +17,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openCore } from '../../core/app-core.ts';
-import { startHttpServer } from '../../core/server/http-server.ts';
-import { exposureProblem, isLoopbackHost } from '../../core/server/request-guard.ts';
+import { startHttpServer } from '../../server/http-server.ts';
+import { exposureProblem, isLoopbackHost } from '../../server/request-guard.ts';
 import { surviveBusyDatabase, UsageError, type GlobalOptions } from '../cli-context.ts';
 
 /** Folder of the built renderer (`npm run build:renderer`). */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCore } from '../../core/app-core.ts';
-import { tempDataDir } from '../../core/test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 
 const RCR = path.resolve(import.meta.dirname, '../rcr.ts');
 const tmp = tempDataDir('rcr-sources-');

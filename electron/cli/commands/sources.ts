@@ -13,7 +13,7 @@ import { ConfigSchema, loadConfig, saveConfig, type DataSourceConfig } from '../
 import { CoreError } from '../../core/errors.ts';
 import { PrometheusError, queryRange } from '../../core/metrics/prometheus-client.ts';
 import { parseSourceUrl } from '../../core/metrics/source-url.ts';
-import { describeZodError } from '../../../shared/contract.ts';
+import { describeZodError } from '../../../shared/zod-errors.ts';
 import { printJson, UsageError, type GlobalOptions } from '../cli-context.ts';
 
 /** Arguments of `rcr sources` (strings as parsed from argv). */

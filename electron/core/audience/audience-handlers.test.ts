@@ -5,7 +5,7 @@ import { openCore, type AppCore } from '../app-core.ts';
 import { SEED_AI_FLAG_KEY } from '../providers/local/local-seed.ts';
 import { createProvider } from '../providers/registry.ts';
 import type { FlagProvider } from '../providers/provider.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 import { unleashBucket } from './unleash-bucket.ts';
 
 const AI: FlagRef = { provider: 'local', environment: 'production', key: SEED_AI_FLAG_KEY };

@@ -10,7 +10,7 @@ import { toFlagState } from '../providers/launchdarkly/launchdarkly-mapping.ts';
 import { createLocalProvider, seedLocalFlags } from '../providers/local/local-provider.ts';
 import { toFlagState as unleashFlagState } from '../providers/unleash/unleash-mapping.ts';
 import type { UnleashStrategy } from '../providers/unleash/unleash-types.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 import { rolloutWeightsFor } from '../providers/launchdarkly/launchdarkly-plan.ts';
 import type { LdFlag, LdFlagConfig } from '../providers/launchdarkly/launchdarkly-types.ts';
 import { audienceHandlers } from './audience-handlers.ts';

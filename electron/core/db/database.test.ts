@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NewerSchemaError, openDatabase } from './database.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 
 describe('openDatabase migrations', () => {
   const tmp = tempDataDir();

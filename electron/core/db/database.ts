@@ -12,6 +12,7 @@
  * loop ({@link retryWhileBusy}). A read-only session opens the file with a read-only connection
  * ({@link openDatabase} `readOnly`), so no code path can write through it.
  */
+import type { ErrorCode } from '../../../shared/contract.ts';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
@@ -20,6 +21,8 @@ export type Db = Database.Database;
 
 /** The database was written by a newer version of the app; opening it could lose data. */
 export class NewerSchemaError extends Error {
+  /** The contract error code this maps to (`toApiError` in `errors.ts`). */
+  readonly apiCode: ErrorCode = 'BAD_INPUT';
   constructor(file: string, found: number) {
     super(
       `database ${file} has schema version ${found}, newer than this app supports (${SCHEMA_VERSION}); ` +

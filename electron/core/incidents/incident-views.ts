@@ -7,9 +7,11 @@
  */
 import type { FlagLayers, FlagRef } from '../../../shared/domain.ts';
 import type { Incident } from '../../../shared/incidents.ts';
-import type { GuardrailState, RolloutState } from '../../../shared/rollout.ts';
+import type { GuardrailState } from '../../../shared/guardrails.ts';
+import type { RolloutState } from '../../../shared/rollout-state.ts';
 import type { JournalStore } from '../rollout/journal-store.ts';
 import type { IncidentRow, IncidentStore } from './incident-store.ts';
+import { flagId } from '../../../shared/domain.ts';
 
 /** What the views are assembled from. */
 export interface IncidentViewSources {
@@ -25,8 +27,6 @@ export interface IncidentViewSources {
   liveStates: () => Iterable<GuardrailState>;
 }
 
-const idOf = (f: FlagRef): string => `${f.provider}/${f.environment}/${f.key}`;
-
 /** The incident views (see the module docs); closed incidents too when `includeClosed`. */
 export function listIncidents(s: IncidentViewSources, includeClosed: boolean): Incident[] {
   const rows = s.incidents.list(includeClosed);
@@ -41,10 +41,10 @@ export function listIncidents(s: IncidentViewSources, includeClosed: boolean): I
       .filter((d) => (d.at >= r.openedAt && (!r.closedAt || d.at <= r.closedAt)) || d.id === r.decisionId),
   });
   const out = rows.map(view);
-  const withIncident = new Set(rows.filter((r) => !r.closedAt).map((r) => idOf(r.flag)));
+  const withIncident = new Set(rows.filter((r) => !r.closedAt).map((r) => flagId(r.flag)));
   const breached = new Map<string, GuardrailState[]>();
   for (const g of s.liveStates()) {
-    const id = idOf(g.guardrail.flag);
+    const id = flagId(g.guardrail.flag);
     if (g.status !== 'breached' || withIncident.has(id)) continue;
     const since = s.rollout(g.guardrail.flag)?.evidenceSince ?? null;
     if (since && g.evaluatedAt < since) continue; // from before a restart or restore

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { MetricComparison, MetricDefinition } from '../../../shared/metrics.ts';
 import { compareMetrics, type ResolvedWindow } from './metric-compare.ts';
-import { metricDef } from '../test-support/metric-fixtures.ts';
+import { metricDef } from '../../../test/support/metric-fixtures.ts';
 import type { MetricStore } from './metric-store.ts';
 import { addValue, emptyRollup, type Rollup } from './rollup.ts';
 

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppCore } from '../app-core.ts';
-import { ok, openTestCore } from '../test-support/core-fixtures.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { ok, openTestCore } from '../../../test/support/core-fixtures.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 const T0 = Date.UTC(2026, 2, 2);

@@ -6,8 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openCore } from '../app-core.ts';
 import { openDatabase, type Db } from '../db/database.ts';
-import { tempMetricStore } from '../test-support/metric-fixtures.ts';
-import { DuplicateImportError, FLUSH_CELLS, type ImportOptions } from './metric-import.ts';
+import { tempMetricStore } from '../../../test/support/metric-fixtures.ts';
+import { DuplicateImportError } from './metric-import-publish.ts';
+import { FLUSH_CELLS, type ImportOptions } from './metric-import.ts';
 import { MetricStore } from './metric-store.ts';
 import { MINUTE_MS } from './rollup.ts';
 

@@ -10,13 +10,12 @@ import { MetricDefinitionSchema, type MetricDefinition } from '../../../shared/m
 import { ConnectionWatch } from '../db/connection-watch.ts';
 import { ParsedJson } from '../db/parsed-json.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
-import {
-  importMetricEvents,
-  recoverImports,
-  type ImportOptions,
-  type ImportSummary,
-} from './metric-import.ts';
-import { RollupLevels, type MinuteChange, type SeriesKey } from './rollup-levels.ts';
+import type { MinuteFolder } from './metric-import-fold.ts';
+import { importMetricEvents, type ImportOptions, type ImportSummary } from './metric-import.ts';
+import { recoverImports } from './metric-import-recovery.ts';
+import type { SeriesKey } from './rollup-cache.ts';
+import type { MinuteChange } from './rollup-level-defs.ts';
+import { RollupLevels } from './rollup-levels.ts';
 import { ImportOverlay } from './rollup-overlay.ts';
 import {
   addColumns,
@@ -70,7 +69,11 @@ const seriesOf = (flag: FlagRef, metric: string, variant: string): SeriesKey => 
   variant,
 });
 
-export class MetricStore {
+/**
+ * The metric store of one database connection: definitions, per-minute rollups and their levels,
+ * and the import of event files. Also the {@link MinuteFolder} an import folds its cells with.
+ */
+export class MetricStore implements MinuteFolder {
   private readonly db: Db;
   private readonly sql: Sql;
   readonly levels: RollupLevels;

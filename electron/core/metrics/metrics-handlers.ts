@@ -12,7 +12,7 @@ import { checkImportHeader, METRIC_EVENT_IMPORT } from '../io/import-header.ts';
 import { resolvePrometheusSource, sourceInfos } from './data-sources.ts';
 import { compareMetrics, resolveWindow, type ResolvedWindow } from './metric-compare.ts';
 import { MetricFormatError } from './metric-events-reader.ts';
-import { DuplicateImportError } from './metric-import.ts';
+import { DuplicateImportError } from './metric-import-publish.ts';
 import { metricSeries } from './metric-series.ts';
 import type { MetricStore } from './metric-store.ts';
 import { ingestPrometheus, type QueryRange } from './prometheus-ingest.ts';

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
 import { openDatabase, type Db } from '../db/database.ts';
-import { tempMetricStore } from '../test-support/metric-fixtures.ts';
+import { tempMetricStore } from '../../../test/support/metric-fixtures.ts';
 import { MetricStore } from './metric-store.ts';
-import { HOUR_MS } from './rollup-levels.ts';
+import { HOUR_MS } from './rollup-level-defs.ts';
 import { addValue, emptyRollup, MINUTE_MS, quantiles, sketchOf, type Rollup } from './rollup.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'f' };

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
 import type { Db } from '../db/database.ts';
-import { tempMetricStore } from '../test-support/metric-fixtures.ts';
+import { tempMetricStore } from '../../../test/support/metric-fixtures.ts';
 import { MetricStore } from './metric-store.ts';
-import { DAY_MS, HOUR_MS, windowSegments } from './rollup-levels.ts';
+import { DAY_MS, HOUR_MS, windowSegments } from './rollup-level-defs.ts';
 import {
   addValue,
   emptyRollup,

@@ -6,6 +6,7 @@
  * `planChange` computes exactly what will be sent (no side effects), the
  * caller writes that plan to the audit log, then `executePlan` sends it.
  */
+import type { ErrorCode } from '../../../shared/contract.ts';
 import type {
   FlagLayers,
   FlagState,
@@ -103,6 +104,8 @@ export const ALL_CAPABILITIES: Readonly<ProviderCapabilities> = Object.freeze({
 
 /** Base class of provider failures; `message` is shown to the user as is. */
 export class ProviderError extends Error {
+  /** The contract error code this maps to ({@link toApiError} in `errors.ts`). */
+  readonly apiCode: ErrorCode = 'PROVIDER_ERROR';
   readonly status: number | null;
   /** How long the provider asked to wait before retrying (`Retry-After`), ms; null when it did not say. */
   readonly retryAfterMs: number | null;
@@ -128,6 +131,7 @@ export class ProviderError extends Error {
 
 /** The flag (or environment) does not exist at the provider. */
 export class FlagNotFoundError extends ProviderError {
+  override readonly apiCode: ErrorCode = 'NOT_FOUND';
   constructor(message: string) {
     super(message, 404);
     this.name = 'FlagNotFoundError';
@@ -136,6 +140,7 @@ export class FlagNotFoundError extends ProviderError {
 
 /** The provider cannot express this change (e.g. a flag without a rollout strategy). */
 export class UnsupportedChangeError extends ProviderError {
+  override readonly apiCode: ErrorCode = 'UNSUPPORTED';
   constructor(message: string) {
     super(message, null);
     this.name = 'UnsupportedChangeError';
@@ -144,6 +149,7 @@ export class UnsupportedChangeError extends ProviderError {
 
 /** The flag changed at the provider since it was read (version mismatch). */
 export class ConflictError extends ProviderError {
+  override readonly apiCode: ErrorCode = 'CONFLICT';
   constructor(message: string) {
     super(message, 409);
     this.name = 'ConflictError';

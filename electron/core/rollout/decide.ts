@@ -10,13 +10,10 @@
  * A rolled-back rollout takes no further automatic action; a paused one is never advanced or
  * paused again (an operator resumes it). Nothing here touches the database.
  */
-import type {
-  DecisionAction,
-  GateEvaluation,
-  RollbackTarget,
-  RolloutPlan,
-  RolloutState,
-} from '../../../shared/rollout.ts';
+import type { DecisionAction } from '../../../shared/decisions.ts';
+import type { GateEvaluation, RolloutState } from '../../../shared/rollout-state.ts';
+import type { RollbackTarget } from '../../../shared/guardrails.ts';
+import type { RolloutPlan } from '../../../shared/rollout-plans.ts';
 import { GATE_OK } from './gate.ts';
 import type { GuardrailVerdict } from './guardrails.ts';
 

@@ -5,17 +5,13 @@
  * falls back to its window and says that its bound is then not always-valid.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  GuardrailSchema,
-  type Guardrail,
-  type GuardrailState,
-  type RolloutState,
-} from '../../../shared/rollout.ts';
+import { GuardrailSchema, type Guardrail, type GuardrailState } from '../../../shared/guardrails.ts';
+import type { RolloutState } from '../../../shared/rollout-state.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
 import type { QueryRange } from '../metrics/prometheus-ingest.ts';
 import { MINUTE_MS } from '../metrics/rollup.ts';
-import { metricDef, tempMetricStore } from '../test-support/metric-fixtures.ts';
-import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
+import { metricDef, tempMetricStore } from '../../../test/support/metric-fixtures.ts';
+import { threeStagePlan } from '../../../test/support/rollout-fixtures.ts';
 import { evaluateFlag, guardrailSpan, type FlagContext } from './evaluate.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };

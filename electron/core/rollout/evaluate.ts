@@ -17,13 +17,9 @@
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { MetricComparison, MetricDefinition } from '../../../shared/metrics.ts';
-import type {
-  GateEvaluation,
-  Guardrail,
-  GuardrailState,
-  RolloutPlan,
-  RolloutState,
-} from '../../../shared/rollout.ts';
+import type { GateEvaluation, RolloutState } from '../../../shared/rollout-state.ts';
+import type { Guardrail, GuardrailState } from '../../../shared/guardrails.ts';
+import type { RolloutPlan } from '../../../shared/rollout-plans.ts';
 import { compareMetrics, resolveWindow } from '../metrics/metric-compare.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
 import { ingestPrometheus, type QueryRange } from '../metrics/prometheus-ingest.ts';

@@ -3,8 +3,10 @@
  * (blocks), `waiting` or `n/a` (neutral, does not block) — never a green pass.
  */
 import { describe, expect, it } from 'vitest';
-import type { GateItemId, GuardrailState, Stage } from '../../../shared/rollout.ts';
-import { runningState } from '../test-support/rollout-fixtures.ts';
+import type { GateItemId } from '../../../shared/rollout-state.ts';
+import type { GuardrailState } from '../../../shared/guardrails.ts';
+import type { Stage } from '../../../shared/rollout-plans.ts';
+import { runningState } from '../../../test/support/rollout-fixtures.ts';
 import { INTERNAL_USERS_PLACEHOLDER } from '../../../shared/rollout-templates.ts';
 import { evaluateGate, type GateInput } from './gate.ts';
 

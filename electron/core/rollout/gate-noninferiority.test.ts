@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
 import type { MetricComparison } from '../../../shared/metrics.ts';
-import type { Stage } from '../../../shared/rollout.ts';
+import type { Stage } from '../../../shared/rollout-plans.ts';
 import { compareMetric } from '../stats/compare.ts';
 import { parseMetricSummary } from '../stats/summary.ts';
-import { metricDef } from '../test-support/metric-fixtures.ts';
-import { runningState } from '../test-support/rollout-fixtures.ts';
+import { metricDef } from '../../../test/support/metric-fixtures.ts';
+import { runningState } from '../../../test/support/rollout-fixtures.ts';
 import { GATE_ALPHA } from './evaluate.ts';
 import { evaluateGate } from './gate.ts';
 

@@ -17,10 +17,10 @@ import type {
   GateEvaluation,
   GateItem,
   GateItemStatus,
-  GuardrailState,
   RolloutState,
-  Stage,
-} from '../../../shared/rollout.ts';
+} from '../../../shared/rollout-state.ts';
+import type { GuardrailState } from '../../../shared/guardrails.ts';
+import type { Stage } from '../../../shared/rollout-plans.ts';
 import { stagePlaceholders } from '../../../shared/rollout-templates.ts';
 import { utcWords } from '../../../shared/time-words.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../bench/lib/rng.ts';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
-import { GuardrailSchema, type Guardrail, type GuardrailState } from '../../../shared/rollout.ts';
-import { metricDef } from '../test-support/metric-fixtures.ts';
+import { GuardrailSchema, type Guardrail, type GuardrailState } from '../../../shared/guardrails.ts';
+import { metricDef } from '../../../test/support/metric-fixtures.ts';
 import {
   describeSpan,
   evaluateGuardrail,

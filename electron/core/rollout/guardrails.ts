@@ -33,11 +33,11 @@ import type {
   GuardrailSpan,
   GuardrailState,
   GuardrailStatus,
-} from '../../../shared/rollout.ts';
+} from '../../../shared/guardrails.ts';
 import { sequentialInterval, srmTest, welchTest } from '../stats/inference.ts';
 import { DEFAULT_SEQUENTIAL_TUNING } from '../stats/summary.ts';
 
-/** The span of per-minute rollups both cohorts were read over (shared/rollout.ts). */
+/** The span of per-minute rollups both cohorts were read over (shared/guardrails.ts). */
 export type { GuardrailSpan };
 
 /**

@@ -4,7 +4,12 @@
  * Decisions are bounded: {@link JournalStore.pruneDecisions} keeps the newest N.
  */
 import type { AuditStatus, FlagRef } from '../../../shared/domain.ts';
-import type { DecisionAction, DecisionRecord, OutboxAction, OutboxStatus } from '../../../shared/rollout.ts';
+import type {
+  DecisionAction,
+  DecisionRecord,
+  OutboxAction,
+  OutboxStatus,
+} from '../../../shared/decisions.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';
 
 interface DecisionRow {

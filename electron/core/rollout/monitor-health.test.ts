@@ -8,9 +8,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppCore } from '../app-core.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
-import { errorRateGuardrail, ok, openTestCore } from '../test-support/core-fixtures.ts';
-import { metricDef } from '../test-support/metric-fixtures.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
+import { errorRateGuardrail, ok, openTestCore } from '../../../test/support/core-fixtures.ts';
+import { metricDef } from '../../../test/support/metric-fixtures.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 const T0 = Date.parse('2026-03-02T09:00:00Z');

@@ -8,21 +8,22 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, eventContract } from '../../../shared/contract.ts';
-import type { Guardrail, GuardrailState, RolloutPlan } from '../../../shared/rollout.ts';
+import type { Guardrail, GuardrailState } from '../../../shared/guardrails.ts';
+import type { RolloutPlan } from '../../../shared/rollout-plans.ts';
 import type { AppCore, CoreOptions } from '../app-core.ts';
 import { defaultConfig, saveConfig } from '../config.ts';
 import { createProvider } from '../providers/registry.ts';
 import { ProviderError, type FlagProvider } from '../providers/provider.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 import {
   errorRateGuardrail,
   fail,
   importErrorEvents,
   ok,
   openTestCore,
-} from '../test-support/core-fixtures.ts';
-import { metricDef } from '../test-support/metric-fixtures.ts';
-import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
+} from '../../../test/support/core-fixtures.ts';
+import { metricDef } from '../../../test/support/metric-fixtures.ts';
+import { threeStagePlan } from '../../../test/support/rollout-fixtures.ts';
 import { verifyWebhook } from './webhook.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };

@@ -14,7 +14,9 @@
  * and the next tick runs at the usual interval. A rejected outbox drain is recorded the same way.
  */
 import type { FlagRef } from '../../../shared/domain.ts';
-import type { DecisionRecord, GuardrailState, MonitorRun } from '../../../shared/rollout.ts';
+import type { DecisionRecord } from '../../../shared/decisions.ts';
+import type { Guardrail, GuardrailState } from '../../../shared/guardrails.ts';
+import type { MonitorRun } from '../../../shared/monitor.ts';
 import { toApiError } from '../errors.ts';
 import { decide, type MonitorDecision } from './decide.ts';
 import type { FlagEvaluation } from './evaluate.ts';
@@ -24,13 +26,18 @@ import type { RolloutService } from './rollout-service.ts';
 
 /** Shortest monitor interval, ms. */
 export const MIN_MONITOR_INTERVAL_MS = 5000;
+/** Monitor interval when none is given, ms. */
 export const DEFAULT_MONITOR_INTERVAL_MS = 30_000;
 
+/** What the monitor is built from (app-core.ts wires it). */
 export interface MonitorDeps {
+  /** The rollout service whose flags it evaluates and whose decisions it records. */
   service: RolloutService;
+  /** The clock, ms since the epoch. */
   now: () => number;
   /** Newest decision records kept. */
   decisionRetention: number;
+  /** Emits `rollout.changed` for a flag (after every evaluation). */
   emitChanged: (flag: FlagRef, reason: string) => void;
 }
 
@@ -56,6 +63,7 @@ export interface MonitorStatus {
   consecutiveFailures: number;
 }
 
+/** The rollout monitor (see the file's comment); one per core. */
 export class Monitor {
   private readonly d: MonitorDeps;
   private timer: NodeJS.Timeout | null = null;
@@ -104,7 +112,7 @@ export class Monitor {
    */
   drainOutbox(): Promise<void> {
     try {
-      return this.d.service.outbox.drain().catch((error: unknown) => this.noteError('outbox', error));
+      return this.d.service.drainOutbox().catch((error: unknown) => this.noteError('outbox', error));
     } catch (error) {
       this.noteError('outbox', error);
       return Promise.resolve();
@@ -185,8 +193,8 @@ export class Monitor {
     const at = new Date(this.d.now()).toISOString();
     this.lastRunAt = at;
     const flags = only ? [only] : service.monitoredFlags();
-    const byFlag = new Map<string, ReturnType<typeof service.store.guardrails>>();
-    for (const g of service.store.guardrails(only)) {
+    const byFlag = new Map<string, Guardrail[]>();
+    for (const g of service.guardrails(only)) {
       const k = flagId(g.flag);
       const list = byFlag.get(k);
       if (list) list.push(g);
@@ -194,7 +202,7 @@ export class Monitor {
     }
     // Every flag's stage state in one read: kept as a snapshot the per-flag reads use until one
     // is written.
-    if (!only) service.store.states();
+    if (!only) service.snapshotStates();
     const openIncidents = new Map<string, IncidentRow>();
     for (const i of service.openIncidentRows())
       if (!openIncidents.has(flagId(i.flag))) openIncidents.set(flagId(i.flag), i);
@@ -216,7 +224,7 @@ export class Monitor {
       }
     }
     service.keepStates(states);
-    service.journal.pruneDecisions(this.d.decisionRetention);
+    service.pruneDecisions(this.d.decisionRetention);
     for (const flag of flags) this.d.emitChanged(flag, 'evaluated');
     const durationMs = performance.now() - started;
     this.lastDurationMs = durationMs;
@@ -268,7 +276,7 @@ export class Monitor {
       case 'notify':
         return service.record({ ...base, notify: true });
       case 'advance': {
-        const plan = service.store.plan(flag);
+        const plan = service.plan(flag);
         const stage = plan?.stages[d.toStage ?? -1];
         if (!stage) return null;
         return service.record({

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract } from '../../../shared/contract.ts';
-import type { Guardrail, RolloutPlan } from '../../../shared/rollout.ts';
+import type { Guardrail } from '../../../shared/guardrails.ts';
+import type { RolloutPlan } from '../../../shared/rollout-plans.ts';
 import type { AppCore, CoreOptions } from '../app-core.ts';
 import {
   errorRateGuardrail,
@@ -14,10 +15,10 @@ import {
   importErrorEvents,
   ok,
   openTestCore,
-} from '../test-support/core-fixtures.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
-import { metricDef } from '../test-support/metric-fixtures.ts';
-import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
+} from '../../../test/support/core-fixtures.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
+import { metricDef } from '../../../test/support/metric-fixtures.ts';
+import { threeStagePlan } from '../../../test/support/rollout-fixtures.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 const T0 = Date.parse('2026-03-02T09:00:00Z');

@@ -27,8 +27,8 @@
  * next pass is scheduled — it never escapes.
  */
 import type { ActionKind, FlagLayers, LayerPatch } from '../../../shared/domain.ts';
-import type { OutboxAction } from '../../../shared/rollout.ts';
-import type { FlagActions } from '../actions/flag-actions.ts';
+import type { OutboxAction } from '../../../shared/decisions.ts';
+import type { FlagActions } from '../flags/flag-actions.ts';
 import { CoreError, toApiError } from '../errors.ts';
 import { ProviderError, type FlagProvider } from '../providers/provider.ts';
 import type { JournalStore } from './journal-store.ts';

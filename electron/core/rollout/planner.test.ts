@@ -6,7 +6,7 @@ import {
   RolloutPlanSchema,
   DAY_MS,
   type PlannerMetric,
-} from '../../../shared/rollout.ts';
+} from '../../../shared/rollout-plans.ts';
 import { planStages, sampleSizeTreatment, standardizedEffect } from './planner.ts';
 import { findTemplate, PLAN_TEMPLATES } from '../../../shared/rollout-templates.ts';
 

@@ -29,7 +29,7 @@ import {
   type PlannerInputs,
   type PlannerResult,
   type Stage,
-} from '../../../shared/rollout.ts';
+} from '../../../shared/rollout-plans.ts';
 import { CoreError } from '../errors.ts';
 
 /** Standard normal quantile. */

@@ -50,17 +50,17 @@ export function rolloutHandlers(
     },
     'rollout.approve': async ({ flag, reason }) => service.approve(flag, reason),
     'guardrails.define': async (g) => service.defineGuardrail(g),
-    'guardrails.list': async ({ flag }) => service.store.guardrails(flag),
+    'guardrails.list': async ({ flag }) => service.guardrails(flag),
     'guardrails.remove': async ({ flag, id }) => ({ removed: service.removeGuardrail(flag, id) }),
     'monitor.evaluateNow': async ({ flag }) => monitor.runOnce(flag),
     'monitor.status': async () => ({
       ...monitor.status(),
       ...leader(),
-      pendingActions: service.journal.countUnfinished(),
+      pendingActions: service.pendingActionCount(),
     }),
     'decisions.list': async (f) => service.decisions(f),
     'decisions.export': async (f) => service.exportDecisions(f),
     'incidents.list': async ({ includeClosed }) => service.incidents(includeClosed),
-    'outbox.list': async (f) => service.journal.actions(f),
+    'outbox.list': async (f) => service.outboxActions(f),
   };
 }

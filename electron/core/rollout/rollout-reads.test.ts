@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCore, type AppCore } from '../app-core.ts';
 import { openDatabase } from '../db/database.ts';
 import { RolloutStore } from './rollout-store.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
-import { threeStagePlan } from '../test-support/rollout-fixtures.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
+import { threeStagePlan } from '../../../test/support/rollout-fixtures.ts';
 
 const FLAG = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 let tmp: ReturnType<typeof tempDataDir>;

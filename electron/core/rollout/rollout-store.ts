@@ -7,14 +7,11 @@ import type { FlagRef } from '../../../shared/domain.ts';
 import {
   GuardrailSchema,
   GuardrailStateSchema,
-  RolloutPlanSchema,
-  type Approval,
   type Guardrail,
   type GuardrailState,
-  type RolloutPlan,
-  type RolloutState,
-  type RolloutStatus,
-} from '../../../shared/rollout.ts';
+} from '../../../shared/guardrails.ts';
+import { RolloutPlanSchema, type RolloutPlan } from '../../../shared/rollout-plans.ts';
+import type { Approval, RolloutState, RolloutStatus } from '../../../shared/rollout-state.ts';
 import { ConnectionWatch } from '../db/connection-watch.ts';
 import { ParsedJson } from '../db/parsed-json.ts';
 import { statementCache, type Db, type Sql } from '../db/database.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 import { readPredictions, type PredictionRow } from './prediction-reader.ts';
 
 const tmp = tempDataDir();

@@ -8,6 +8,7 @@
  * whole: CSV via `csv-parse` on a read stream, JSONL via `readline`, Parquet
  * one row group at a time via `hyparquet`.
  */
+import type { ErrorCode } from '../../../shared/contract.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { streamCsvRecords, streamJsonlRecords, type RecordStreamOptions } from '../io/record-stream.ts';
@@ -36,6 +37,8 @@ export interface ReadProgress {
 
 /** The file or one of its rows is not a valid prediction log. */
 export class PredictionFormatError extends Error {
+  /** The contract error code this maps to (`toApiError` in `errors.ts`). */
+  readonly apiCode: ErrorCode = 'BAD_INPUT';
   /** 1-based line (CSV/JSONL) or row (Parquet) number, or `null` for file-level problems. */
   readonly line: number | null;
   constructor(file: string, line: number | null, message: string, unit: 'line' | 'row' = 'line') {

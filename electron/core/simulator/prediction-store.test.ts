@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 import { PredictionStore } from './prediction-store.ts';
 import { PredictionFormatError } from './prediction-reader.ts';
 

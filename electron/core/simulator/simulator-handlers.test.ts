@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCore, SAMPLE_PREDICTIONS, type AppCore } from '../app-core.ts';
-import { tempDataDir } from '../test-support/temp-dir.ts';
+import { tempDataDir } from '../../../test/support/temp-dir.ts';
 
 const tmp = tempDataDir();
 let core: AppCore;

@@ -7,10 +7,11 @@ import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Direction, MetricKind } from '../../../shared/metrics.ts';
 import { Dialog } from '../../components/Dialog.tsx';
-import { closeDefine, setDefineField, submitDefine, useCompareStore } from '../../stores/compare-store.ts';
+import { closeDefine, setDefineField, submitDefine, useCompareStore } from './compare-store.ts';
 
 const KINDS: MetricKind[] = ['binomial', 'continuous', 'ratio', 'quantile'];
 
+/** The "Add metric" dialog of the compare store (rendered only while `define.open`). */
 export function AddMetricDialog() {
   const id = useId();
   const { open, draft, status, error, splitDefault, shareEdited, sources, sourcesError } = useCompareStore(

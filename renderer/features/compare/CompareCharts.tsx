@@ -20,7 +20,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { MetricComparison, MetricDefinition, MetricSeries } from '../../../shared/metrics.ts';
-import { forestData, seriesChartData, type ForestDatum, type Scale } from '../../stores/compare-store.ts';
+import { forestData, seriesChartData, type ForestDatum, type Scale } from './compare-model.ts';
 import { formatAbsolute, formatLift, formatNumber } from './format.ts';
 
 /** Mid-tone colours readable on both themes. */
@@ -110,6 +110,7 @@ export function forestMethodNote(data: readonly ForestDatum[]): string {
   return `sequential (always valid), except fixed-horizon for ${fixed.join(', ')} (no sequential test for quantiles)`;
 }
 
+/** Forest plot: each metric's interval (relative lift or absolute Δ, per `scale`) around zero. */
 export const ForestPlot = memo(function ForestPlot({
   rows,
   scale,
@@ -184,6 +185,7 @@ export const ForestPlot = memo(function ForestPlot({
   );
 });
 
+/** Time series of one metric, one line per cohort (rates as percentages). */
 export const SeriesChart = memo(function SeriesChart({
   metric,
   series,

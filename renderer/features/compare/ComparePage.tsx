@@ -8,11 +8,11 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
-import { FlagCrumbs } from '../../components/FlagCrumbs.tsx';
+import { FlagCrumbs } from '../navigation/FlagCrumbs.tsx';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { formatDateTime } from '../../lib/format.ts';
+import { ADJUSTMENTS, WINDOWS, type Adjust, type Scale, type WindowKey } from './compare-model.ts';
 import {
-  ADJUSTMENTS,
   loadComparison,
   loadDefinitions,
   loadSeries,
@@ -30,17 +30,14 @@ import {
   setSequential,
   setWindow,
   useCompareStore,
-  WINDOWS,
-  type Adjust,
-  type Scale,
-  type WindowKey,
-} from '../../stores/compare-store.ts';
+} from './compare-store.ts';
 import { AddMetricDialog } from './AddMetricDialog.tsx';
 import { ForestPlot, SeriesChart } from './CompareCharts.tsx';
 import { CompareTable } from './CompareTable.tsx';
 import { formatP } from './format.ts';
 import { ImportEventsDialog } from './ImportEventsDialog.tsx';
 
+/** What sequential vs fixed-horizon means, shown next to the mode toggle. */
 export const MODE_EXPLANATION =
   'Sequential results stay valid however often you look; fixed-horizon results are only valid if you look once, at the planned sample size. Each row’s intervals, p-value and verdict use one method, named in the row; quantile metrics (e.g. p95) have no sequential test and stay fixed-horizon.';
 
@@ -179,6 +176,7 @@ function SeriesSection() {
   );
 }
 
+/** The cohort-comparison page of a flag; opens it in the compare store and refreshes while shown. */
 export function ComparePage({ flagRef }: { flagRef: FlagRef }) {
   const { provider, environment, key } = flagRef;
   useEffect(() => {

@@ -6,7 +6,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { MetricComparison } from '../../../shared/metrics.ts';
-import { makeComparison, makeMetricDefinition } from '../../api/mock-metrics.ts';
+import { makeComparison, makeMetricDefinition } from '../../../test/fakes/fake-metrics.ts';
 import { CompareTable } from './CompareTable.tsx';
 
 const ref = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };

@@ -7,7 +7,8 @@
  * it, each interval naming it (a quantile row stays fixed-horizon in sequential mode and says so).
  */
 import type { MetricComparison } from '../../../shared/metrics.ts';
-import { effectiveResult, selectMetric } from '../../stores/compare-store.ts';
+import { effectiveResult } from './compare-model.ts';
+import { selectMetric } from './compare-store.ts';
 import {
   formatAbsolute,
   formatCi,
@@ -45,6 +46,7 @@ function Arm({ row, side }: { row: MetricComparison; side: 'control' | 'treatmen
   );
 }
 
+/** The comparison table; a metric's name button selects it for the time series. */
 export function CompareTable({
   rows,
   sequential,

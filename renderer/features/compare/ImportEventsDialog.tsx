@@ -5,9 +5,10 @@
 import { useShallow } from 'zustand/react/shallow';
 import { uploader } from '../../api/current.ts';
 import { FileImportDialog } from '../../components/FileImportDialog.tsx';
-import { closeImport, setImportField, startImport, useCompareStore } from '../../stores/compare-store.ts';
+import { closeImport, setImportField, startImport, useCompareStore } from './compare-store.ts';
 import { formatN } from './format.ts';
 
+/** The "Import metric events" dialog of the compare store. */
 export function ImportEventsDialog() {
   const { imp, provider } = useCompareStore(
     useShallow((s) => ({ imp: s.import, provider: s.ref?.provider ?? '' })),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeMetricDefinition } from '../../api/mock-metrics.ts';
+import { makeMetricDefinition } from '../../../test/fakes/fake-metrics.ts';
 import { niceAxis } from './CompareCharts.tsx';
 import { formatAbsolute, formatLift, formatNumber, formatP, formatStatistic } from './format.ts';
 

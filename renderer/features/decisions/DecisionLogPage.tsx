@@ -6,10 +6,10 @@ import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
 import { layersWords } from '../../../shared/layer-words.ts';
-import type { DecisionAction, DecisionRecord } from '../../../shared/rollout.ts';
+import type { DecisionAction, DecisionRecord } from '../../../shared/decisions.ts';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { formatDateTime, refId } from '../../lib/format.ts';
-import { showRollout } from '../../stores/ui-store.ts';
+import { showRollout } from '../navigation/navigation-store.ts';
 import {
   DECISION_ACTIONS,
   describeGuardrailKind,
@@ -75,6 +75,7 @@ function Inputs({ d }: { d: DecisionRecord }) {
   );
 }
 
+/** The decision log page, filtered to `flagRef` when given (else every flag). */
 export function DecisionLogPage({ flagRef }: { flagRef: FlagRef | null }) {
   const provider = flagRef?.provider;
   const environment = flagRef?.environment;

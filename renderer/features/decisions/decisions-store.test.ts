@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setApi } from '../../api/current.ts';
-import { createMockApi, makeRow, type MockApi } from '../../api/mock-api.ts';
+import { createMockApi, type MockApi } from '../../../test/fakes/fake-api.ts';
+import { makeRow } from '../../../test/fakes/fake-fleet.ts';
 import {
   exportDecisions,
   filtersToInput,

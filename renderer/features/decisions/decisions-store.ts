@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import type { ApiError, ChannelInput } from '../../../shared/contract.ts';
 import type { FlagRef } from '../../../shared/domain.ts';
-import type { DecisionAction, DecisionRecord } from '../../../shared/rollout.ts';
+import type { DecisionAction, DecisionRecord } from '../../../shared/decisions.ts';
 import { api } from '../../api/current.ts';
 import { refId } from '../../lib/format.ts';
 

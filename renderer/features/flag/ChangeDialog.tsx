@@ -14,9 +14,10 @@ import {
   selectCanApply,
   setChangeReason,
   useChangeStore,
-} from '../../stores/change-store.ts';
+} from './change-store.ts';
 import { AuditOutcomeNote } from '../../components/AuditOutcomeNote.tsx';
 
+/** The layer-change confirmation dialog of the change store (shown from the preview on). */
 export function ChangeDialog() {
   const s = useChangeStore(
     useShallow((st) => ({

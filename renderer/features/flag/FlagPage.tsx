@@ -5,17 +5,18 @@ import type { FlagRef } from '../../../shared/domain.ts';
 import { KillBadge, StaleBadge } from '../../components/Badges.tsx';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { useNow } from '../../lib/clock.ts';
-import { resetChangeStore } from '../../stores/change-store.ts';
-import { useFleetStore } from '../../stores/fleet-store.ts';
-import { closeFlag, loadFlag, refreshFlag, useFlagStore } from '../../stores/flag-store.ts';
-import { openRestore, openRollback } from '../../stores/rollback-store.ts';
-import { showCompare, showFleet, showRollout, showSimulator } from '../../stores/ui-store.ts';
+import { resetChangeStore } from './change-store.ts';
+import { useFleetStore } from '../fleet/fleet-store.ts';
+import { closeFlag, loadFlag, refreshFlag, useFlagStore } from './flag-store.ts';
+import { openRestore, openRollback } from '../rollback/rollback-store.ts';
+import { showCompare, showFleet, showRollout, showSimulator } from '../navigation/navigation-store.ts';
 import { AuditLog } from './AuditLog.tsx';
 import { ChangeDialog } from './ChangeDialog.tsx';
 import { HistoryTimeline } from './HistoryTimeline.tsx';
 import { LayersPanel } from './LayersPanel.tsx';
 import { NativeDetails } from './NativeDetails.tsx';
 
+/** The page of one flag; loads it in the flag store, and on leaving closes it and any open edit. */
 export function FlagPage({ flagRef }: { flagRef: FlagRef }) {
   const { provider, environment, key } = flagRef;
   useEffect(() => {

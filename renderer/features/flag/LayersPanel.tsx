@@ -4,7 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { FleetRow, LayerName, ProviderCapabilities } from '../../../shared/domain.ts';
 import { KillBadge } from '../../components/Badges.tsx';
 import { formatLayer, LAYER_LABELS, LAYERS } from '../../lib/format.ts';
-import { cancelEdit, previewEdit, setDraft, startEdit, useChangeStore } from '../../stores/change-store.ts';
+import { cancelEdit, previewEdit, setDraft, startEdit, useChangeStore } from './change-store.ts';
 
 const CAPABILITY: Record<LayerName, keyof ProviderCapabilities> = {
   enabled: 'kill',
@@ -144,6 +144,10 @@ function LayerEditor({ layer }: { layer: LayerName }) {
   );
 }
 
+/**
+ * The flag's layers with their inline editors; what can be edited follows the provider's
+ * `capabilities` (`null`: not known yet, every layer editable).
+ */
 export function LayersPanel({
   flag,
   capabilities,

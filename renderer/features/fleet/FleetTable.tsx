@@ -17,12 +17,13 @@ import {
   refId,
   sameRef,
 } from '../../lib/format.ts';
-import { useOpenIncidentsStore } from '../../stores/open-incidents-store.ts';
-import { openRestore, openRollback } from '../../stores/rollback-store.ts';
+import { useOpenIncidentsStore } from '../incident/open-incidents-store.ts';
+import { openRestore, openRollback } from '../rollback/rollback-store.ts';
 import { INCIDENT_KIND_LABEL } from '../incident/incident-words.ts';
 
+/** Height of one fleet row, in px (the virtualizer's row size). */
 export const ROW_HEIGHT = 44;
-/** Height of the sticky header row (keep in sync with `.fleet-header-row` in styles.css). */
+/** Height of the sticky header row (keep in sync with `.fleet-header-row` in features/fleet/fleet.css). */
 export const HEADER_HEIGHT = 36;
 
 const COLUMNS: { id: string; label: string; srOnly?: boolean }[] = [
@@ -126,6 +127,7 @@ const FleetRowView = memo(function FleetRowView({ row, index, start, active, onO
   );
 });
 
+/** What the fleet table shows and what it calls when a row is opened. */
 export interface FleetTableProps {
   rows: FleetRow[];
   totalCount: number;
@@ -134,6 +136,7 @@ export interface FleetTableProps {
   restoreFocusTo: FlagRef | null;
 }
 
+/** The virtualized fleet table (see the file comment for the keyboard). */
 export function FleetTable({ rows, totalCount, onOpen, restoreFocusTo }: FleetTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [restoreIndex] = useState(() =>

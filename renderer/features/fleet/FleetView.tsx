@@ -15,8 +15,8 @@ import {
   setSearch,
   syncNow,
   useFleetStore,
-} from '../../stores/fleet-store.ts';
-import { showFlag, useUiStore } from '../../stores/ui-store.ts';
+} from './fleet-store.ts';
+import { showFlag, useUiStore } from '../navigation/navigation-store.ts';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { FleetTable } from './FleetTable.tsx';
 import { ProviderStrip } from './ProviderStrip.tsx';
@@ -26,6 +26,7 @@ function isTypingTarget(el: EventTarget | null): boolean {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
+/** The fleet view (the app's home screen). */
 export function FleetView() {
   const { rows, providers, status, error, loadedAt, filters, syncing } = useFleetStore(
     useShallow((s) => ({

@@ -3,10 +3,11 @@ import { useShallow } from 'zustand/react/shallow';
 import { HealthBadge } from '../../components/Badges.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
-import { dismissSyncError, syncNow, useFleetStore } from '../../stores/fleet-store.ts';
+import { dismissSyncError, syncNow, useFleetStore } from './fleet-store.ts';
 import { TokenDialog } from '../tokens/TokenDialog.tsx';
 import { openTokenDialog } from '../tokens/token-store.ts';
 
+/** The provider health strip with "Sync now" and the provider-token dialog. */
 export function ProviderStrip() {
   const { providers, syncing, syncError } = useFleetStore(
     useShallow((s) => ({ providers: s.providers, syncing: s.syncing, syncError: s.syncError })),

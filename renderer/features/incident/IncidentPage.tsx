@@ -10,12 +10,12 @@ import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Incident } from '../../../shared/incidents.ts';
 import { layersWords } from '../../../shared/layer-words.ts';
-import type { DecisionRecord, OutboxStatus } from '../../../shared/rollout.ts';
+import type { DecisionRecord, OutboxStatus } from '../../../shared/decisions.ts';
 import { AuditStatusBadge, KillBadge } from '../../components/Badges.tsx';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { formatDateTime, refId } from '../../lib/format.ts';
-import { openRestore } from '../../stores/rollback-store.ts';
-import { showDecisions, showRollout } from '../../stores/ui-store.ts';
+import { openRestore } from '../rollback/rollback-store.ts';
+import { showDecisions, showRollout } from '../navigation/navigation-store.ts';
 import { openAction, resetActionStore, type RolloutActionKind } from '../rollout/action-store.ts';
 import { GuardrailBoard } from '../rollout/GuardrailBoard.tsx';
 import { RolloutActionDialog } from '../rollout/RolloutActionDialog.tsx';
@@ -280,6 +280,7 @@ function OutboxTable() {
   );
 }
 
+/** Incident mode; reads the incidents on open and keeps them live while shown. */
 export function IncidentPage() {
   useEffect(() => {
     void refreshIncidents();

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setApi } from '../../api/current.ts';
-import { createMockApi, makeRow, type MockApi } from '../../api/mock-api.ts';
-import { makeMetricDefinition } from '../../api/mock-metrics.ts';
+import { createMockApi, type MockApi } from '../../../test/fakes/fake-api.ts';
+import { makeRow } from '../../../test/fakes/fake-fleet.ts';
+import { makeMetricDefinition } from '../../../test/fakes/fake-metrics.ts';
 import {
   latestRollback,
   outboxPurpose,

@@ -8,7 +8,7 @@
 import { create } from 'zustand';
 import type { ApiError } from '../../../shared/contract.ts';
 import type { Incident } from '../../../shared/incidents.ts';
-import type { OutboxAction, OutboxStatus } from '../../../shared/rollout.ts';
+import type { OutboxAction, OutboxStatus } from '../../../shared/decisions.ts';
 import { api } from '../../api/current.ts';
 import { refId } from '../../lib/format.ts';
 import { startLiveRefresh } from '../../lib/live-refresh.ts';

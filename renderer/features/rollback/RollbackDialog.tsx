@@ -24,10 +24,11 @@ import {
   selectReasonValid,
   setRollbackReason,
   useRollbackStore,
-} from '../../stores/rollback-store.ts';
+} from './rollback-store.ts';
 import { useProviderWait } from './provider-wait.ts';
 import { AuditOutcomeNote } from '../../components/AuditOutcomeNote.tsx';
 
+/** The rollback / restore dialog of the rollback store. */
 export function RollbackDialog() {
   const s = useRollbackStore(
     useShallow((st) => ({

@@ -1,9 +1,13 @@
 /** The stage gate's checklist: each item pass / fail / waiting with the numbers behind it. */
-import type { GateEvaluation } from '../../../shared/rollout.ts';
+import type { GateEvaluation } from '../../../shared/rollout-state.ts';
 import { formatDateTime } from '../../lib/format.ts';
-import { gateHeadline } from './rollout-format.ts';
+import { gateHeadline } from './gate-model.ts';
 import { GateStatusBadge } from './StatusBadges.tsx';
 
+/**
+ * The gate checklist (`null`: not evaluated yet); `compact` drops the panel frame and heading
+ * (inside the action dialog).
+ */
 export function GateChecklist({ gate, compact = false }: { gate: GateEvaluation | null; compact?: boolean }) {
   return (
     <section

@@ -4,7 +4,7 @@
  */
 import { memo } from 'react';
 import { Line, LineChart, ReferenceLine, YAxis } from 'recharts';
-import type { GuardrailState } from '../../../shared/rollout.ts';
+import type { GuardrailState } from '../../../shared/guardrails.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import {
   countByStatus,

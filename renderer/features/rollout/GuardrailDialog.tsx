@@ -2,7 +2,7 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Dialog } from '../../components/Dialog.tsx';
-import type { GuardrailDraft, GuardrailKindType } from './rollout-format.ts';
+import type { GuardrailDraft, GuardrailKindType } from './guardrail-draft.ts';
 import { ROLLBACK_TARGET_LABEL } from './rollout-format.ts';
 import { closeGuardrailForm, setGuardrailField, submitGuardrail, useRolloutStore } from './rollout-store.ts';
 
@@ -34,6 +34,7 @@ function Field({
   );
 }
 
+/** The guardrail dialog of the rollout store. */
 export function GuardrailDialog() {
   const { form, metrics } = useRolloutStore(
     useShallow((s) => ({ form: s.guardrailForm, metrics: s.metrics })),

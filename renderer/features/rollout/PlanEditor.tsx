@@ -7,14 +7,9 @@ import { isPlaceholderKey } from '../../../shared/rollout-templates.ts';
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatDateTime } from '../../lib/format.ts';
-import {
-  describePlannerInputs,
-  formatDuration,
-  splitList,
-  type AudienceType,
-  type PlannerDraft,
-  type StageDraft,
-} from './rollout-format.ts';
+import { splitList, type AudienceType, type StageDraft } from './plan-form.ts';
+import { describePlannerInputs, type PlannerDraft } from './planner-draft.ts';
+import { formatDuration } from './rollout-format.ts';
 import {
   addStage,
   chooseTemplate,
@@ -207,6 +202,7 @@ function StageRow({ index, stage, disabled }: { index: number; stage: StageDraft
   );
 }
 
+/** The plan editor; `hasPlan` tells whether a saved plan is being edited or a new one made. */
 export function PlanEditor({ hasPlan }: { hasPlan: boolean }) {
   const { editor, templates, templatesError } = useRolloutStore(
     useShallow((s) => ({ editor: s.editor, templates: s.templates, templatesError: s.templatesError })),

@@ -6,7 +6,7 @@
  */
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { RollbackTarget } from '../../../shared/rollout.ts';
+import type { RollbackTarget } from '../../../shared/guardrails.ts';
 import { ChangeTable } from '../../components/ChangeTable.tsx';
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx';
 import {

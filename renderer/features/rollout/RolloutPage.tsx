@@ -5,7 +5,7 @@
  * each confirmed with a reason), the live guardrail board, and the plan editor.
  * Live: re-reads on `rollout.changed` / `monitor.decision` events of the flag.
  */
-import { FlagCrumbs } from '../../components/FlagCrumbs.tsx';
+import { FlagCrumbs } from '../navigation/FlagCrumbs.tsx';
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
@@ -13,13 +13,13 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatDateTime, formatPercent } from '../../lib/format.ts';
-import { showCompare, showDecisions, showIncidents } from '../../stores/ui-store.ts';
+import { showCompare, showDecisions, showIncidents } from '../navigation/navigation-store.ts';
 import { openAction, resetActionStore, type RolloutActionKind } from './action-store.ts';
 import { GateChecklist } from './GateChecklist.tsx';
 import { GuardrailBoard } from './GuardrailBoard.tsx';
 import { GuardrailDialog } from './GuardrailDialog.tsx';
 import { PlanEditor } from './PlanEditor.tsx';
-import { availableActions } from './rollout-format.ts';
+import { availableActions } from './timeline-model.ts';
 import { RolloutActionDialog } from './RolloutActionDialog.tsx';
 import {
   askRemoveGuardrail,
@@ -75,6 +75,10 @@ function RemoveGuardrailDialog() {
   );
 }
 
+/**
+ * The staged-rollout page of a flag; opens it in the rollout store and keeps it live while shown;
+ * leaving resets the rollout and action stores.
+ */
 export function RolloutPage({ flagRef }: { flagRef: FlagRef }) {
   const { provider, environment, key } = flagRef;
   useEffect(() => {

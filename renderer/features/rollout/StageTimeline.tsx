@@ -1,11 +1,13 @@
 /** Where the rollout is: every stage with its %, audience and dates; time at and left of the current stage. */
-import type { RolloutView } from '../../../shared/rollout.ts';
+import type { RolloutView } from '../../../shared/rollout-state.ts';
 import { formatDateTime, formatPercent } from '../../lib/format.ts';
-import { formatDuration, timelineModel } from './rollout-format.ts';
+import { formatDuration } from './rollout-format.ts';
+import { timelineModel } from './timeline-model.ts';
 import { RolloutStatusBadge } from './StatusBadges.tsx';
 
 const PHASE_TEXT = { done: 'done', current: 'current stage', upcoming: 'upcoming' } as const;
 
+/** The stage timeline of a rollout view at time `now` (epoch ms). */
 export function StageTimeline({ view, now }: { view: RolloutView; now: number }) {
   const t = timelineModel(view, now);
   if (!t) return null;

@@ -1,5 +1,7 @@
 /** Status badges of the rollout screens: colour AND a text label (never colour alone). */
-import type { GateItem, GuardrailStatus, OutboxStatus, RolloutStatus } from '../../../shared/rollout.ts';
+import type { GateItem, RolloutStatus } from '../../../shared/rollout-state.ts';
+import type { GuardrailStatus } from '../../../shared/guardrails.ts';
+import type { OutboxStatus } from '../../../shared/decisions.ts';
 import {
   GATE_STATUS_LABEL,
   GUARDRAIL_STATUS_LABEL,

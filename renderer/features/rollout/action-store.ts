@@ -6,14 +6,21 @@
  * as a decision.
  */
 import { create } from 'zustand';
-import type { ApiError, ChangePreview } from '../../../shared/contract.ts';
+import type { ApiError } from '../../../shared/contract.ts';
+import type { ChangePreview } from '../../../shared/flag-actions.ts';
 import type { FlagRef } from '../../../shared/domain.ts';
-import type { GateEvaluation, RollbackTarget, RolloutView } from '../../../shared/rollout.ts';
+import type { GateEvaluation, RolloutView } from '../../../shared/rollout-state.ts';
+import type { RollbackTarget } from '../../../shared/guardrails.ts';
 import { api } from '../../api/current.ts';
 import { toRef } from '../../lib/format.ts';
 
+/**
+ * An operator action on a rollout (each is one channel call, `restart` being an advance to the
+ * current stage).
+ */
 export type RolloutActionKind = 'start' | 'advance' | 'restart' | 'pause' | 'resume' | 'approve' | 'rollback';
 
+/** What the confirmation shows about where the rollout is (stage labels as the page words them). */
 export interface ActionContext {
   /** The gate's last evaluation (shown before an advance). */
   gate: GateEvaluation | null;
@@ -24,6 +31,7 @@ export interface ActionContext {
   toStage?: number;
 }
 
+/** The action dialog: which action on which flag, the reason, the preview and the outcome. */
 export interface ActionState {
   kind: RolloutActionKind | null;
   ref: FlagRef | null;
@@ -49,6 +57,7 @@ export const CHANGES_FLAG: ReadonlySet<RolloutActionKind> = new Set(['start', 'a
 
 const emptyContext = (): ActionContext => ({ gate: null, nextStage: null, currentStage: null });
 
+/** A fresh store: the dialog is closed; a rollback defaults to the kill switch. */
 export const initialActionState = (): ActionState => ({
   kind: null,
   ref: null,
@@ -61,10 +70,12 @@ export const initialActionState = (): ActionState => ({
   preview: NO_PREVIEW,
 });
 
+/** The rollout-action dialog store (one dialog app-wide: rollout page and incident mode). */
 export const useActionStore = create<ActionState>()(() => initialActionState());
 const get = () => useActionStore.getState();
 const set = (patch: Partial<ActionState>) => useActionStore.setState(patch);
 
+/** The dialog title of each action. */
 export const ACTION_TITLE: Record<RolloutActionKind, string> = {
   start: 'Start the rollout',
   advance: 'Advance to the next stage',
@@ -75,6 +86,7 @@ export const ACTION_TITLE: Record<RolloutActionKind, string> = {
   rollback: 'Roll back',
 };
 
+/** The confirm button's label of each action. */
 export const ACTION_CONFIRM: Record<RolloutActionKind, string> = {
   start: 'Confirm start',
   advance: 'Confirm advance',
@@ -88,6 +100,11 @@ export const ACTION_CONFIRM: Record<RolloutActionKind, string> = {
 /** Called after a successful action (pages refresh what they show). */
 let onDone: (() => void) | null = null;
 
+/**
+ * Opens the confirmation of `kind` on a flag; a stage change (start, advance, restart) also loads
+ * its preview (`rollout.previewAdvance`, at `context.toStage` for a restart). `after` runs once the
+ * action succeeded (the page refreshes).
+ */
 export function openAction(
   kind: RolloutActionKind,
   ref: FlagRef,
@@ -128,14 +145,17 @@ async function loadPreview(kind: RolloutActionKind, ref: FlagRef, toStage?: numb
 export const selectCanConfirm = (s: ActionState): boolean =>
   s.phase !== 'sending' && (!CHANGES_FLAG.has(s.kind as RolloutActionKind) || s.preview.status === 'ready');
 
+/** Changes the reason; after a failure, back to the confirmation. */
 export function setActionReason(reason: string): void {
   set({ reason, ...(get().phase === 'failed' ? { phase: 'confirm' as const, error: null } : {}) });
 }
 
+/** Chooses what a rollback goes back to (kill, previous stage, revert). */
 export function setActionTarget(target: RollbackTarget): void {
   set({ target });
 }
 
+/** Closes the dialog (the `after` callback is dropped); ignored while sending. */
 export function closeAction(): void {
   if (get().phase === 'sending') return;
   onDone = null;
@@ -180,6 +200,7 @@ export async function confirmAction(): Promise<boolean> {
   return true;
 }
 
+/** Back to a fresh store, even while sending (tests). */
 export function resetActionStore(): void {
   onDone = null;
   useActionStore.setState(initialActionState(), true);

@@ -1,37 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  GateEvaluation,
-  Guardrail,
-  GuardrailState,
-  RolloutView,
-  Stage,
-} from '../../../shared/rollout.ts';
+import type { GateEvaluation, RolloutView } from '../../../shared/rollout-state.ts';
+import type { Guardrail, GuardrailState } from '../../../shared/guardrails.ts';
+import type { Stage } from '../../../shared/rollout-plans.ts';
+import { gateBlockers, gateHeadline } from './gate-model.ts';
+import { draftToGuardrail, guardrailToDraft, initialGuardrailDraft } from './guardrail-draft.ts';
+import { draftToPlan, planToDraft, stageToDraft } from './plan-form.ts';
+import { describePlannerInputs, initialPlannerDraft, plannerDraftToInputs } from './planner-draft.ts';
 import {
-  availableActions,
   DAY_MS,
   describeGuardrailKind,
   describeSpan,
-  describePlannerInputs,
-  draftToGuardrail,
-  draftToPlan,
   durationInput,
   formatDuration,
   formatStreak,
   formatValue,
-  gateBlockers,
-  gateHeadline,
-  guardrailToDraft,
   HOUR_MS,
-  initialGuardrailDraft,
-  initialPlannerDraft,
   parseDuration,
-  planToDraft,
-  plannerDraftToInputs,
   sortGuardrailStates,
   sparklinePoints,
-  stageToDraft,
-  timelineModel,
 } from './rollout-format.ts';
+import { availableActions, timelineModel } from './timeline-model.ts';
 
 const flag = { provider: 'local', environment: 'production', key: 'ai-answer-assist' };
 const NOW = Date.parse('2025-03-10T12:00:00.000Z');

@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { setApi } from '../../api/current.ts';
-import { createMockApi, makeRow, type MockApi } from '../../api/mock-api.ts';
-import { makeMetricDefinition } from '../../api/mock-metrics.ts';
-import { MOCK_TEMPLATES } from './mock-rollout.ts';
+import { createMockApi, type MockApi } from '../../../test/fakes/fake-api.ts';
+import { makeRow } from '../../../test/fakes/fake-fleet.ts';
+import { makeMetricDefinition } from '../../../test/fakes/fake-metrics.ts';
+import { MOCK_TEMPLATES } from '../../../test/fakes/fake-rollout.ts';
 import {
   confirmAction,
   openAction,

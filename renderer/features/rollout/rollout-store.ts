@@ -14,30 +14,35 @@ import { create } from 'zustand';
 import type { ApiError, ChannelOutput } from '../../../shared/contract.ts';
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { MetricDefinition } from '../../../shared/metrics.ts';
-import type { Guardrail, PlanTemplate, RolloutView } from '../../../shared/rollout.ts';
+import type { Guardrail } from '../../../shared/guardrails.ts';
+import type { PlanTemplate } from '../../../shared/rollout-plans.ts';
+import type { RolloutView } from '../../../shared/rollout-state.ts';
 import { api } from '../../api/current.ts';
 import { sameRef, toRef } from '../../lib/format.ts';
 import {
   draftToGuardrail,
+  guardrailToDraft,
+  initialGuardrailDraft,
+  type GuardrailDraft,
+} from './guardrail-draft.ts';
+import {
   draftToPlan,
   draftToStages,
   emptyStageDraft,
-  guardrailToDraft,
-  initialGuardrailDraft,
-  initialPlannerDraft,
   planToDraft,
-  plannerDraftToInputs,
   type FieldError,
-  type GuardrailDraft,
   type PlanDraft,
-  type PlannerDraft,
   type StageDraft,
-} from './rollout-format.ts';
+} from './plan-form.ts';
+import { initialPlannerDraft, plannerDraftToInputs, type PlannerDraft } from './planner-draft.ts';
 
+/** How far the page's read got: not started, running, done (`ready`), or failed with nothing to show. */
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+/** Fallback re-read of the view (`rollout.list`) while the page is visible, in ms. */
 export const POLL_MS = 15_000;
 const EVENT_DEBOUNCE_MS = 250;
 
+/** The plan editor: the plan and planner as typed, and the last plan / save outcome. */
 export interface EditorState {
   open: boolean;
   draft: PlanDraft;
@@ -49,6 +54,7 @@ export interface EditorState {
   fieldErrors: FieldError[];
 }
 
+/** The guardrail dialog: the guardrail as typed and the save outcome. */
 export interface GuardrailFormState {
   open: boolean;
   /** Editing an existing guardrail (its id cannot change). */
@@ -58,6 +64,7 @@ export interface GuardrailFormState {
   error: ApiError | null;
 }
 
+/** Everything the rollout page shows and edits for the open flag. */
 export interface RolloutPageState {
   ref: FlagRef | null;
   status: LoadStatus;
@@ -100,6 +107,7 @@ const initialGuardrailForm = (): GuardrailFormState => ({
   error: null,
 });
 
+/** A fresh store: no flag open, editor and guardrail form closed. */
 export const initialRolloutState = (): RolloutPageState => ({
   ref: null,
   status: 'idle',
@@ -119,6 +127,7 @@ export const initialRolloutState = (): RolloutPageState => ({
   evaluateError: null,
 });
 
+/** The rollout-page store (one flag at a time). */
 export const useRolloutStore = create<RolloutPageState>()(() => initialRolloutState());
 const get = () => useRolloutStore.getState();
 const set = (patch: Partial<RolloutPageState>) => useRolloutStore.setState(patch);
@@ -182,6 +191,7 @@ export async function loadRollout(fresh = false): Promise<void> {
   else set({ status: get().view ? 'ready' : 'error', error });
 }
 
+/** Reads the plan templates (`rollout.templates`); a failure is kept in `templatesError`. */
 export async function loadTemplates(): Promise<void> {
   const gen = generation;
   const r = await api().invoke('rollout.templates', {});
@@ -190,6 +200,10 @@ export async function loadTemplates(): Promise<void> {
   else set({ templatesError: r.error });
 }
 
+/**
+ * Reads the flag's metric definitions (`metrics.list`), offered in the guardrail form; a failure
+ * keeps the last list.
+ */
 export async function loadMetrics(): Promise<void> {
   const ref = get().ref;
   if (!ref) return;
@@ -240,6 +254,7 @@ export function openEditor(): void {
   set({ editor: { ...initialEditor(), open: true, draft } });
 }
 
+/** Closes the plan editor, dropping the draft; ignored while saving. */
 export function closeEditor(): void {
   if (get().editor.status === 'saving') return;
   set({ editor: initialEditor() });
@@ -258,10 +273,12 @@ export function chooseTemplate(id: string): void {
   });
 }
 
+/** Renames the draft plan. */
 export function setPlanName(name: string): void {
   setEditor({ draft: { ...get().editor.draft, name } });
 }
 
+/** Edits stage `index` (0-based) of the draft; clears a failed save's errors. */
 export function setStageField(index: number, patch: Partial<StageDraft>): void {
   const stages = get().editor.draft.stages.map((s, i) => (i === index ? { ...s, ...patch } : s));
   setEditor({
@@ -270,20 +287,24 @@ export function setStageField(index: number, patch: Partial<StageDraft>): void {
   });
 }
 
+/** Appends a stage after the last one (see `emptyStageDraft`: the next target % doubles). */
 export function addStage(): void {
   const stages = get().editor.draft.stages;
   setEditor({ draft: { ...get().editor.draft, stages: [...stages, emptyStageDraft(stages.at(-1))] } });
 }
 
+/** Removes stage `index` (0-based) from the draft. */
 export function removeStage(index: number): void {
   const stages = get().editor.draft.stages.filter((_, i) => i !== index);
   setEditor({ draft: { ...get().editor.draft, stages } });
 }
 
+/** Shows or hides the planner's form (`open` omitted: toggles). */
 export function togglePlanner(open?: boolean): void {
   setEditor({ plannerOpen: open ?? !get().editor.plannerOpen });
 }
 
+/** Edits the planner's inputs; clears a failed run's error. */
 export function setPlannerField(patch: Partial<PlannerDraft>): void {
   setEditor({
     planner: { ...get().editor.planner, ...patch },
@@ -358,17 +379,23 @@ function setForm(patch: Partial<GuardrailFormState>): void {
   set({ guardrailForm: { ...get().guardrailForm, ...patch } });
 }
 
+/**
+ * Opens the guardrail dialog: on guardrail `existingId` (its id then cannot change), or on a
+ * new guardrail of the flag's first metric.
+ */
 export function openGuardrailForm(existingId?: string): void {
   const existing = get().view?.guardrails.find((g) => g.guardrail.id === existingId)?.guardrail;
   const draft = existing ? guardrailToDraft(existing) : initialGuardrailDraft(get().metrics[0]?.name ?? '');
   set({ guardrailForm: { ...initialGuardrailForm(), open: true, editing: !!existing, draft } });
 }
 
+/** Closes the guardrail dialog, dropping the draft; ignored while saving. */
 export function closeGuardrailForm(): void {
   if (get().guardrailForm.status === 'saving') return;
   set({ guardrailForm: initialGuardrailForm() });
 }
 
+/** Edits the guardrail draft; clears a failed save's error. */
 export function setGuardrailField(patch: Partial<GuardrailDraft>): void {
   setForm({
     draft: { ...get().guardrailForm.draft, ...patch },
@@ -398,15 +425,21 @@ export async function submitGuardrail(): Promise<boolean> {
   return true;
 }
 
+/** Asks to confirm the removal of guardrail `id`. */
 export function askRemoveGuardrail(id: string): void {
   set({ removing: { id, status: 'confirm', error: null } });
 }
 
+/** Drops the removal question; ignored while the removal runs. */
 export function cancelRemoveGuardrail(): void {
   if (get().removing?.status === 'removing') return;
   set({ removing: null });
 }
 
+/**
+ * Removes the guardrail asked about (`guardrails.remove`), then re-reads the view.
+ * @returns whether it was removed; a failure stays in `removing.error`.
+ */
 export async function confirmRemoveGuardrail(): Promise<boolean> {
   const { ref, removing } = get();
   if (!ref || !removing || removing.status === 'removing') return false;
@@ -442,6 +475,7 @@ export async function evaluateNow(): Promise<boolean> {
   return true;
 }
 
+/** Back to a fresh store; answers still pending are dropped (tests, leaving the page). */
 export function resetRolloutStore(): void {
   generation += 1;
   readGeneration += 1;

@@ -5,9 +5,10 @@
 import { useShallow } from 'zustand/react/shallow';
 import { uploader } from '../../api/current.ts';
 import { FileImportDialog } from '../../components/FileImportDialog.tsx';
-import { closeImport, setImportField, startImport, useSimulatorStore } from '../../stores/simulator-store.ts';
+import { closeImport, setImportField, startImport, useSimulatorStore } from './simulator-store.ts';
 import { formatCount } from './projection.ts';
 
+/** The "Import prediction log" dialog of the simulator store. */
 export function ImportDialog() {
   const { imp, flagKey } = useSimulatorStore(
     useShallow((s) => ({ imp: s.import, flagKey: s.ref?.key ?? null })),

@@ -6,13 +6,8 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AbResult, PredictionLog, SweepPoint } from '../../../shared/simulator.ts';
-import {
-  runAb,
-  setAbDraft,
-  thresholdText,
-  useSimulatorStore,
-  type AbField,
-} from '../../stores/simulator-store.ts';
+import { thresholdText, type AbField } from './simulator-model.ts';
+import { runAb, setAbDraft, useSimulatorStore } from './simulator-store.ts';
 import { diffAxis, formatPp } from './diff-axis.ts';
 import { formatCount, formatPct } from './projection.ts';
 import { SegmentSelect } from './SegmentSelect.tsx';

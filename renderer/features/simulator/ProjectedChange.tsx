@@ -2,12 +2,8 @@
 import { useId } from 'react';
 import type { FleetRow } from '../../../shared/domain.ts';
 import type { SweepPoint, SweepSeries } from '../../../shared/simulator.ts';
-import {
-  selectUsersPerDay,
-  setUsersPerDay,
-  thresholdText,
-  useSimulatorStore,
-} from '../../stores/simulator-store.ts';
+import { thresholdText } from './simulator-model.ts';
+import { selectUsersPerDay, setUsersPerDay, useSimulatorStore } from './simulator-store.ts';
 import { formatPct, projectChange } from './projection.ts';
 
 const ROWS: { label: string; value: (p: SweepPoint) => string }[] = [
@@ -25,6 +21,7 @@ const ROWS: { label: string; value: (p: SweepPoint) => string }[] = [
   { label: 'FPR', value: (p) => (p.fpr === null ? 'undefined: no negatives' : formatPct(p.fpr)) },
 ];
 
+/** The projected change of moving `flag` to the `candidate` threshold (0–1) on a sweep. */
 export function ProjectedChange({
   series,
   flag,

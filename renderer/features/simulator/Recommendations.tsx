@@ -7,15 +7,8 @@ import { memo, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Recommendation, RecommendationStatus, Slice } from '../../../shared/simulator.ts';
 import { formatThreshold } from '../../lib/format.ts';
-import {
-  gridAtOrAbove,
-  runRecommend,
-  setCandidate,
-  setSlice,
-  setTarget,
-  thresholdText,
-  useSimulatorStore,
-} from '../../stores/simulator-store.ts';
+import { gridAtOrAbove, thresholdText } from './simulator-model.ts';
+import { runRecommend, setCandidate, setSlice, setTarget, useSimulatorStore } from './simulator-store.ts';
 import { formatCount, formatPct } from './projection.ts';
 import { sliceLabel } from './SideBySide.tsx';
 

@@ -2,21 +2,16 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { PredictionLog, Slice } from '../../../shared/simulator.ts';
-import {
-  loadSweep,
-  pointAt,
-  setSlice,
-  sideBySideSlices,
-  sliceKey,
-  thresholdText,
-  useSimulatorStore,
-} from '../../stores/simulator-store.ts';
+import { pointAt, sideBySideSlices, sliceKey, thresholdText } from './simulator-model.ts';
+import { loadSweep, setSlice, useSimulatorStore } from './simulator-store.ts';
 import { formatCount, formatPct } from './projection.ts';
 
+/** A slice in words: `v2.4 · consumer`, `all versions · all segments`. */
 export function sliceLabel(slice: Slice): string {
   return `${slice.modelVersion ?? 'all versions'} · ${slice.segment ?? 'all segments'}`;
 }
 
+/** The side-by-side table of a log's slices at the `candidate` threshold (0–1). */
 export function SideBySide({ log, candidate }: { log: PredictionLog; candidate: number }) {
   const id = useId();
   const { sweeps, shown } = useSimulatorStore(useShallow((s) => ({ sweeps: s.sweeps, shown: s.slice })));

@@ -28,7 +28,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { SweepSeries } from '../../../shared/simulator.ts';
-import { pointAt, thresholdText } from '../../stores/simulator-store.ts';
+import { pointAt, thresholdText } from './simulator-model.ts';
 import {
   curveData,
   riskCoverageData,
@@ -390,6 +390,7 @@ function MarkerKey({ current, candidate }: { current: number | null; candidate: 
   );
 }
 
+/** The three sweep charts, marking the current and the candidate threshold. */
 export function SimulatorCharts(props: Marks) {
   return (
     <div className="chart-grid">

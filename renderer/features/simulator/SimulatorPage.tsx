@@ -7,7 +7,7 @@
  * version × segment side by side, recommendations for a target, a model A/B,
  * and "Apply threshold" through the usual confirmed, audited change.
  */
-import { FlagCrumbs } from '../../components/FlagCrumbs.tsx';
+import { FlagCrumbs } from '../navigation/FlagCrumbs.tsx';
 import { useEffect, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef, FleetRow } from '../../../shared/domain.ts';
@@ -16,9 +16,10 @@ import { KillBadge, StaleBadge } from '../../components/Badges.tsx';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatDateTime, formatPercent, formatThreshold } from '../../lib/format.ts';
-import { resetChangeStore, useChangeStore } from '../../stores/change-store.ts';
-import { closeFlag, loadFlag, useFlagStore } from '../../stores/flag-store.ts';
-import { useFleetStore } from '../../stores/fleet-store.ts';
+import { resetChangeStore, useChangeStore } from '../flag/change-store.ts';
+import { closeFlag, loadFlag, useFlagStore } from '../flag/flag-store.ts';
+import { useFleetStore } from '../fleet/fleet-store.ts';
+import { thresholdText } from './simulator-model.ts';
 import {
   applyThreshold,
   loadLogs,
@@ -30,9 +31,8 @@ import {
   selectSweep,
   setFlagContext,
   setSlice,
-  thresholdText,
   useSimulatorStore,
-} from '../../stores/simulator-store.ts';
+} from './simulator-store.ts';
 import { ChangeDialog } from '../flag/ChangeDialog.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
 import { ModelAb } from './ModelAb.tsx';
@@ -228,6 +228,7 @@ function Workbench({ flag, log }: { flag: FleetRow; log: PredictionLog }) {
   );
 }
 
+/** The threshold-simulator page of a flag. */
 export function SimulatorPage({ flagRef }: { flagRef: FlagRef }) {
   const { provider, environment, key } = flagRef;
   useEffect(() => {

@@ -1,7 +1,12 @@
 /** The candidate threshold: a keyboard-accessible slider (step 0.01) with a number input next to it. */
 import { useId, useState } from 'react';
-import { setCandidate, thresholdText, toGrid } from '../../stores/simulator-store.ts';
+import { thresholdText, toGrid } from './simulator-model.ts';
+import { setCandidate } from './simulator-store.ts';
 
+/**
+ * The candidate-threshold slider and input (0–1); `current` is the flag's threshold (`null`: none),
+ * with a "Back to current" button.
+ */
 export function ThresholdControl({ candidate, current }: { candidate: number; current: number | null }) {
   const id = useId();
   const [draft, setDraftText] = useState(() => thresholdText(candidate));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sweepOf, type MockPrediction } from '../../api/mock-simulator.ts';
-import { pointAt } from '../../stores/simulator-store.ts';
+import { sweepOf, type MockPrediction } from '../../../test/fakes/fake-simulator.ts';
+import { pointAt } from './simulator-model.ts';
 import {
   curveData,
   riskCoverageData,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sweepOf, type MockPrediction } from '../../api/mock-simulator.ts';
+import { sweepOf, type MockPrediction } from '../../../test/fakes/fake-simulator.ts';
 import {
   formatCount,
   formatPct,

@@ -7,7 +7,7 @@
  * assuming one AI request per user per day. Pure functions.
  */
 import type { SweepPoint, SweepSeries } from '../../../shared/simulator.ts';
-import { pointAt, thresholdText } from '../../stores/simulator-store.ts';
+import { pointAt, thresholdText } from './simulator-model.ts';
 
 /** `2.1%`, `0.6%`, `14%`, `<0.1%`, `>99.9%`; `—` for null. */
 export function formatPct(fraction: number | null | undefined): string {
@@ -32,6 +32,7 @@ export function wrongShare(p: SweepPoint): number {
   return p.precision === null ? 0 : p.coverage * (1 - p.precision);
 }
 
+/** What the projection needs: the sweep, both thresholds (0–1), traffic and the flag's layers. */
 export interface ProjectionInput {
   series: SweepSeries | null;
   /** The flag's current threshold; `null` = no threshold (everything shown, i.e. 0). */
@@ -45,6 +46,7 @@ export interface ProjectionInput {
   enabled: boolean;
 }
 
+/** The projected change between the current and the candidate threshold. */
 export interface Projection {
   current: SweepPoint;
   candidate: SweepPoint;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RcrApi } from '../../../shared/contract.ts';
 import { setApi } from '../../api/current.ts';
-import { createMockApi } from '../../api/mock-api.ts';
+import { createMockApi } from '../../../test/fakes/fake-api.ts';
 import { closeTokenDialog, openTokenDialog, saveToken, useTokenStore } from './token-store.ts';
 
 /** A desktop-like API: tokens can be stored; records what was sent. */

@@ -12,7 +12,7 @@
  */
 import type { z } from 'zod';
 import { displayUrl, fetchText, neverConnected, retryAfterMs, type FetchOutcome } from '../provider-http.ts';
-import { describeZodError } from '../../../../shared/contract.ts';
+import { describeZodError } from '../../../../shared/zod-errors.ts';
 import { ConflictError, FlagNotFoundError, ProviderError } from '../provider.ts';
 import { PROBLEM_IN_PROGRESS, WireProblemSchema } from './http-schemas.ts';
 import type { WireProblem } from './http-schemas.ts';

@@ -6,7 +6,7 @@
  */
 import type { FlagKind, FlagLayers, FlagState, LayerChange, LayerName } from '../../../../shared/domain.ts';
 import { BucketingSchema } from '../../../../shared/bucketing.ts';
-import { describeZodError } from '../../../../shared/contract.ts';
+import { describeZodError } from '../../../../shared/zod-errors.ts';
 import type { ProviderHistoryEvent } from '../provider.ts';
 import { KNOWN_LAYERS } from './http-schemas.ts';
 import type { WireFlag, WireHistoryEvent } from './http-schemas.ts';

@@ -22,10 +22,17 @@ export const AUDIENCE_DEFAULT_SAMPLE = 1000;
 /** How many bad keys are named before the rest are only counted. */
 const MAX_NAMED_BAD_KEYS = 5;
 
+/** The cohort a key lands in under one state of the flag (see the module docs). */
 export const CohortSchema = z.enum(['treatment', 'control', 'excluded']);
+/** A cohort (see {@link CohortSchema}). */
 export type Cohort = z.infer<typeof CohortSchema>;
+/** Every cohort: `treatment`, `control`, `excluded`. */
 export const COHORTS: readonly Cohort[] = CohortSchema.options;
 
+/**
+ * Why a key is in its cohort: `allow-listed` / `in-rollout` (treatment), `not-in-rollout` (control),
+ * `blocked` / `killed` (excluded).
+ */
 export const CohortReasonSchema = z.enum([
   'allow-listed',
   'in-rollout',
@@ -33,11 +40,14 @@ export const CohortReasonSchema = z.enum([
   'blocked',
   'killed',
 ]);
+/** A cohort reason (see {@link CohortReasonSchema}). */
 export type CohortReason = z.infer<typeof CohortReasonSchema>;
+/** Every cohort reason, in the order of {@link CohortReasonSchema}. */
 export const COHORT_REASONS: readonly CohortReason[] = CohortReasonSchema.options;
 
 /** Where one key lands under one state of the flag. */
 export const AssignmentSchema = z.object({ cohort: CohortSchema, reason: CohortReasonSchema });
+/** Where one key lands under one state of the flag (see {@link AssignmentSchema}). */
 export type Assignment = z.infer<typeof AssignmentSchema>;
 
 /**
@@ -50,6 +60,7 @@ export const KeyPreviewSchema = z.object({
   before: AssignmentSchema,
   after: AssignmentSchema,
 });
+/** One key before and after the change (see {@link KeyPreviewSchema}). */
 export type KeyPreview = z.infer<typeof KeyPreviewSchema>;
 
 function describeType(v: unknown): string {
@@ -85,6 +96,11 @@ export const AudienceKeysSchema = z
   })
   .transform((keys) => keys as string[]);
 
+/**
+ * Input of `flag.previewAudience`: the flag, the proposed {@link LayerPatch}, the targeting keys
+ * ({@link AudienceKeysSchema}) and how many keys each sample of the result keeps (0–10,000; default
+ * {@link AUDIENCE_DEFAULT_SAMPLE}).
+ */
 export const AudiencePreviewInputSchema = z.object({
   ref: FlagRefSchema,
   patch: LayerPatchSchema,
@@ -92,10 +108,15 @@ export const AudiencePreviewInputSchema = z.object({
   /** Keys kept in each sample of the result (entering, leaving, first keys); 0–10,000. */
   sampleSize: z.number().int().min(0).max(10_000).default(AUDIENCE_DEFAULT_SAMPLE),
 });
+/**
+ * Input of `flag.previewAudience` as a caller writes it: `sampleSize` may be left out
+ * (see {@link AudiencePreviewInputSchema}).
+ */
 export type AudiencePreviewInput = z.input<typeof AudiencePreviewInputSchema>;
 
 const Count = z.number().int().min(0);
 const CohortCountsSchema = z.object({ treatment: Count, control: Count, excluded: Count });
+/** Unique keys per cohort. */
 export type CohortCounts = z.infer<typeof CohortCountsSchema>;
 const ReasonCountsSchema = z.object({
   'allow-listed': Count,
@@ -104,6 +125,7 @@ const ReasonCountsSchema = z.object({
   blocked: Count,
   killed: Count,
 });
+/** Unique keys per cohort reason. */
 export type ReasonCounts = z.infer<typeof ReasonCountsSchema>;
 
 /** The result of an audience preview. Counts are over unique keys. */
@@ -151,6 +173,7 @@ export const AudiencePreviewSchema = z.object({
   /** Time the core spent computing, ms. */
   elapsedMs: z.number().min(0),
 });
+/** The result of an audience preview (see {@link AudiencePreviewSchema}). */
 export type AudiencePreview = z.infer<typeof AudiencePreviewSchema>;
 
 /** Parses a whole CSV text into rows of fields (header included), e.g. csv-parse's sync `parse`. */

@@ -19,6 +19,7 @@
  */
 import { z } from 'zod';
 
+/** LaunchDarkly bucketing of a flag's fallthrough rollout (hash and weights: see the module docs). */
 export const LaunchDarklyBucketingSchema = z.object({
   scheme: z.literal('launchdarkly'),
   flagKey: z.string().min(1),
@@ -42,6 +43,7 @@ export const LaunchDarklyBucketingSchema = z.object({
   variationCount: z.number().int().min(1).optional(),
 });
 
+/** Unleash flexibleRollout bucketing: MurmurHash3 of `"{groupId}:{stickinessValue}"`, bucket 1–100. */
 export const UnleashBucketingSchema = z.object({
   scheme: z.literal('unleash'),
   groupId: z.string(),
@@ -49,17 +51,23 @@ export const UnleashBucketingSchema = z.object({
   stickiness: z.string().min(1),
 });
 
+/**
+ * The embedded provider's bucketing: the Unleash scheme with the flag key as the group and the targeting
+ * key as the stickiness value.
+ */
 export const LocalBucketingSchema = z.object({
   scheme: z.literal('local'),
   /** Hash group; the flag key. */
   groupId: z.string(),
 });
 
+/** A bucketing descriptor of any scheme, told apart by `scheme`. */
 export const BucketingSchema = z.discriminatedUnion('scheme', [
   LaunchDarklyBucketingSchema,
   UnleashBucketingSchema,
   LocalBucketingSchema,
 ]);
+/** A bucketing descriptor (see {@link BucketingSchema}). */
 export type Bucketing = z.infer<typeof BucketingSchema>;
 
 /** The bucketing a provider stored in `native.bucketing`, or `null` when absent or malformed. */

@@ -8,10 +8,12 @@ import { z } from 'zod';
 
 /** Kinds of flag provider the control room can talk to. */
 export const ProviderKindSchema = z.enum(['local', 'unleash', 'launchdarkly', 'http']);
+/** A provider kind (see {@link ProviderKindSchema}). */
 export type ProviderKind = z.infer<typeof ProviderKindSchema>;
 
 /** `ai` flags carry the four layers; `boolean` and `multivariate` show the layers they have. */
 export const FlagKindSchema = z.enum(['ai', 'boolean', 'multivariate']);
+/** A flag kind (see {@link FlagKindSchema}). */
 export type FlagKind = z.infer<typeof FlagKindSchema>;
 
 /** A targeting key (OpenFeature): the stable id a flag buckets on, e.g. a user id. */
@@ -34,6 +36,7 @@ export const FlagLayersSchema = z.object({
   allowList: z.array(TargetingKeySchema),
   blockList: z.array(TargetingKeySchema),
 });
+/** A flag's layers (see {@link FlagLayersSchema}). */
 export type FlagLayers = z.infer<typeof FlagLayersSchema>;
 
 /** Names of the layers, in display order. */
@@ -45,7 +48,9 @@ export const LayerNameSchema = z.enum([
   'allowList',
   'blockList',
 ]);
+/** A layer name (see {@link LayerNameSchema}). */
 export type LayerName = z.infer<typeof LayerNameSchema>;
+/** Every layer name, in display order. */
 export const LAYER_NAMES: readonly LayerName[] = LayerNameSchema.options;
 
 /** The layers an operator may change in one action; absent keys stay as they are. */
@@ -67,6 +72,7 @@ export const LayerPatchSchema = z
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0, { message: 'the change sets no layer' });
+/** The layers one action changes (see {@link LayerPatchSchema}). */
 export type LayerPatch = z.infer<typeof LayerPatchSchema>;
 
 /** A variant (OpenFeature term) of a flag, with its rollout weight in % when the provider has one. */
@@ -75,6 +81,7 @@ export const VariantSchema = z.object({
   value: z.unknown().optional(),
   weightPercent: z.number().min(0).max(100).nullable(),
 });
+/** A flag variant (see {@link VariantSchema}). */
 export type Variant = z.infer<typeof VariantSchema>;
 
 /** Identifies one flag in one environment of one configured provider. */
@@ -83,6 +90,7 @@ export const FlagRefSchema = z.object({
   environment: z.string().min(1, 'environment is required'),
   key: z.string().min(1, 'flag key is required'),
 });
+/** A flag in one environment of one provider (see {@link FlagRefSchema}). */
 export type FlagRef = z.infer<typeof FlagRefSchema>;
 
 /**
@@ -110,6 +118,7 @@ export const FlagStateSchema = FlagRefSchema.extend({
   /** Provider-native details shown on the flag page (strategy ids, stickiness…). No secrets. */
   native: z.record(z.string(), z.unknown()),
 });
+/** A flag's state as the provider reports it (see {@link FlagStateSchema}). */
 export type FlagState = z.infer<typeof FlagStateSchema>;
 
 /** A flag as the fleet shows it: the cached state plus freshness. */
@@ -121,6 +130,7 @@ export const FleetRowSchema = FlagStateSchema.extend({
   /** Time of the newest history entry for the flag (ISO 8601), or `null`. */
   lastChangeAt: IsoTime.nullable(),
 });
+/** A flag as the fleet shows it (see {@link FleetRowSchema}). */
 export type FleetRow = z.infer<typeof FleetRowSchema>;
 
 /** One layer's value before and after a change. */
@@ -129,6 +139,7 @@ export const LayerChangeSchema = z.object({
   before: z.unknown(),
   after: z.unknown(),
 });
+/** One layer's value before and after a change (see {@link LayerChangeSchema}). */
 export type LayerChange = z.infer<typeof LayerChangeSchema>;
 
 /** Where a history entry came from. */
@@ -148,11 +159,21 @@ export const HistoryEntrySchema = FlagRefSchema.extend({
   /** Audit entry of the app action that caused this change, when known. */
   auditId: z.number().int().nullable(),
 });
+/** One observed change of a flag (see {@link HistoryEntrySchema}). */
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
+/**
+ * What an app action does: `kill` turns the kill switch to Killed, `revert` restores the values before
+ * the last revertible change, `set-layers` applies an operator's {@link LayerPatch}.
+ */
 export const ActionKindSchema = z.enum(['kill', 'revert', 'set-layers']);
+/** An app action's kind (see {@link ActionKindSchema}). */
 export type ActionKind = z.infer<typeof ActionKindSchema>;
+/**
+ * Outcome of an app action: `pending` when journaled before the provider call, then `succeeded` or `failed`.
+ */
 export const AuditStatusSchema = z.enum(['pending', 'succeeded', 'failed']);
+/** An app action's outcome (see {@link AuditStatusSchema}). */
 export type AuditStatus = z.infer<typeof AuditStatusSchema>;
 
 /** One action taken from the app: journaled before the provider call, completed after it. */
@@ -175,6 +196,7 @@ export const AuditEntrySchema = FlagRefSchema.extend({
   confirmed: FlagLayersSchema.nullable(),
   completedAt: IsoTime.nullable(),
 });
+/** One action taken from the app (see {@link AuditEntrySchema}). */
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
 /** What a provider can do. */
@@ -186,6 +208,7 @@ export const ProviderCapabilitiesSchema = z.object({
   allowBlock: z.boolean(),
   history: z.boolean(),
 });
+/** What a provider can do (see {@link ProviderCapabilitiesSchema}). */
 export type ProviderCapabilities = z.infer<typeof ProviderCapabilitiesSchema>;
 
 /** A configured provider and how its last sync went. */
@@ -203,4 +226,5 @@ export const ProviderStatusSchema = z.object({
   lastSyncMs: z.number().nullable(),
   flagCount: z.number().int(),
 });
+/** A configured provider and its last sync (see {@link ProviderStatusSchema}). */
 export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;

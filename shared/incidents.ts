@@ -23,6 +23,7 @@ const IsoTime = z.string().datetime({ offset: true });
  * guardrail's last evaluation, `id` 0).
  */
 export const IncidentKindSchema = z.enum(['killed', 'rolled-back', 'paused', 'breached']);
+/** What an incident is about (see {@link IncidentKindSchema}). */
 export type IncidentKind = z.infer<typeof IncidentKindSchema>;
 
 /** Whether the incident is still open. */
@@ -58,4 +59,5 @@ export const IncidentSchema = z.object({
   /** The decisions on the flag since (and including) the one that opened the incident, newest first. */
   decisions: z.array(DecisionRecordSchema),
 });
+/** A flag in trouble (see {@link IncidentSchema}). */
 export type Incident = z.infer<typeof IncidentSchema>;

@@ -5,9 +5,16 @@
 import { z } from 'zod';
 import { FlagRefSchema } from './domain.ts';
 
+/**
+ * How a metric is summarised and compared: `binomial` (a 0/1 rate), `continuous` (a mean), `ratio`
+ * (each minute's mean is one observation) or `quantile` (the p95).
+ */
 export const MetricKindSchema = z.enum(['binomial', 'continuous', 'ratio', 'quantile']);
+/** A metric kind (see {@link MetricKindSchema}). */
 export type MetricKind = z.infer<typeof MetricKindSchema>;
+/** Which way is good for a metric; the `better` / `worse` verdicts follow it. */
 export const DirectionSchema = z.enum(['higher-is-better', 'lower-is-better']);
+/** A metric's good direction (see {@link DirectionSchema}). */
 export type Direction = z.infer<typeof DirectionSchema>;
 
 /** Name of an allow-listed data source: 1–63 letters, digits, "-" or "_". */
@@ -45,6 +52,7 @@ export const MetricSourceSchema = z.discriminatedUnion('type', [
       path: ['dataSource'],
     }),
 ]);
+/** Where a metric's data comes from (see {@link MetricSourceSchema}). */
 export type MetricSource = z.infer<typeof MetricSourceSchema>;
 
 /**
@@ -56,6 +64,7 @@ export const DataSourceInfoSchema = z.object({
   name: z.string(),
   url: z.string(),
 });
+/** An allow-listed data source as `sources.list` shows it (see {@link DataSourceInfoSchema}). */
 export type DataSourceInfo = z.infer<typeof DataSourceInfoSchema>;
 
 /** A metric of a flag, compared between its control and treatment variants. */
@@ -81,6 +90,7 @@ export const MetricDefinitionSchema = z.object({
   /** Guardrail: metrics that must not get worse (excluded from the multiple-testing adjustment). */
   guardrail: z.boolean().default(false),
 });
+/** A metric of a flag (see {@link MetricDefinitionSchema}). */
 export type MetricDefinition = z.infer<typeof MetricDefinitionSchema>;
 
 /** One arm's aggregate over a window (merged from per-minute rollups). */
@@ -93,6 +103,7 @@ export const ArmSummarySchema = z.object({
   /** p50/p95/p99 from the merged sketch, for quantile metrics. */
   quantiles: z.object({ p50: z.number(), p95: z.number(), p99: z.number() }).nullable(),
 });
+/** One arm's aggregate over a window (see {@link ArmSummarySchema}). */
 export type ArmSummary = z.infer<typeof ArmSummarySchema>;
 
 const Ci = z.tuple([z.number(), z.number()]);
@@ -111,6 +122,7 @@ export const ComparedStatisticSchema = z.object({
   control: z.number().nullable(),
   treatment: z.number().nullable(),
 });
+/** The statistic a comparison row compares (see {@link ComparedStatisticSchema}). */
 export type ComparedStatistic = z.infer<typeof ComparedStatisticSchema>;
 
 /**
@@ -123,6 +135,7 @@ export const ComparisonMethodSchema = z.object({
   kind: z.enum(['sequential', 'fixed-horizon']),
   note: z.string().nullable(),
 });
+/** The method behind a comparison row (see {@link ComparisonMethodSchema}). */
 export type ComparisonMethod = z.infer<typeof ComparisonMethodSchema>;
 
 /** The comparison of one metric (treatment − control). */
@@ -151,6 +164,7 @@ export const MetricComparisonSchema = z.object({
   /** Why the verdict is what it is, in one sentence (e.g. the minimum sample not reached). */
   note: z.string(),
 });
+/** The comparison of one metric (see {@link MetricComparisonSchema}). */
 export type MetricComparison = z.infer<typeof MetricComparisonSchema>;
 
 /** A time window: absolute ISO 8601 bounds, or the last N minutes. */
@@ -164,6 +178,7 @@ export const WindowSchema = z.union([
       .max(60 * 24 * 90),
   }),
 ]);
+/** A time window (see {@link WindowSchema}). */
 export type Window = z.infer<typeof WindowSchema>;
 
 /** One cohort's per-minute series of a metric. */
@@ -172,6 +187,7 @@ export const MetricSeriesSchema = z.object({
   /** `t` ISO minute, `value` the minute's mean (binomial: rate), `n` its count. */
   points: z.array(z.object({ t: z.string(), value: z.number(), n: z.number().int() })),
 });
+/** One cohort's per-minute series of a metric (see {@link MetricSeriesSchema}). */
 export type MetricSeries = z.infer<typeof MetricSeriesSchema>;
 
 /**

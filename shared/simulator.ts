@@ -22,6 +22,7 @@ export const PredictionLogSchema = z.object({
   /** Flag the log belongs to (the simulator opens it from that flag's page), or `null`. */
   flag: FlagRefSchema.nullable(),
 });
+/** One stored prediction log (see {@link PredictionLogSchema}). */
 export type PredictionLog = z.infer<typeof PredictionLogSchema>;
 
 /** Metrics at one threshold t. Fractions are 0–1; `null` where undefined (e.g. precision when nothing is covered). */
@@ -42,6 +43,7 @@ export const SweepPointSchema = z.object({
   /** 95% Wilson interval on precision; `null` when covered = 0. */
   precisionCi: z.tuple([z.number(), z.number()]).nullable(),
 });
+/** Metrics at one threshold (see {@link SweepPointSchema}). */
 export type SweepPoint = z.infer<typeof SweepPointSchema>;
 
 /** A slice of a log: one model version and/or segment; `null` means all. */
@@ -49,6 +51,7 @@ export const SliceSchema = z.object({
   modelVersion: z.string().nullable().default(null),
   segment: z.string().nullable().default(null),
 });
+/** A slice of a log (see {@link SliceSchema}). */
 export type Slice = z.infer<typeof SliceSchema>;
 
 /** A sweep of one slice. */
@@ -62,6 +65,7 @@ export const SweepSeriesSchema = z.object({
   /** ROC AUC (trapezoidal over all distinct thresholds); `null` without both classes. */
   auc: z.number().nullable(),
 });
+/** A sweep of one slice (see {@link SweepSeriesSchema}). */
 export type SweepSeries = z.infer<typeof SweepSeriesSchema>;
 
 /** What a recommended threshold must achieve. */
@@ -75,6 +79,7 @@ export const TargetSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('max-fpr'), value: z.number().min(0).max(1) }),
 ]);
+/** What a recommended threshold must achieve (see {@link TargetSchema}). */
 export type Target = z.infer<typeof TargetSchema>;
 
 /**
@@ -87,6 +92,7 @@ export type Target = z.infer<typeof TargetSchema>;
  *   sample size.
  */
 export const RecommendationStatusSchema = z.enum(['met', 'not-met', 'insufficient-data']);
+/** Verdict of a recommendation (see {@link RecommendationStatusSchema}). */
 export type RecommendationStatus = z.infer<typeof RecommendationStatusSchema>;
 
 /** The lowest threshold meeting a target in one slice, or `null` with the reason. */
@@ -104,6 +110,7 @@ export const RecommendationSchema = z.object({
   /** Plain-language verdict, e.g. "no threshold meets precision ≥ 0.95 …: roll back the model, not the threshold". */
   message: z.string(),
 });
+/** A recommended threshold of one slice (see {@link RecommendationSchema}). */
 export type Recommendation = z.infer<typeof RecommendationSchema>;
 
 /**
@@ -120,6 +127,11 @@ export const AbInputSchema = z.object({
   /** Required precision lift to ship, in percentage points (default 2). */
   shipMarginPp: z.number().min(0).max(100).default(2),
 });
+/**
+ * Result of a model A/B at thresholds: each arm's {@link SweepPoint}, the precision and coverage
+ * differences in percentage points (treatment − control), the decision (see {@link AbInputSchema})
+ * and its rationale.
+ */
 export const AbResultSchema = z.object({
   control: SweepPointSchema,
   treatment: SweepPointSchema,
@@ -141,6 +153,7 @@ export const AbResultSchema = z.object({
   neededLabelled: z.object({ control: z.number().int(), treatment: z.number().int() }).nullable(),
   rationale: z.string(),
 });
+/** Result of a model A/B at thresholds (see {@link AbResultSchema}). */
 export type AbResult = z.infer<typeof AbResultSchema>;
 
 /**

@@ -7,56 +7,41 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
-import {
-  contract,
-  READ_ONLY_CHANNELS,
-  type Channel,
-  type ChannelInput,
-  type ChannelOutput,
-  type EventName,
-  type EventPayload,
-  type RcrApi,
-  type Result,
-} from '../../shared/contract.ts';
-import type { FlagRef, FleetRow, ProviderStatus } from '../../shared/domain.ts';
+import type { Channel, EventName, EventPayload, RcrApi } from '../../shared/contract.ts';
+import type { FleetRow, ProviderStatus } from '../../shared/domain.ts';
 import { dataPaths } from './data-dir.ts';
 import { loadConfig, type Config } from './config.ts';
+import { createInvoke } from './contract-invoke.ts';
+import { startBackground } from './core-background.ts';
 import { openDatabase, type Db } from './db/database.ts';
-import { CoreError, toApiError } from './errors.ts';
-import type { FlagProvider } from './providers/provider.ts';
-import { createProvider, type ProviderHooks } from './providers/registry.ts';
-import { seedLocalFlags } from './providers/local/local-provider.ts';
-import { FlagCache } from './flags/flag-cache.ts';
-import { HistoryStore } from './flags/history-store.ts';
-import { AuditStore } from './flags/audit-store.ts';
-import { ProviderStatusStore } from './flags/provider-status-store.ts';
-import { SyncService } from './flags/sync-service.ts';
-import { FlagActions } from './flags/flag-actions.ts';
-import { FleetQuery } from './flags/fleet-query.ts';
+import { Leases, newOwnerId } from './db/leases.ts';
+import type { createProvider } from './providers/registry.ts';
+import { openProviders } from './providers/provider-set.ts';
+import { seedEmbeddedProviders } from './providers/local/local-sample.ts';
+import type { SyncService } from './flags/sync-service.ts';
+import type { FlagActions } from './flags/flag-actions.ts';
+import { openFlagDomain } from './flags/flag-domain.ts';
 import { flagHandlers } from './flags/flag-handlers.ts';
-import { ConfirmedState, NO_CONTEXT } from './flags/confirmed-state.ts';
+import { NO_CONTEXT } from './flags/confirmed-state.ts';
 import { IncidentLedger } from './incidents/incident-ledger.ts';
 import { IncidentStore } from './incidents/incident-store.ts';
-import { JournalStore } from './rollout/journal-store.ts';
-import { Leases, newOwnerId } from './db/leases.ts';
+import { JournalStore } from './decisions/journal-store.ts';
 import { Leadership } from './rollout/leadership.ts';
-import type { Handlers, ParsedInput } from './handler-types.ts';
+import type { Handlers } from './handler-types.ts';
 import { PredictionStore } from './simulator/prediction-store.ts';
 import { SimulatorService } from './simulator/simulator-service.ts';
 import { simulatorHandlers } from './simulator/simulator-handlers.ts';
 import { MetricStore } from './metrics/metric-store.ts';
 import { metricsHandlers } from './metrics/metrics-handlers.ts';
-import { RolloutService } from './rollout/rollout-service.ts';
-import { Monitor } from './rollout/monitor.ts';
+import type { RolloutService } from './rollout/rollout-service.ts';
+import type { Monitor } from './rollout/monitor.ts';
+import { openRollouts } from './rollout/rollout-wiring.ts';
 import { rolloutHandlers } from './rollout/rollout-handlers.ts';
 import { audienceHandlers } from './audience/audience-handlers.ts';
 import type { QueryRange } from './metrics/prometheus-ingest.ts';
 import { watchDataSources } from './metrics/data-sources.ts';
-import { SEED_AI_FLAG_KEY } from './providers/local/local-seed.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { createTokenSource } from './secrets/token-source.ts';
-import { withTokenRedaction } from './secrets/redacting-provider.ts';
-import path from 'node:path';
 
 /** Options of {@link openCore}. */
 export interface CoreOptions {
@@ -94,12 +79,6 @@ export interface CoreOptions {
   prometheusQueryRange?: QueryRange;
 }
 
-/** Default folder of shipped resources. */
-export const DEFAULT_RESOURCES_DIR = path.resolve(import.meta.dirname, '../../resources');
-
-/** The sample prediction log shipped with the app (see docs/model-card.md). */
-export const SAMPLE_PREDICTIONS = 'sample-predictions/predictions.csv';
-
 /** The running core. */
 export interface AppCore extends RcrApi {
   readonly config: Config;
@@ -133,114 +112,70 @@ export interface AppCore extends RcrApi {
  */
 export async function openCore(options: CoreOptions): Promise<AppCore> {
   const now = options.now ?? Date.now;
+  const readOnly = options.readOnly === true;
+  const env = options.env ?? process.env;
   fs.mkdirSync(options.dataDir, { recursive: true });
   const paths = dataPaths(options.dataDir);
   const config = loadConfig(paths.config);
   // A read-only core writes nothing: a read-only SQLite connection refuses any write (docs/security.md).
-  const db = openDatabase(paths.db, { readOnly: options.readOnly === true });
-  const actor =
-    options.actor ?? ((options.env ?? process.env).RCR_ACTOR?.trim() || config.actor) ?? safeUserName();
-  const tokens = createTokenSource({ env: options.env ?? process.env, secretStore: options.secretStore });
-  const providers = new Map<string, FlagProvider>();
+  const db = openDatabase(paths.db, { readOnly });
+  const actor = options.actor ?? (env.RCR_ACTOR?.trim() || config.actor) ?? safeUserName();
+  const tokens = createTokenSource({ env, secretStore: options.secretStore });
   const events = new EventEmitter();
-  // Providers report waits (e.g. a LaunchDarkly 429) so the UI can say "waiting for rate limit (Ns)".
-  const providerHooks: ProviderHooks = {
-    onWait: (w) => events.emit('provider.waiting', { ...w, at: new Date(now()).toISOString() }),
+  const emitEvent = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+    events.emit(event, payload);
   };
-  // Every provider is wrapped so no token it echoes reaches SQLite, logs or the renderer.
-  const buildProvider = (p: (typeof config.providers)[number]): FlagProvider =>
-    withTokenRedaction(
-      (options.providerFactory ?? createProvider)(p, db, tokens, now, providerHooks),
-      tokens,
-    );
-  // Opening deletes abandoned prediction imports (expired lease), never another process's live one.
-  const predictions = new PredictionStore(db, { readOnly: options.readOnly === true });
-  for (const p of config.providers) {
-    providers.set(p.name, buildProvider(p));
-    if (p.kind === 'local' && !options.readOnly && seedLocalFlags(db, now())) {
-      const sample = path.join(options.resourcesDir ?? DEFAULT_RESOURCES_DIR, SAMPLE_PREDICTIONS);
-      if (fs.existsSync(sample))
-        await predictions.importFile(sample, {
-          name: 'SpamAssassin sample: v2.3 vs v2.4 held-out predictions',
-          flag: { provider: p.name, environment: 'production', key: SEED_AI_FLAG_KEY },
-          now,
-        });
-    }
-  }
-  const cache = new FlagCache(db);
-  const history = new HistoryStore(db);
-  const audit = new AuditStore(db);
-  const status = new ProviderStatusStore(db);
-  const emit = (reason: string): void => {
-    events.emit('fleet.changed', { reason, at: new Date(now()).toISOString() });
-  };
-  const query = new FleetQuery({
-    cache,
-    history,
-    status,
-    providers: () => providers,
-    syncIntervalMs: config.syncIntervalMs,
+  const emit = (reason: string): void =>
+    emitEvent('fleet.changed', { reason, at: new Date(now()).toISOString() });
+  const { providers, build: buildProvider } = openProviders({
+    config,
+    db,
+    tokens,
     now,
+    factory: options.providerFactory,
+    // Providers report waits (e.g. a LaunchDarkly 429) so the UI can say "waiting for rate limit (Ns)".
+    hooks: { onWait: (w) => emitEvent('provider.waiting', { ...w, at: new Date(now()).toISOString() }) },
   });
-  const fleetRow = (ref: FlagRef): FleetRow => query.fleetRow(ref);
+  // Opening deletes abandoned prediction imports (expired lease), never another process's live one.
+  const predictions = new PredictionStore(db, { readOnly });
+  if (!readOnly)
+    await seedEmbeddedProviders({ config, db, predictions, resourcesDir: options.resourcesDir, now });
 
   // The decision log, the incidents and the one writer of confirmed flag state. The rollout
   // service (made below) follows the flag: the incident rules call it on a confirmed kill or restore.
   const journal = new JournalStore(db);
-  const incidentStore = new IncidentStore(db);
+  const incidents = new IncidentStore(db);
   // This process among those sharing the folder: its leases and claims carry this id.
   const leases = new Leases(db, newOwnerId(), now);
   const leadership = new Leadership(leases);
   let rollouts: RolloutService | null = null;
-  const ledger = new IncidentLedger(incidentStore, {
+  const ledger = new IncidentLedger(incidents, {
     onKilled: (flag, cause, at) => rollouts?.flagKilled(flag, cause, at),
     onServingAgain: (flag, cause, at) => rollouts?.flagServingAgain(flag, cause, at),
   });
-  const decisionContext = (ref: FlagRef) => rollouts?.decisionContext(ref) ?? NO_CONTEXT;
-  const confirmed = new ConfirmedState({ cache, ledger, journal, context: decisionContext });
-  const sync = new SyncService({
+  const flags = openFlagDomain({
     db,
-    providers: () => providers,
-    cache,
-    history,
-    audit,
-    status,
-    confirmed,
-    now,
-    onSynced: (name) => emit(`synced:${name}`),
-  });
-  const actions = new FlagActions({
-    db,
-    providers: () => providers,
-    cache,
-    history,
-    audit,
+    config,
+    providers,
     journal,
-    incidents: incidentStore,
-    confirmed,
+    incidents,
+    ledger,
     leases,
-    sync,
     actor,
     now,
-    fleetRow,
-    context: decisionContext,
-    onChanged: emit,
+    context: (ref) => rollouts?.decisionContext(ref) ?? NO_CONTEXT,
+    emit,
     onDecision: (record) => {
-      events.emit('monitor.decision', record);
-      events.emit('rollout.changed', {
-        flag: record.flag,
-        reason: `decision:${record.action}`,
-        at: record.at,
-      });
+      emitEvent('monitor.decision', record);
+      emitEvent('rollout.changed', { flag: record.flag, reason: `decision:${record.action}`, at: record.at });
     },
   });
+  const { cache, sync, actions, query } = flags;
 
   const metricStore = new MetricStore(db);
   // The data-source allow-list (config.json `dataSources`), followed as the local user edits it.
   const dataSources = watchDataSources(paths.config, config);
-  const rolloutConfig = config.rollouts;
-  const rolloutEnv = options.env ?? process.env;
-  rollouts = new RolloutService({
+  const { service, monitor } = openRollouts({
     db,
     metrics: metricStore,
     actions,
@@ -252,33 +187,21 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     cachedLayers: (ref) => (providers.has(ref.provider) ? (cache.get(ref)?.state.layers ?? null) : null),
     actor,
     now,
-    emit: (event, payload) => events.emit(event, payload),
-    webhook: () => {
-      const w = rolloutConfig?.webhook;
-      const secret = w ? rolloutEnv[w.secretEnv] : undefined;
-      return w && secret ? { url: w.url, secret } : null;
-    },
-    options: { decisionRetention: rolloutConfig?.decisionRetention ?? 50_000 },
+    emit: emitEvent,
     queryRange: options.prometheusQueryRange,
     prometheusSources: dataSources,
+    config: config.rollouts,
+    env,
   });
-  const service = rollouts;
-  const monitor = new Monitor({
-    service,
-    now,
-    decisionRetention: rolloutConfig?.decisionRetention ?? 50_000,
-    emitChanged: (flag, reason) =>
-      events.emit('rollout.changed', { flag, reason, at: new Date(now()).toISOString() }),
-  });
+  rollouts = service;
 
-  const simulator = new SimulatorService(predictions);
   const handlers: Handlers<Channel> = {
-    ...audienceHandlers({ flag: fleetRow }),
+    ...audienceHandlers({ flag: (ref) => query.fleetRow(ref) }),
     ...simulatorHandlers({
       store: predictions,
-      simulator,
+      simulator: new SimulatorService(predictions),
       now,
-      progress: (payload) => events.emit('predictions.progress', payload),
+      progress: (payload) => emitEvent('predictions.progress', payload),
     }),
     ...rolloutHandlers(service, monitor, () => ({
       leader: leadership.held(),
@@ -287,73 +210,34 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     ...metricsHandlers({
       store: metricStore,
       now,
-      progress: (payload) => events.emit('metrics.progress', payload),
+      progress: (payload) => emitEvent('metrics.progress', payload),
       queryRange: options.prometheusQueryRange,
       sources: dataSources,
-      readOnly: options.readOnly === true,
+      readOnly,
     }),
     ...flagHandlers({
+      ...flags,
       config,
-      query,
-      history,
-      audit,
-      actions,
-      sync,
       providers,
       buildProvider,
       tokens,
       secretStore: options.secretStore,
-      readOnly: options.readOnly === true,
+      readOnly,
       emit,
     }),
   };
-
-  async function invoke<C extends Channel>(
-    channel: C,
-    input: ChannelInput<C>,
-  ): Promise<Result<ChannelOutput<C>>> {
-    try {
-      const spec = Object.hasOwn(contract, channel) ? contract[channel] : undefined;
-      if (!spec) throw new CoreError('BAD_INPUT', `unknown channel "${String(channel)}"`);
-      if (options.readOnly && !READ_ONLY_CHANNELS.has(channel))
-        throw new CoreError('FORBIDDEN', `${channel} is not available on a read-only screen`);
-      const parsed = spec.input.parse(input) as ParsedInput<C>;
-      const value = await handlers[channel](parsed);
-      return { ok: true, value };
-    } catch (error) {
-      return { ok: false, error: toApiError(error) };
-    }
-  }
-
-  // A read-only core (a wall display) starts no sync, no monitor and no outbox: each would write.
-  if (options.startSync !== false && !options.readOnly) sync.start(config.syncIntervalMs);
-  if (
-    !options.readOnly &&
-    (options.startMonitor ?? (options.startSync !== false && rolloutConfig?.monitor !== false))
-  )
-    // One monitor per data folder: this process runs it once it holds the monitor lease (at once,
-    // or when the process holding it stops) — and then also takes over orphaned outbox actions.
-    leadership.campaign(
-      () => {
-        monitor.start(options.monitorIntervalMs ?? rolloutConfig?.monitorIntervalMs ?? 30_000);
-        void monitor.drainOutbox(); // a rejected drain is recorded in monitor.status, never thrown
-        try {
-          actions.closeAbandoned();
-        } catch {
-          // a busy database: tried again at the next start
-        }
-      },
-      // Another process took the lease (this one stalled past its expiry): stop, campaign again.
-      () => monitor.stop(),
-    );
-  // This process's own unfinished actions resume (reconciled against the provider first); a
-  // process that does not hold the monitor lease sends nothing else — reading commands send nothing.
-  if (!options.readOnly) void monitor.drainOutbox();
-  // Imports a crashed or killed process left half-done are finished (visible ones) or deleted
-  // (staged ones) in the background, in short transactions; a failure waits for the next import.
-  const recovery: Promise<unknown> = options.readOnly
-    ? Promise.resolve()
-    : metricStore.recoverImports().catch(() => undefined);
+  const { recovery } = startBackground({
+    config,
+    readOnly,
+    startSync: options.startSync,
+    startMonitor: options.startMonitor,
+    monitorIntervalMs: options.monitorIntervalMs,
+    sync,
+    monitor,
+    leadership,
+    actions,
+    metricStore,
+  });
 
   return {
     config,
@@ -365,9 +249,9 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
     rollouts: service,
     monitor,
     leadership,
-    invoke,
+    invoke: createInvoke(handlers, readOnly),
     notify(notification) {
-      events.emit('notify', notification);
+      emitEvent('notify', notification);
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
       events.on(event, listener);
@@ -379,7 +263,7 @@ export async function openCore(options: CoreOptions): Promise<AppCore> {
       await monitor.idle();
       service.flushStates();
       // A read-only core never ran the outbox (and its connection cannot release claims).
-      if (!options.readOnly) await service.stopOutbox();
+      if (!readOnly) await service.stopOutbox();
       leadership.release();
       sync.stop();
       await sync.idle();

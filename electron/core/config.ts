@@ -24,8 +24,13 @@ const ProviderName = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'must be 1–63 letters, digits, "-" or "_"');
 const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
+/** The embedded provider: `{ name, kind: 'local' }` (no URL, no token). */
 export const LocalProviderConfigSchema = z.object({ name: ProviderName, kind: z.literal('local') }).strict();
 
+/**
+ * An Unleash server: its base `url`, the environment variable holding its admin token (`tokenEnv`), the
+ * `project` (default `default`) and the `environments` to read (absent or empty: all).
+ */
 export const UnleashProviderConfigSchema = z
   .object({
     name: ProviderName,
@@ -69,12 +74,14 @@ export const LaunchDarklyProviderConfigSchema = z
   })
   .strict();
 
+/** One configured provider, told apart by `kind`; its `name` is 1–63 letters, digits, "-" or "_". */
 export const ProviderConfigSchema = z.discriminatedUnion('kind', [
   LocalProviderConfigSchema,
   UnleashProviderConfigSchema,
   HttpProviderConfigSchema,
   LaunchDarklyProviderConfigSchema,
 ]);
+/** One configured provider (see {@link ProviderConfigSchema}). */
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 
 /**
@@ -96,6 +103,7 @@ export const RolloutsConfigSchema = z
       .optional(),
   })
   .strict();
+/** The `rollouts` section (see {@link RolloutsConfigSchema}). */
 export type RolloutsConfig = z.infer<typeof RolloutsConfigSchema>;
 
 /**
@@ -114,6 +122,7 @@ export const DataSourceConfigSchema = z
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
   })
   .strict();
+/** One allow-listed data source (see {@link DataSourceConfigSchema}). */
 export type DataSourceConfig = z.infer<typeof DataSourceConfigSchema>;
 
 /**
@@ -136,8 +145,14 @@ export const DataSourcesConfigSchema = z
       seen.add(s.name);
     });
   });
+/** The data-source allow-list (see {@link DataSourcesConfigSchema}). */
 export type DataSourcesConfig = z.infer<typeof DataSourcesConfigSchema>;
 
+/**
+ * The whole config file (version 1): the sync interval in ms (1 s – 1 h, default 15 s), the actor, the
+ * providers (names unique), and the optional `rollouts` and `dataSources` sections. Unknown keys are
+ * refused.
+ */
 export const ConfigSchema = z
   .object({
     version: z.literal(1),
@@ -163,6 +178,7 @@ export const ConfigSchema = z
       seen.add(p.name);
     });
   });
+/** The config file's content (see {@link ConfigSchema}). */
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** The config a new data folder starts with: the embedded provider only. */

@@ -9,6 +9,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
+/** Name of the app's folder inside the OS's per-user config folder. */
 export const APP_DIR_NAME = 'rollout-control-room';
 
 /** The default data folder for this OS (absolute path). */

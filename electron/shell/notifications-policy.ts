@@ -7,6 +7,7 @@
 import type { EventPayload } from '../../shared/contract.ts';
 import { flagId } from '../../shared/domain.ts';
 
+/** Payload of a `notify` event. */
 export type Notify = EventPayload<'notify'>;
 
 /** Fields of an Electron `Notification`. */

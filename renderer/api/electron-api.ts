@@ -14,6 +14,10 @@ declare global {
   }
 }
 
+/**
+ * Wraps the preload's bridge as the app's {@link RcrApi}: a call that throws becomes an `INTERNAL`
+ * failure `Result`, so the UI never sees an exception.
+ */
 export function createElectronApi(bridge: RcrApi): RcrApi {
   return {
     async invoke(channel, input) {

@@ -24,7 +24,9 @@ import {
 } from '../../shared/contract.ts';
 import type { Uploader } from './current.ts';
 
+/** sessionStorage key under which the session token is kept. */
 export const TOKEN_STORAGE_KEY = 'rcr.token';
+/** HTTP header that carries the session token on every call and upload. */
 export const TOKEN_HEADER = 'x-rcr-token';
 
 /** The subset of XMLHttpRequest the uploader uses. */
@@ -50,6 +52,10 @@ export interface SocketLike {
   close(): void;
 }
 
+/**
+ * What the HTTP client uses from the browser (page URL, storage, fetch, sockets, timers in ms, random),
+ * injectable for tests.
+ */
 export interface HttpApiDeps {
   /** Current page URL (`location.href`). */
   href: () => string;
@@ -64,6 +70,10 @@ export interface HttpApiDeps {
   createXhr?: () => XhrLike;
 }
 
+/**
+ * The real browser implementations of {@link HttpApiDeps} (`window.*`; storage `null` when
+ * sessionStorage is disabled).
+ */
 export function browserDeps(): HttpApiDeps {
   let storage: Storage | null = null;
   try {
@@ -133,11 +143,16 @@ function failure(code: ApiError['code'], message: string): { ok: false; error: A
 const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
 
+/** The browser transport: calls, events and uploads over HTTP and a WebSocket. */
 export interface HttpApi extends RcrApi, Uploader {
   /** Close the event socket and stop reconnecting. */
   close(): void;
 }
 
+/**
+ * Creates the browser transport (see the module docs), taking the token from the URL or sessionStorage.
+ * Transport failures come back as failure results (`INTERNAL`, `FORBIDDEN`, `UNSUPPORTED`), not exceptions.
+ */
 export function createHttpApi(deps: HttpApiDeps = browserDeps()): HttpApi {
   const token = takeToken(deps);
   const listeners = new Map<EventName, Set<(payload: never) => void>>();

@@ -10,6 +10,7 @@ import type { Uploader } from './current.ts';
 import { createElectronApi } from './electron-api.ts';
 import { createHttpApi } from './http-api.ts';
 
+/** Which transport the renderer talks through: the Electron preload or HTTP + WebSocket (`rcr serve`). */
 export type TransportKind = 'electron' | 'http';
 
 /**

@@ -5,6 +5,10 @@
 import { contract, type RcrApi } from '../../shared/contract.ts';
 import { describeZodError } from '../../shared/zod-errors.ts';
 
+/**
+ * Wraps `inner` so a successful response that does not match the channel's output schema becomes an
+ * `INTERNAL` failure (and is logged). Development builds only.
+ */
 export function withOutputValidation(inner: RcrApi): RcrApi {
   return {
     async invoke(channel, input) {

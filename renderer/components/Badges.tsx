@@ -2,6 +2,7 @@
 import type { AuditStatus, HistoryEntry, ProviderStatus } from '../../shared/domain.ts';
 import { formatDateTime, formatKillSwitch, formatStale } from '../lib/format.ts';
 
+/** The kill switch as a badge: Serving or Killed. */
 export function KillBadge({ enabled }: { enabled: boolean }) {
   return (
     <span className={`badge ${enabled ? 'badge-on' : 'badge-killed'}`} data-state={enabled ? 'on' : 'killed'}>
@@ -10,6 +11,10 @@ export function KillBadge({ enabled }: { enabled: boolean }) {
   );
 }
 
+/**
+ * "Stale" badge of cached state: how long ago it was read (`now` in ms since epoch); the exact time in
+ * its title.
+ */
 export function StaleBadge({ syncedAt, now }: { syncedAt: string; now: number }) {
   return (
     <span
@@ -21,6 +26,7 @@ export function StaleBadge({ syncedAt, now }: { syncedAt: string; now: number })
   );
 }
 
+/** Where a history entry came from (`provider-event`, `app` or `observed`). */
 export function SourceBadge({ source }: { source: HistoryEntry['source'] }) {
   return (
     <span className={`badge badge-source badge-source-${source}`} data-source={source}>
@@ -29,6 +35,7 @@ export function SourceBadge({ source }: { source: HistoryEntry['source'] }) {
   );
 }
 
+/** An audit entry's status: `pending`, `succeeded` or `failed`. */
 export function AuditStatusBadge({ status }: { status: AuditStatus }) {
   return (
     <span className={`badge badge-audit-${status}`} data-status={status}>
@@ -37,6 +44,7 @@ export function AuditStatusBadge({ status }: { status: AuditStatus }) {
   );
 }
 
+/** A provider's health: healthy when its last sync reached it, else unreachable. */
 export function HealthBadge({ provider }: { provider: ProviderStatus }) {
   return (
     <span

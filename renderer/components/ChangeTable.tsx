@@ -4,6 +4,7 @@ import type { ActionResult } from '../../shared/flag-actions.ts';
 import type { FlagLayers, LayerChange, LayerName } from '../../shared/domain.ts';
 import { formatLayer, formatLayerValue, LAYER_LABELS, LAYERS } from '../lib/format.ts';
 
+/** The changes of an action, one row per layer (before → after); a note when there is none. */
 export function ChangeTable({ changes, caption }: { changes: readonly LayerChange[]; caption: string }) {
   if (changes.length === 0) {
     return <p className="muted">No layer changes: the flag is already in this state.</p>;

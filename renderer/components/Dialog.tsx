@@ -9,6 +9,7 @@ import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** Props of {@link Dialog}. */
 export interface DialogProps {
   /** id of the element that names the dialog. */
   labelledBy: string;
@@ -33,6 +34,7 @@ function focusInitial(dialog: HTMLDialogElement): void {
   target.focus();
 }
 
+/** A modal dialog (see the module docs); Esc calls `onRequestClose`. */
 export function Dialog({
   labelledBy,
   describedBy,

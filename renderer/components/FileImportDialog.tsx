@@ -23,6 +23,7 @@ export interface FileImportState {
   error: ApiError | null;
 }
 
+/** Props of {@link FileImportDialog}: texts, mode, the import state and its callbacks. */
 export interface FileImportDialogProps {
   title: string;
   description: ReactNode;

@@ -1,6 +1,10 @@
 /** Shared loading and error states of a view. */
 import type { ApiError } from '../../shared/contract.ts';
 
+/**
+ * A view that failed to load `what`: the error, hints for an unreachable server or a missing token, and
+ * Retry when `onRetry` is given.
+ */
 export function ErrorState({
   error,
   what,

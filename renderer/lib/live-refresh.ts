@@ -6,6 +6,7 @@
 import type { EventName } from '../../shared/contract.ts';
 import { api } from '../api/current.ts';
 
+/** Options of {@link startLiveRefresh}. */
 export interface LiveRefreshOptions {
   events: readonly EventName[];
   refresh: () => void;
@@ -15,6 +16,7 @@ export interface LiveRefreshOptions {
   pollMs: number;
 }
 
+/** Starts refreshing on `events` and by poll (see the module docs); returns the stop function. */
 export function startLiveRefresh(o: LiveRefreshOptions): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const schedule = () => {

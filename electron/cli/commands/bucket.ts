@@ -14,6 +14,7 @@ import { readKeyFile } from '../../core/audience/key-file.ts';
 import { unleashBucket, unleashIncluded } from '../../core/audience/unleash-bucket.ts';
 import { printJsonArray, UsageError, type GlobalOptions } from '../cli-context.ts';
 
+/** Options of `rcr bucket`, as given on the command line (numbers still strings; checked by the command). */
 export interface BucketArgs {
   scheme?: string;
   flag?: string;

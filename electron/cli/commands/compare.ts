@@ -88,6 +88,11 @@ export function parseWindow(text: string): number {
   return minutes;
 }
 
+/**
+ * Options of `rcr compare --flag KEY`: the flag (narrowed by `provider` / `env`), one `metric` or all,
+ * the `window` (`30m`, `1h`, `7d`; default the last 60 minutes) and `fixed` for fixed-horizon instead
+ * of sequential intervals.
+ */
 export interface CompareFlagArgs {
   flag: string;
   provider?: string;

@@ -15,6 +15,7 @@ import {
   type GlobalOptions,
 } from '../cli-context.ts';
 
+/** Options of `rcr decisions` (see the module docs); `since` is an ISO time, `format` `csv` or `json`. */
 export interface DecisionsArgs {
   flag?: string;
   provider?: string;
@@ -24,6 +25,11 @@ export interface DecisionsArgs {
   format?: string;
 }
 
+/**
+ * Runs `rcr decisions`; returns the exit code.
+ * @throws UsageError for a bad `--format`, `--action` or `--since`; the error of {@link resolveFlag}
+ * for `--flag` unless both `--provider` and `--env` are given; CoreError when the core refuses a call.
+ */
 export async function decisionsCommand(g: GlobalOptions, a: DecisionsArgs): Promise<number> {
   if (a.format && a.format !== 'csv' && a.format !== 'json')
     throw new UsageError(`decisions: --format must be csv or json, got "${a.format}"`);

@@ -12,6 +12,7 @@ import {
 } from '../cli-context.ts';
 import { toFlagJson } from '../flag-json.ts';
 
+/** Narrows a command to one provider and/or environment (`--provider P`, `--env E`). */
 export interface Where {
   provider?: string;
   env?: string;

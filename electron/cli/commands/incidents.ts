@@ -53,6 +53,10 @@ export function toIncidentJson(i: Incident): IncidentJson {
   };
 }
 
+/**
+ * Runs `rcr incidents [--all] [--json]` (sync first, then `incidents.list`); returns the exit code.
+ * @throws CoreError when the core refuses the call.
+ */
 export async function incidentsCommand(g: GlobalOptions, a: { all: boolean }): Promise<number> {
   const core = await openCliCore(g);
   try {

@@ -27,6 +27,10 @@ import {
 } from '../cli-context.ts';
 import { confirmOrRefuse } from './change.ts';
 
+/**
+ * Options of `rcr plan` (see the module docs): `sub` is the subcommand, `key` the flag; numbers are
+ * still strings (checked by the command).
+ */
 export interface PlanArgs {
   sub?: string;
   key?: string;
@@ -86,6 +90,11 @@ function printView(v: RolloutView): void {
     process.stdout.write(`  guardrail ${g.guardrail.id.padEnd(16)} ${g.status.padEnd(9)} ${g.note}\n`);
 }
 
+/**
+ * Runs an `rcr plan` subcommand; returns the exit code.
+ * @throws UsageError for an unknown subcommand or a missing or non-numeric option; the error of
+ * {@link resolveFlag} for KEY; CoreError when the core refuses a call; the read or JSON error of `--file`.
+ */
 export async function planCommand(g: GlobalOptions, a: PlanArgs): Promise<number> {
   const core = await openCliCore(g);
   try {

@@ -5,6 +5,10 @@ import { describeZodError } from '../../../shared/zod-errors.ts';
 import { openCliCore, printJson, UsageError, type GlobalOptions } from '../cli-context.ts';
 import { CoreError } from '../../core/errors.ts';
 
+/**
+ * Options of `rcr providers list|add|remove`: `kind` is the word after the subcommand (the provider's
+ * name for `remove`); the other fields are the options of `add`.
+ */
 export interface ProvidersArgs {
   sub: string | undefined;
   kind: string | undefined;

@@ -5,6 +5,7 @@ import { CoreError } from '../errors.ts';
 import type { Handlers } from '../handler-types.ts';
 import { previewAudience } from './preview.ts';
 
+/** What {@link audienceHandlers} needs: the cached state of a flag. */
 export interface AudienceHandlerDeps {
   /** The cached state of a flag. @throws CoreError NOT_FOUND for an unknown flag. */
   flag: (ref: FlagRef) => FlagState;
@@ -38,6 +39,10 @@ export function withProviderDefaults(b: Bucketing, native: Record<string, unknow
   };
 }
 
+/**
+ * The `flag.previewAudience` handler: previews a patch with the bucketing the flag's provider stored.
+ * @throws CoreError UNSUPPORTED when the flag has no bucketing details (NOT_FOUND for an unknown flag).
+ */
 export function audienceHandlers(d: AudienceHandlerDeps): Handlers<'flag.previewAudience'> {
   return {
     'flag.previewAudience': async ({ ref, patch, keys, sampleSize }) => {

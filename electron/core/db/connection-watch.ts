@@ -17,6 +17,10 @@ import type { Db } from './database.ts';
 
 const watches = new WeakMap<Db, ConnectionWatch>();
 
+/**
+ * Per-connection change stamp for in-memory caches (see the module docs); get one with
+ * {@link ConnectionWatch.of}.
+ */
 export class ConnectionWatch {
   /** The watch of connection `db` (created on first use). */
   static of(db: Db): ConnectionWatch {

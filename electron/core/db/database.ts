@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.ts';
 
+/** An open better-sqlite3 database connection. */
 export type Db = Database.Database;
 
 /** The database was written by a newer version of the app; opening it could lose data. */

@@ -17,7 +17,7 @@ import type { FlagLayers, FlagRef, FlagState } from '../../../shared/domain.ts';
 import { changesWords } from '../../../shared/layer-words.ts';
 import type { IncidentLedger } from '../incidents/incident-ledger.ts';
 import { diffLayers } from '../providers/provider.ts';
-import type { JournalStore } from '../rollout/journal-store.ts';
+import type { JournalStore } from '../decisions/journal-store.ts';
 import type { FlagCache } from './flag-cache.ts';
 
 /** The rollout context a decision on a flag records: stage, guardrail states, last gate, plan. */
@@ -53,6 +53,10 @@ export type ConfirmedCause =
   /** A read of the provider (sync): a change since the cached state was made outside this app. */
   | { source: 'provider'; actor: string | null; eventType: string | null };
 
+/**
+ * What {@link ConfirmedState} writes to: the flag cache, the incident ledger, the decision journal, and
+ * the rollout context of a flag for its decision records.
+ */
 export interface ConfirmedStateDeps {
   cache: FlagCache;
   ledger: IncidentLedger;

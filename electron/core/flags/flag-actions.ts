@@ -41,7 +41,7 @@ import {
 import type { Db } from '../db/database.ts';
 import type { Leases } from '../db/leases.ts';
 import type { IncidentStore } from '../incidents/incident-store.ts';
-import type { JournalStore } from '../rollout/journal-store.ts';
+import type { JournalStore } from '../decisions/journal-store.ts';
 import type { AuditStore } from './audit-store.ts';
 import type { FlagCache } from './flag-cache.ts';
 import type { HistoryStore } from './history-store.ts';
@@ -58,6 +58,10 @@ import { DIRECT_CLAIM_MS, FlagLock } from './flag-lock.ts';
 import { InterruptedChanges } from './interrupted-changes.ts';
 import { killPatch, restorePlanOf, revertPatch, type RestorePlan } from './rollback-plans.ts';
 
+/**
+ * What {@link FlagActions} needs: the database and stores, the providers, the leases, the sync service,
+ * the default actor, a clock (ms since epoch), and callbacks for changes and decisions.
+ */
 export interface ActionDeps {
   db: Db;
   providers: () => ReadonlyMap<string, FlagProvider>;

@@ -30,6 +30,10 @@ const ATTRIBUTION_WINDOW_MS = 10 * 60_000;
 /** Longest pause of the polling timer for a provider whose syncs meet a busy database, ms. */
 const MAX_BUSY_BACKOFF_MS = 60_000;
 
+/**
+ * What {@link SyncService} needs: the database and stores, the providers, the writer of confirmed
+ * states, a clock (ms since epoch) and a callback after each sync attempt.
+ */
 export interface SyncDeps {
   db: Db;
   providers: () => ReadonlyMap<string, FlagProvider>;

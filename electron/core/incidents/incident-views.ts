@@ -9,7 +9,7 @@ import type { FlagLayers, FlagRef } from '../../../shared/domain.ts';
 import type { Incident } from '../../../shared/incidents.ts';
 import type { GuardrailState } from '../../../shared/guardrails.ts';
 import type { RolloutState } from '../../../shared/rollout-state.ts';
-import type { JournalStore } from '../rollout/journal-store.ts';
+import type { JournalStore } from '../decisions/journal-store.ts';
 import type { IncidentRow, IncidentStore } from './incident-store.ts';
 import { flagId } from '../../../shared/domain.ts';
 

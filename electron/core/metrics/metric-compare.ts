@@ -61,6 +61,10 @@ export function resolveWindow(w: Window, now: number): ResolvedWindow {
   };
 }
 
+/**
+ * Options of {@link compareMetrics}: the window, sequential or fixed-horizon, the level α (0–1), the
+ * multiple-testing adjustment and the metrics whose source failed.
+ */
 export interface CompareOptions {
   window: ResolvedWindow;
   sequential: boolean;

@@ -50,6 +50,7 @@ export class MetricFormatError extends Error {
   }
 }
 
+/** The columns every metric-event file must have (see the module docs). */
 export const EVENT_COLUMNS = ['timestamp', 'unit_id', 'flag_key', 'variant', 'metric', 'value'] as const;
 
 /**

@@ -31,6 +31,7 @@ import {
   type RollupKey,
 } from './rollup.ts';
 
+/** Options and result of a metric-events import (from ./metric-import.ts). */
 export type { ImportOptions, ImportSummary } from './metric-import.ts';
 
 /** A rollup with its key. */

@@ -18,6 +18,10 @@ import type { MetricStore } from './metric-store.ts';
 import { ingestPrometheus, type QueryRange } from './prometheus-ingest.ts';
 import { MINUTE_MS } from './rollup.ts';
 
+/**
+ * What {@link metricsHandlers} needs: the metric store, a clock (ms since epoch), the sink of
+ * `metrics.progress` events, the Prometheus client and allow-list, and whether the session is read-only.
+ */
 export interface MetricsHandlerDeps {
   store: MetricStore;
   now: () => number;

@@ -22,8 +22,13 @@ import { publicSourceMessage, resolvePrometheusSource, type ResolvedSource } fro
 import { expandTemplate, queryRange as defaultQueryRange } from './prometheus-client.ts';
 import { addValue, emptyRollup, floorMinute, MINUTE_MS, type Rollup } from './rollup.ts';
 
+/** The signature of prometheus-client's `queryRange`, so tests can replace the Prometheus client. */
 export type QueryRange = typeof defaultQueryRange;
 
+/**
+ * What {@link ingestPrometheus} needs: the metric store, a clock (ms since epoch), the Prometheus client
+ * and the allow-list of sources.
+ */
 export interface PrometheusIngestDeps {
   store: MetricStore;
   now: () => number;

@@ -127,6 +127,7 @@ const caches = new WeakMap<Db, RollupCache>();
 
 type Nested<T> = Map<string, T>;
 
+/** The rollup cache of one database connection (see the module docs); get it with {@link RollupCache.of}. */
 export class RollupCache {
   /** The cache of connection `db` (created on first use). */
   static of(db: Db): RollupCache {

@@ -44,11 +44,13 @@ export interface RollupKey {
   minute: number;
 }
 
+/** One minute, ms. */
 export const MINUTE_MS = 60_000;
 
 /** The start of the minute of `ms` (rounds down). */
 export const floorMinute = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
+/** A rollup of no observations (all zeros, no sketch). */
 export function emptyRollup(): Rollup {
   return { count: 0, sum: 0, sumSq: 0, successes: 0, sketch: null };
 }

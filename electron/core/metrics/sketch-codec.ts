@@ -28,6 +28,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Relative accuracy of every sketch (all sketches must share it to be mergeable). */
 export const SKETCH_RELATIVE_ACCURACY = 0.01;
 
+/** A new empty DDSketch at {@link SKETCH_RELATIVE_ACCURACY}. */
 export const newSketch = (): DDSketch => new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
 
 const GAMMA = newSketch().mapping.gamma;

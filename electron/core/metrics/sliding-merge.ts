@@ -30,6 +30,7 @@ export interface MinuteRollup {
  */
 export type MinuteSource = (a: number, b: number) => MinuteRollup[];
 
+/** The sliding-window merge of one series' minute rollups (see the module docs). */
 export class SlidingMerge {
   private start = 0;
   private split = 0;

@@ -17,6 +17,10 @@ import type { RolloutPlan } from '../../../shared/rollout-plans.ts';
 import { GATE_OK } from './gate.ts';
 import type { GuardrailVerdict } from './guardrails.ts';
 
+/**
+ * What {@link decide} asks the monitor to do about one flag, with the rule that fired and the rationale
+ * for the decision log.
+ */
 export interface MonitorDecision {
   action: DecisionAction;
   rule: string;
@@ -31,6 +35,10 @@ export interface MonitorDecision {
   holdSignature?: string;
 }
 
+/**
+ * Input of {@link decide}: the flag's plan (or null), its rollout state, the guardrail verdicts and the
+ * gate evaluation (or null).
+ */
 export interface DecideInput {
   plan: RolloutPlan | null;
   state: RolloutState;

@@ -1,6 +1,6 @@
 /** The decision log exported as a file (`decisions.export`): JSON or CSV, oldest first. */
 import type { DecisionRecord } from '../../../shared/decisions.ts';
-import type { DecisionFilter, JournalStore } from './journal-store.ts';
+import type { DecisionFilter, JournalStore } from '../decisions/journal-store.ts';
 
 /** An exported decision log: the file's suggested name, its text, and how many records it holds. */
 export interface DecisionExport {

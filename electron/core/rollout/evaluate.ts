@@ -37,6 +37,10 @@ import { evaluateGuardrail, type GuardrailSpan, type GuardrailVerdict } from './
  */
 export const GATE_ALPHA = 0.05;
 
+/**
+ * What {@link evaluateFlag} needs: the metric store, a clock (ms since epoch), the Prometheus client and
+ * allow-list, and the last poll per flag.
+ */
 export interface EvaluateDeps {
   metrics: MetricStore;
   now: () => number;
@@ -47,6 +51,10 @@ export interface EvaluateDeps {
   lastPoll?: Map<string, number>;
 }
 
+/**
+ * One flag as {@link evaluateFlag} sees it: its plan, rollout state, guardrails and their previous
+ * states, its open incident, and whether to evaluate the gate.
+ */
 export interface FlagContext {
   flag: FlagRef;
   plan: RolloutPlan | null;
@@ -63,6 +71,7 @@ export interface FlagContext {
   withGate: boolean | 'deferred' | 'full';
 }
 
+/** What {@link evaluateFlag} found: a verdict per guardrail and the gate (null when not evaluated). */
 export interface FlagEvaluation {
   verdicts: GuardrailVerdict[];
   gate: GateEvaluation | null;

@@ -24,6 +24,10 @@ import type { Stage } from '../../../shared/rollout-plans.ts';
 import { stagePlaceholders } from '../../../shared/rollout-templates.ts';
 import { utcWords } from '../../../shared/time-words.ts';
 
+/**
+ * Input of {@link evaluateGate}: the flag's stage and rollout state, its guardrail states, and its
+ * metric comparisons and samples over the stage so far.
+ */
 export interface GateInput {
   flag: FlagRef;
   stage: Stage;

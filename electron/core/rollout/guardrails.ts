@@ -85,6 +85,10 @@ export interface ArmData {
   quantiles: { p50: number; p95: number; p99: number } | null;
 }
 
+/**
+ * Input of {@link evaluateGuardrail}: the guardrail, its metric definition, both cohorts' numbers over
+ * the span, the source's error, the previous state and the time.
+ */
 export interface GuardrailInput {
   guardrail: Guardrail;
   /** The metric's definition, or undefined when it is not defined for the flag. */

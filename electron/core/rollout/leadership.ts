@@ -11,6 +11,10 @@ export const MONITOR_LEASE = 'monitor';
 /** Time to live of the monitor lease without renewal, ms. */
 export const MONITOR_LEASE_MS = 30_000;
 
+/**
+ * This process's hold on the monitor lease (see the module docs); time to live
+ * {@link MONITOR_LEASE_MS} ms by default.
+ */
 export class Leadership {
   private readonly leases: Leases;
   private readonly ttlMs: number;

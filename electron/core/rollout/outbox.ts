@@ -31,7 +31,7 @@ import type { OutboxAction } from '../../../shared/decisions.ts';
 import type { FlagActions } from '../flags/flag-actions.ts';
 import { CoreError, toApiError } from '../errors.ts';
 import { ProviderError, type FlagProvider } from '../providers/provider.ts';
-import type { JournalStore } from './journal-store.ts';
+import type { JournalStore } from '../decisions/journal-store.ts';
 import { sendWebhook, WebhookError } from './webhook.ts';
 
 /** Payload of a `flag-change` action. */
@@ -63,6 +63,11 @@ export interface WebhookTarget {
   secret: string;
 }
 
+/**
+ * What the {@link Outbox} needs: the journal, this process's owner id and leadership, the providers and
+ * flag actions, the webhook target, a clock (ms since epoch), the settle callback, and optional retry
+ * settings (delays in ms).
+ */
 export interface OutboxDeps {
   journal: JournalStore;
   /** This process's owner id (claims). */
@@ -137,6 +142,7 @@ const auditIdIn = (message: string): number | null => {
   return m ? Number(m[1]) : null;
 };
 
+/** The journaled action outbox of one process (see the module docs). */
 export class Outbox {
   private readonly d: OutboxDeps;
   private running: Promise<void> | null = null;

@@ -14,7 +14,7 @@ import type { IncidentLedger } from '../incidents/incident-ledger.ts';
 import type { MetricStore } from '../metrics/metric-store.ts';
 import type { QueryRange } from '../metrics/prometheus-ingest.ts';
 import type { FlagProvider } from '../providers/provider.ts';
-import type { JournalStore } from './journal-store.ts';
+import type { JournalStore } from '../decisions/journal-store.ts';
 import type { WebhookTarget } from './outbox.ts';
 import { RolloutStore, type StoredState } from './rollout-store.ts';
 

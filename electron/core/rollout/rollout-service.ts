@@ -29,7 +29,7 @@ import { exportDecisions, type DecisionExport } from './decision-export.ts';
 import { DecisionRecorder, type DecisionChange } from './decision-recorder.ts';
 import { GuardrailDefinitions } from './guardrail-definitions.ts';
 import { GuardrailLiveState } from './guardrail-live-state.ts';
-import type { DecisionFilter, JournalStore } from './journal-store.ts';
+import type { DecisionFilter, JournalStore } from '../decisions/journal-store.ts';
 import { KillSwitchFollower } from './kill-switch-follower.ts';
 import { OperatorOverrides } from './operator-overrides.ts';
 import { Outbox } from './outbox.ts';

@@ -57,6 +57,10 @@ const CONFIG = 'rollout_plan+guardrail';
 /** The {@link ConnectionWatch} topic of the stage-state table. */
 const STATES = 'rollout_state';
 
+/**
+ * Rollout plans, states and guardrails on one database connection (see the module docs); parsed rows
+ * are cached until the watch's stamp changes ({@link ConnectionWatch}).
+ */
 export class RolloutStore {
   readonly db: Db;
   private readonly sql: Sql;

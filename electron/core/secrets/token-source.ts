@@ -50,6 +50,7 @@ export interface TokenSourceOptions {
 const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 /** Shorter tokens are not redacted: they would match too much ordinary text. */
 const MIN_REDACT_LENGTH = 6;
+/** What a token is replaced with in redacted text. */
 export const REDACTED = '[redacted]';
 
 /** The environment variable that names a provider's token file. */

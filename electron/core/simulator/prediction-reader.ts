@@ -48,6 +48,7 @@ export class PredictionFormatError extends Error {
   }
 }
 
+/** Columns every prediction log must have: `confidence` (0–1) and `label` (0 or 1). */
 export const REQUIRED_COLUMNS = ['confidence', 'label'] as const;
 
 const optionalString = (v: unknown): string | null =>

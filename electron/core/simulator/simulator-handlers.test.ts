@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCore, SAMPLE_PREDICTIONS, type AppCore } from '../app-core.ts';
+import { openCore, type AppCore } from '../app-core.ts';
+import { SAMPLE_PREDICTIONS } from '../providers/local/local-sample.ts';
 import { tempDataDir } from '../../../test/support/temp-dir.ts';
 
 const tmp = tempDataDir();

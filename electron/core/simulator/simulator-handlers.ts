@@ -8,6 +8,10 @@ import { checkImportHeader, PREDICTION_IMPORT } from '../io/import-header.ts';
 import type { PredictionStore } from './prediction-store.ts';
 import type { SimulatorService } from './simulator-service.ts';
 
+/**
+ * What {@link simulatorHandlers} needs: the prediction store, the simulator, a clock (ms since epoch)
+ * and the sink of `predictions.progress` events.
+ */
 export interface SimulatorHandlerDeps {
   store: PredictionStore;
   simulator: SimulatorService;

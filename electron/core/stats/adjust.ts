@@ -18,6 +18,7 @@
  */
 export type AdjustMethod = 'none' | 'holm' | 'bh';
 
+/** Every {@link AdjustMethod}. */
 export const ADJUST_METHODS: readonly AdjustMethod[] = ['none', 'holm', 'bh'];
 
 /**

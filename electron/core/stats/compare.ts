@@ -14,8 +14,10 @@ import {
 } from './inference.ts';
 import type { BinomialArm, ContinuousArm, Direction, MetricSummary } from './summary.ts';
 
+/** Direction-aware verdict of a comparison; `insufficient` below the minimum sample. */
 export type Verdict = 'better' | 'worse' | 'inconclusive' | 'insufficient';
 
+/** What {@link compareMetric} returns for one metric summary. */
 export interface ComparisonResult {
   id: string;
   /** Δ = mean_b − mean_a, Welch CI at 1 − α, two-sided Welch p-value. */

@@ -25,6 +25,7 @@ export interface Interval {
   ci: [number, number];
 }
 
+/** Result of Welch's t-test: Δ = mean_b − mean_a with its interval at 1 − α. */
 export interface WelchResult extends Interval {
   /** Two-sided p-value of H0: Δ = 0. */
   pValue: number;
@@ -180,6 +181,7 @@ export function sequentialRho(alpha: number, tuning: number): number {
   return Math.sqrt((l + Math.log(l + 1)) / tuning);
 }
 
+/** An always-valid confidence sequence of Δ with its p-value. */
 export interface SequentialResult extends Interval {
   /** Always-valid two-sided p-value of H0: Δ = 0. */
   pValue: number;

@@ -27,6 +27,7 @@ export interface WeightedValues {
   counts: number[];
 }
 
+/** Options of {@link bootstrapQuantileDifference}. */
 export interface QuantileDifferenceOptions {
   /** Quantile in (0, 1); default {@link COMPARED_QUANTILE}. */
   quantile?: number;
@@ -37,6 +38,7 @@ export interface QuantileDifferenceOptions {
   seed?: string | number;
 }
 
+/** Result of {@link bootstrapQuantileDifference}: each arm's quantile, their difference and lift. */
 export interface QuantileDifference {
   quantile: number;
   /** Quantile of each arm (a = control, b = treatment). */

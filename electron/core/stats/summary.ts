@@ -37,21 +37,26 @@ interface SummaryCommon {
   direction: Direction;
 }
 
+/** Summary of a binomial metric: `successes` out of `n` per arm. */
 export interface BinomialSummary extends SummaryCommon {
   kind: 'binomial';
   control: BinomialArm;
   treatment: BinomialArm;
 }
 
+/** Summary of a continuous metric: `n`, mean and sample SD per arm. */
 export interface ContinuousSummary extends SummaryCommon {
   kind: 'continuous';
   control: ContinuousArm;
   treatment: ContinuousArm;
 }
 
+/** A validated metric summary, binomial or continuous (by `kind`). */
 export type MetricSummary = BinomialSummary | ContinuousSummary;
 
+/** Default significance level α when a summary gives none. */
 export const DEFAULT_ALPHA = 0.05;
+/** Default tuning parameter N* of the confidence sequence (GrowthBook's 5000). */
 export const DEFAULT_SEQUENTIAL_TUNING = 5000;
 
 /** Bad input: `field` is the dotted path of the offending value (e.g. `treatment.successes`). */

@@ -25,6 +25,7 @@ const COLORS: Record<Cohort, string> = {
 /** Keys listed per group on screen (the result holds up to 1,000). */
 const SHOWN = 20;
 
+/** The audience preview panel for `patch` on the flag `flagRef` (see the module docs). */
 export function AudiencePanel({ flagRef, patch }: { flagRef: FlagRef; patch: LayerPatch }) {
   const patchJson = JSON.stringify(patch);
   const { provider, environment, key } = flagRef;

@@ -18,12 +18,14 @@ export function readKeys(text: string): { keys: string[]; format: 'lines' | 'csv
   );
 }
 
+/** Display names of the cohorts. */
 export const COHORT_LABELS: Record<Cohort, string> = {
   treatment: 'Treatment',
   control: 'Control',
   excluded: 'Excluded',
 };
 
+/** Display texts of the cohort reasons. */
 export const REASON_LABELS: Record<CohortReason, string> = {
   'allow-listed': 'allow-listed',
   'in-rollout': 'in rollout',

@@ -14,8 +14,10 @@ import { api, uploader } from '../../api/current.ts';
 import { toRef } from '../../lib/format.ts';
 import { readKeys } from './audience-format.ts';
 
+/** Where the preview call is: not asked, running, answered, or failed. */
 export type AudienceStatus = 'idle' | 'running' | 'done' | 'error';
 
+/** State of the audience panel: the targeted change, the keys, and the preview's status and result. */
 export interface AudienceState {
   ref: FlagRef | null;
   patch: LayerPatch | null;
@@ -33,6 +35,7 @@ export interface AudienceState {
   error: ApiError | null;
 }
 
+/** A fresh {@link AudienceState}: no change targeted, no keys, no result. */
 export const initialAudienceState = (): AudienceState => ({
   ref: null,
   patch: null,
@@ -46,6 +49,7 @@ export const initialAudienceState = (): AudienceState => ({
   error: null,
 });
 
+/** The audience panel's store. */
 export const useAudienceStore = create<AudienceState>()(() => initialAudienceState());
 
 let generation = 0;
@@ -108,6 +112,7 @@ export async function loadAudienceFile(file: Blob & { name?: string }): Promise<
   keyFile = Object.assign(file, { name });
 }
 
+/** Whether a preview can be asked: a change is targeted, keys were read without error, none is running. */
 export const selectCanPreview = (s: AudienceState): boolean =>
   s.ref !== null && s.patch !== null && s.keys.length > 0 && s.parseError === null && s.status !== 'running';
 
@@ -130,6 +135,7 @@ export async function runAudiencePreview(): Promise<void> {
   else useAudienceStore.setState({ status: 'error', error: result.error, result: null });
 }
 
+/** Back to a fresh store; an answer still pending is dropped, the picked file forgotten. */
 export function resetAudienceStore(): void {
   generation++;
   keyFile = null;

@@ -13,7 +13,7 @@
  *   calls it every {@link REFRESH_MS} while open).
  */
 import { create } from 'zustand';
-import type { ApiError, ChannelOutput, EventPayload } from '../../../shared/contract.ts';
+import type { ApiError, ChannelOutput } from '../../../shared/contract.ts';
 import type { FlagRef, FleetRow } from '../../../shared/domain.ts';
 import type {
   DataSourceInfo,
@@ -21,7 +21,8 @@ import type {
   MetricDefinition,
   MetricSeries,
 } from '../../../shared/metrics.ts';
-import { api, uploader, type UploadProgress } from '../../api/current.ts';
+import { api } from '../../api/current.ts';
+import { fileImporter, type ImportRunState, type ImportRunStatus } from '../../lib/file-import.ts';
 import { sameRef, toRef } from '../../lib/format.ts';
 import type { LoadStatus } from '../fleet/fleet-store.ts';
 import {
@@ -42,24 +43,14 @@ export const REFRESH_MS = 15_000;
 export const SERIES_MAX_POINTS = 300;
 
 /** Where an events import is: not started, running, failed or done. */
-export type ImportStatus = 'idle' | 'importing' | 'failed' | 'succeeded';
+export type ImportStatus = ImportRunStatus;
 /** Where the "Add metric" form's save is: idle, saving or failed. */
 export type DefineStatus = 'idle' | 'saving' | 'failed';
 
 /** The metric-events import dialog: the file or path, the target environment and the progress. */
-export interface ImportState {
+export interface ImportState extends ImportRunState<'metrics.importEvents'> {
   open: boolean;
-  /** A path on the machine running the core (desktop app). */
-  path: string;
-  /** The chosen file (browser mode: uploaded). */
-  file: File | null;
-  /** Bytes of the upload sent so far, or `null`. */
-  uploaded: UploadProgress | null;
   environment: string;
-  status: ImportStatus;
-  progress: EventPayload<'metrics.progress'> | null;
-  error: ApiError | null;
-  result: ChannelOutput<'metrics.importEvents'> | null;
 }
 
 /** The "Add metric" form: the draft, its split default, the data sources and the save outcome. */
@@ -173,19 +164,14 @@ let flagGeneration = 0;
 let definitionsGeneration = 0;
 let compareGeneration = 0;
 let seriesGeneration = 0;
-let importUnsubscribe: (() => void) | null = null;
-
-function stopImportListener(): void {
-  importUnsubscribe?.();
-  importUnsubscribe = null;
-}
+const importer = fileImporter('metrics.importEvents');
 
 /** Open the comparison of a flag and load it. Reopening the same flag keeps the settings. */
 export async function openCompare(ref: FlagRef): Promise<void> {
   const clean = toRef(ref);
   if (!sameRef(get().ref, clean)) {
     flagGeneration += 1;
-    stopImportListener();
+    importer.stop();
     useCompareStore.setState(
       { ...initialCompareState(), ref: clean, import: initialImport(clean.environment) },
       true,
@@ -369,35 +355,16 @@ export function setImportField(patch: Partial<Pick<ImportState, 'path' | 'file' 
  *   (a retry never counts events twice); `replace`: that earlier import is replaced by this one.
  */
 export async function startImport(onDuplicate: 'refuse' | 'replace' = 'refuse'): Promise<void> {
-  const s = get();
-  if (s.import.status === 'importing' || !s.ref) return;
-  const up = uploader();
-  const file = s.import.file;
-  if (up && !file) return;
-  // Progress events of an upload name the uploaded file, those of a path import the path.
-  const path = up && file ? file.name : s.import.path.trim();
-  const environment = s.import.environment.trim() || s.ref.environment;
+  const { ref, import: imp } = get();
+  if (!ref) return;
   const fg = flagGeneration;
-  stopImportListener();
-  importUnsubscribe = api().on('metrics.progress', (p) => {
-    const cur = get().import;
-    if (cur.status !== 'importing') return;
-    if (p.path === path || !cur.progress || cur.progress.path === p.path) setImport({ progress: p });
+  const imported = await importer.run({
+    state: () => get().import,
+    update: setImport,
+    fields: { provider: ref.provider, environment: imp.environment.trim() || ref.environment, onDuplicate },
+    isCurrent: () => fg === flagGeneration,
   });
-  setImport({ status: 'importing', progress: null, uploaded: null, error: null, result: null });
-  const fields = { provider: s.ref.provider, environment, onDuplicate };
-  const result =
-    up && file
-      ? await up.upload('metrics.importEvents', file, fields, (uploaded) => setImport({ uploaded }))
-      : await api().invoke('metrics.importEvents', { path, ...fields });
-  stopImportListener();
-  if (fg !== flagGeneration) return;
-  if (!result.ok) {
-    setImport({ status: 'failed', error: result.error });
-    return;
-  }
-  setImport({ status: 'succeeded', result: result.value });
-  await refreshCompare();
+  if (imported) await refreshCompare();
 }
 
 /* ---------------- add metric ---------------- */
@@ -492,6 +459,6 @@ export function resetCompareStore(): void {
   definitionsGeneration += 1;
   compareGeneration += 1;
   seriesGeneration += 1;
-  stopImportListener();
+  importer.stop();
   useCompareStore.setState(initialCompareState(), true);
 }

@@ -55,10 +55,12 @@ export function formatP(p: number | null | undefined): string {
   return p.toFixed(3);
 }
 
+/** A count with thousands separators: `12345` → `12,345`. */
 export function formatN(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Display text of each verdict. */
 export const VERDICT_TEXT: Record<MetricComparison['verdict'], string> = {
   better: 'better',
   worse: 'worse',

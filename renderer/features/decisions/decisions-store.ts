@@ -10,9 +10,12 @@ import type { DecisionAction, DecisionRecord } from '../../../shared/decisions.t
 import { api } from '../../api/current.ts';
 import { refId } from '../../lib/format.ts';
 
+/** Where a load is: not started, loading, loaded, or failed. */
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+/** Most decisions read per load (`decisions.list` limit). */
 export const PAGE_LIMIT = 500;
 
+/** The log's filters; '' means no filter. */
 export interface DecisionFilters {
   /** `provider/environment/key`, or '' for every flag. */
   flag: string;
@@ -21,6 +24,7 @@ export interface DecisionFilters {
   since: string;
 }
 
+/** State of the decision log page: filters, records, the flags offered, and the last export. */
 export interface DecisionsState {
   filters: DecisionFilters;
   status: LoadStatus;
@@ -33,8 +37,10 @@ export interface DecisionsState {
   lastExport: { filename: string; rows: number; format: 'json' | 'csv' } | null;
 }
 
+/** Filters that keep everything. */
 export const initialFilters = (): DecisionFilters => ({ flag: '', action: '', since: '' });
 
+/** A fresh {@link DecisionsState}: no filters, nothing loaded or exported. */
 export const initialDecisionsState = (): DecisionsState => ({
   filters: initialFilters(),
   status: 'idle',
@@ -46,6 +52,7 @@ export const initialDecisionsState = (): DecisionsState => ({
   lastExport: null,
 });
 
+/** The decision log's store. */
 export const useDecisionsStore = create<DecisionsState>()(() => initialDecisionsState());
 const get = () => useDecisionsStore.getState();
 const set = (patch: Partial<DecisionsState>) => useDecisionsStore.setState(patch);
@@ -105,6 +112,7 @@ export function exportMime(format: 'json' | 'csv'): string {
 /** Saves a document as a download (browser mode and Electron both accept an `<a download>` of a blob). */
 export type SaveFile = (content: string, filename: string, mime: string) => void;
 
+/** The default {@link SaveFile}: an `<a download>` of a blob URL (revoked after 10 s). */
 export const downloadFile: SaveFile = (content, filename, mime) => {
   const url = URL.createObjectURL(new Blob([content], { type: mime }));
   const a = document.createElement('a');
@@ -143,6 +151,10 @@ export async function openDecisions(flag?: FlagRef): Promise<void> {
   await loadDecisions();
 }
 
+/**
+ * (Re)loads the log with the current filters (up to {@link PAGE_LIMIT} records); a failure sets `error`
+ * and empties the records. An answer overtaken by a newer load is dropped.
+ */
 export async function loadDecisions(): Promise<void> {
   const g = ++gen;
   const { filters, flags } = get();
@@ -162,11 +174,13 @@ export async function loadDecisions(): Promise<void> {
   else set({ status: 'error', error: r.error, records: [] });
 }
 
+/** Changes some filters, clears the export outcome, and reloads. */
 export function setFilters(patch: Partial<DecisionFilters>): Promise<void> {
   set({ filters: { ...get().filters, ...patch }, exportStatus: 'idle', exportError: null });
   return loadDecisions();
 }
 
+/** Clears every filter and reloads. */
 export function clearFilters(): Promise<void> {
   return setFilters(initialFilters());
 }
@@ -210,6 +224,9 @@ export function startDecisionsLive(): () => void {
   };
 }
 
+/**
+ * Back to a fresh store; an answer still pending is dropped and the default {@link downloadFile} restored.
+ */
 export function resetDecisionsStore(): void {
   gen += 1;
   saveFile = downloadFile;

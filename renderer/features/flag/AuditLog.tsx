@@ -3,6 +3,7 @@ import type { AuditEntry } from '../../../shared/domain.ts';
 import { AuditStatusBadge } from '../../components/Badges.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
+/** The flag's audit log table: one row per action taken from the app. */
 export function AuditLog({ audit }: { audit: AuditEntry[] }) {
   return (
     <section className="panel" aria-labelledby="audit-heading">

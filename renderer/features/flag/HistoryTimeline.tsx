@@ -4,6 +4,7 @@ import { SourceBadge } from '../../components/Badges.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatDateTime, formatLayerValue, formatRelative, LAYER_LABELS } from '../../lib/format.ts';
 
+/** The flag's history as a timeline: time, actor, source and the layer changes of each entry. */
 export function HistoryTimeline({ history }: { history: HistoryEntry[] }) {
   const now = useNow();
   return (

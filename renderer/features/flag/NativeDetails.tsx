@@ -2,6 +2,7 @@
 import type { FleetRow } from '../../../shared/domain.ts';
 import { formatDateTime, formatNative, formatPercent } from '../../lib/format.ts';
 
+/** The "Provider details" panel of a flag: kinds, version, times, native details and variants. */
 export function NativeDetails({ flag }: { flag: FleetRow }) {
   const entries = Object.entries(flag.native);
   return (

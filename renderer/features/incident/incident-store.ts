@@ -13,10 +13,13 @@ import { api } from '../../api/current.ts';
 import { refId } from '../../lib/format.ts';
 import { startLiveRefresh } from '../../lib/live-refresh.ts';
 
+/** Where a load is: not started, loading, loaded, or failed. */
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+/** Interval of the fallback poll, ms. */
 export const POLL_MS = 10_000;
 const EVENT_DEBOUNCE_MS = 250;
 
+/** State of incident mode: the incidents and the outbox, each with its load status and error. */
 export interface IncidentState {
   status: LoadStatus;
   incidents: Incident[];
@@ -30,6 +33,7 @@ export interface IncidentState {
   loadedAt: string | null;
 }
 
+/** A fresh {@link IncidentState}: nothing loaded, open incidents only, every outbox status. */
 export const initialIncidentState = (): IncidentState => ({
   status: 'idle',
   incidents: [],
@@ -42,6 +46,7 @@ export const initialIncidentState = (): IncidentState => ({
   loadedAt: null,
 });
 
+/** Incident mode's store. */
 export const useIncidentStore = create<IncidentState>()(() => initialIncidentState());
 const get = () => useIncidentStore.getState();
 const set = (patch: Partial<IncidentState>) => useIncidentStore.setState(patch);
@@ -74,6 +79,10 @@ export function latestRollback(outbox: readonly OutboxAction[], flag: Incident['
   );
 }
 
+/**
+ * (Re)loads the incidents ({@link sortIncidents}). A failure sets `error` and keeps what was loaded; an
+ * answer overtaken by a newer load is dropped.
+ */
 export async function loadIncidents(): Promise<void> {
   const gen = ++incidentGen;
   if (get().status !== 'ready') set({ status: 'loading', error: null });
@@ -89,6 +98,10 @@ export async function loadIncidents(): Promise<void> {
   else set({ status: get().status === 'ready' ? 'ready' : 'error', error: r.error });
 }
 
+/**
+ * (Re)loads the outbox with the current filter. A failure sets `outboxError` and keeps what was loaded;
+ * an answer overtaken by a newer load is dropped.
+ */
 export async function loadOutbox(): Promise<void> {
   const gen = ++outboxGen;
   if (get().outboxStatus !== 'ready') set({ outboxStatus: 'loading', outboxError: null });
@@ -99,15 +112,18 @@ export async function loadOutbox(): Promise<void> {
   else set({ outboxStatus: get().outboxStatus === 'ready' ? 'ready' : 'error', outboxError: r.error });
 }
 
+/** Reloads the incidents and the outbox together. */
 export function refreshIncidents(): Promise<void> {
   return Promise.all([loadIncidents(), loadOutbox()]).then(() => undefined);
 }
 
+/** Shows or hides closed incidents, and reloads them. */
 export function setIncludeClosed(includeClosed: boolean): Promise<void> {
   set({ includeClosed });
   return loadIncidents();
 }
 
+/** Filters the outbox by status (`null` = every status), and reloads it. */
 export function setOutboxFilter(outboxFilter: OutboxStatus | null): Promise<void> {
   set({ outboxFilter });
   return loadOutbox();
@@ -123,6 +139,7 @@ export function startIncidentLive(): () => void {
   });
 }
 
+/** Back to a fresh store; answers still pending are dropped. */
 export function resetIncidentStore(): void {
   incidentGen += 1;
   outboxGen += 1;

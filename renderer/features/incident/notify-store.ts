@@ -7,8 +7,13 @@ import { create } from 'zustand';
 import type { EventPayload } from '../../../shared/contract.ts';
 import { api } from '../../api/current.ts';
 
+/** Most banners shown at once. */
 export const MAX_BANNERS = 5;
 
+/**
+ * One notification banner: the `notify` payload, when it last arrived (ms since epoch) and how many
+ * times it arrived while shown.
+ */
 export interface Banner {
   id: number;
   notify: EventPayload<'notify'>;
@@ -18,10 +23,12 @@ export interface Banner {
   count: number;
 }
 
+/** The banners shown, by severity (critical first), then newest first. */
 export interface NotifyState {
   banners: Banner[];
 }
 
+/** The banners' store. */
 export const useNotifyStore = create<NotifyState>()(() => ({ banners: [] }));
 
 let nextId = 1;
@@ -44,10 +51,12 @@ export function pushNotify(notify: EventPayload<'notify'>, at = Date.now()): voi
   useNotifyStore.setState({ banners: next.slice(0, MAX_BANNERS) });
 }
 
+/** Removes the banner with this id. */
 export function dismissBanner(id: number): void {
   useNotifyStore.setState({ banners: useNotifyStore.getState().banners.filter((b) => b.id !== id) });
 }
 
+/** Removes every banner. */
 export function dismissAllBanners(): void {
   useNotifyStore.setState({ banners: [] });
 }

@@ -59,6 +59,7 @@ export const Sparkline = memo(function Sparkline({ state }: { state: GuardrailSt
   );
 });
 
+/** Props of {@link GuardrailBoard}; without `onEdit` / `onRemove` the board has no action column. */
 export interface GuardrailBoardProps {
   states: readonly GuardrailState[];
   /** Guardrails defined but not evaluated yet (no state). */
@@ -68,6 +69,10 @@ export interface GuardrailBoardProps {
   title?: string;
 }
 
+/**
+ * The guardrail board (see the module docs), worst states first, plus a row per guardrail not evaluated
+ * yet.
+ */
 export function GuardrailBoard({
   states,
   pending = [],

@@ -38,6 +38,10 @@ const EXPLAIN: Record<RolloutActionKind, string> = {
     'Rolls back at the provider through the journaled outbox; it is done only when the provider confirms.',
 };
 
+/**
+ * The confirmation dialog of the rollout action open in the action store (see the module docs); renders
+ * nothing when none is open.
+ */
 export function RolloutActionDialog() {
   const s = useActionStore(
     useShallow((st) => ({

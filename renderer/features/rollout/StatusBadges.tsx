@@ -17,6 +17,7 @@ const GATE_ICON: Record<GateItem['status'], string> = {
   'n/a': '–',
 };
 
+/** A guardrail's state as a badge. */
 export function GuardrailStatusBadge({ status }: { status: GuardrailStatus }) {
   return (
     <span className={`badge ro-badge ro-g-${status}`} data-status={status}>
@@ -25,6 +26,7 @@ export function GuardrailStatusBadge({ status }: { status: GuardrailStatus }) {
   );
 }
 
+/** A gate item's status as a badge, with an icon. */
 export function GateStatusBadge({ status }: { status: GateItem['status'] }) {
   return (
     <span className={`badge ro-badge ro-gate-${status}`} data-status={status}>
@@ -34,6 +36,7 @@ export function GateStatusBadge({ status }: { status: GateItem['status'] }) {
   );
 }
 
+/** A rollout's status as a badge; "No plan" for `null`. */
 export function RolloutStatusBadge({ status }: { status: RolloutStatus | null }) {
   const s = status ?? 'none';
   return (
@@ -43,6 +46,7 @@ export function RolloutStatusBadge({ status }: { status: RolloutStatus | null })
   );
 }
 
+/** An outbox action's status as a badge. */
 export function OutboxStatusBadge({ status }: { status: OutboxStatus }) {
   return (
     <span className={`badge ro-badge ro-o-${status}`} data-status={status}>

@@ -4,6 +4,7 @@
  */
 import type { SweepPoint, SweepSeries } from '../../../shared/simulator.ts';
 
+/** One point of the metrics-vs-threshold chart; fractions 0–1, `null` where undefined. */
 export interface CurveDatum {
   threshold: number;
   precision: number | null;
@@ -12,6 +13,7 @@ export interface CurveDatum {
   fpr: number | null;
 }
 
+/** One point of the risk–coverage chart (fractions 0–1). */
 export interface RiskCoverageDatum {
   coverage: number;
   /** 1 − precision: wrong answers among covered requests. */
@@ -19,6 +21,7 @@ export interface RiskCoverageDatum {
   threshold: number;
 }
 
+/** One point of the ROC curve (fractions 0–1); `threshold` is `null` for the origin. */
 export interface RocDatum {
   fpr: number;
   tpr: number;

@@ -3,7 +3,7 @@
  * the recommendation and A/B forms and answers, the import dialog) and its initial value. Types and
  * values only; the actions live in simulator-store.ts.
  */
-import type { ApiError, EventPayload } from '../../../shared/contract.ts';
+import type { ApiError } from '../../../shared/contract.ts';
 import type { FlagRef } from '../../../shared/domain.ts';
 import type {
   AbResult,
@@ -12,9 +12,9 @@ import type {
   Slice,
   SweepSeries,
 } from '../../../shared/simulator.ts';
-import type { UploadProgress } from '../../api/current.ts';
 import type { LoadStatus } from '../fleet/fleet-store.ts';
 import type { AbDraft, AbFieldErrors } from './simulator-model.ts';
+import type { ImportRunState, ImportRunStatus } from '../../lib/file-import.ts';
 
 /** Where one slice's sweep is: loading, ready, or failed (retried on the next request). */
 export type SweepStatus = 'loading' | 'ready' | 'error';
@@ -44,24 +44,14 @@ export type RequestStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type TargetFieldErrors = Partial<Record<'minPrecision' | 'maxFpr', string>>;
 
 /** Where a prediction-log import is: not started, running, failed or done. */
-export type ImportStatus = 'idle' | 'importing' | 'failed' | 'succeeded';
+export type ImportStatus = ImportRunStatus;
 
-/** The prediction-log import dialog: the file or path, name, attach flag and progress. */
-export interface ImportState {
+/** The prediction-log import dialog: the shared import run (file or path, progress), name and attach flag. */
+export interface ImportState extends ImportRunState<'predictions.import'> {
   open: boolean;
-  /** A path on the machine running the core (desktop app). */
-  path: string;
-  /** The chosen file (browser mode: uploaded). */
-  file: File | null;
-  /** Bytes of the upload sent so far, or `null`. */
-  uploaded: UploadProgress | null;
   name: string;
   /** Attach the imported log to the open flag. */
   attach: boolean;
-  status: ImportStatus;
-  progress: EventPayload<'predictions.progress'> | null;
-  error: ApiError | null;
-  result: PredictionLog | null;
 }
 
 /** What the simulator needs to know about the flag to pick defaults. */

@@ -16,7 +16,8 @@
 import { create } from 'zustand';
 import type { FlagRef, FleetRow } from '../../../shared/domain.ts';
 import type { PredictionLog, Slice } from '../../../shared/simulator.ts';
-import { api, uploader } from '../../api/current.ts';
+import { api } from '../../api/current.ts';
+import { fileImporter } from '../../lib/file-import.ts';
 import { sameRef, toRef } from '../../lib/format.ts';
 import { previewEdit, setDraft, startEdit } from '../flag/change-store.ts';
 import {
@@ -74,7 +75,7 @@ let flagGeneration = 0;
 let logsGeneration = 0;
 let recommendGeneration = 0;
 let abGeneration = 0;
-let importUnsubscribe: (() => void) | null = null;
+const importer = fileImporter('predictions.import');
 
 /**
  * Open the simulator of a flag (call once the flag is loaded): sets the
@@ -85,7 +86,7 @@ export function openSimulator(ref: FlagRef, flag: FlagContext): Promise<void> {
   const clean = toRef(ref);
   if (!sameRef(get().ref, clean)) {
     flagGeneration += 1;
-    stopImportListener();
+    importer.stop();
     useSimulatorStore.setState({ ...initialSimulatorState(), ref: clean }, true);
   }
   set({ flag: { threshold: flag.threshold, modelVersion: flag.modelVersion } });
@@ -348,11 +349,6 @@ function setImport(patch: Partial<ImportState>): void {
   set({ import: { ...get().import, ...patch } });
 }
 
-function stopImportListener(): void {
-  importUnsubscribe?.();
-  importUnsubscribe = null;
-}
-
 /**
  * Open the import dialog (an import in progress is shown as it is); attaching to the open flag
  * starts checked when a flag is open.
@@ -381,40 +377,18 @@ export function setImportField(patch: Partial<Pick<ImportState, 'path' | 'file' 
  * path on the machine running the core in the desktop app; on success reload logs and open it.
  */
 export async function startImport(): Promise<void> {
-  const s = get();
-  if (s.import.status === 'importing') return;
-  const up = uploader();
-  const file = s.import.file;
-  if (up && !file) return;
-  // Progress events of an upload name the uploaded file, those of a path import the path.
-  const path = up && file ? file.name : s.import.path.trim();
-  const name = s.import.name.trim();
+  const { ref, import: imp } = get();
+  const name = imp.name.trim();
   const fg = flagGeneration;
-  stopImportListener();
-  importUnsubscribe = api().on('predictions.progress', (p) => {
-    const cur = get().import;
-    if (cur.status !== 'importing') return;
-    // The core may report the resolved path; one import runs at a time, so take either.
-    if (p.path === path || !cur.progress || cur.progress.path === p.path) setImport({ progress: p });
+  const imported = await importer.run({
+    state: () => get().import,
+    update: setImport,
+    fields: { ...(name ? { name } : {}), ...(imp.attach && ref ? { flag: ref } : {}) },
+    isCurrent: () => fg === flagGeneration,
   });
-  setImport({ status: 'importing', progress: null, uploaded: null, error: null, result: null });
-  const fields = {
-    ...(name ? { name } : {}),
-    ...(s.import.attach && s.ref ? { flag: s.ref } : {}),
-  };
-  const result =
-    up && file
-      ? await up.upload('predictions.import', file, fields, (uploaded) => setImport({ uploaded }))
-      : await api().invoke('predictions.import', { path, ...fields });
-  stopImportListener();
-  if (fg !== flagGeneration) return;
-  if (!result.ok) {
-    setImport({ status: 'failed', error: result.error });
-    return;
-  }
-  setImport({ status: 'succeeded', result: result.value });
+  if (!imported) return;
   await loadLogs();
-  selectPredictionLog(result.value.id);
+  selectPredictionLog(imported.id);
 }
 
 /**
@@ -426,6 +400,6 @@ export function resetSimulatorStore(): void {
   logsGeneration += 1;
   recommendGeneration += 1;
   abGeneration += 1;
-  stopImportListener();
+  importer.stop();
   useSimulatorStore.setState(initialSimulatorState(), true);
 }

@@ -8,6 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { Dialog } from '../../components/Dialog.tsx';
 import { closeTokenDialog, saveToken, useTokenStore } from './token-store.ts';
 
+/** The provider-token dialog (see the module docs); renders nothing while closed. */
 export function TokenDialog() {
   const s = useTokenStore(useShallow((st) => st));
   const [token, setToken] = useState('');

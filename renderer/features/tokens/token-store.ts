@@ -7,6 +7,7 @@
 import { create } from 'zustand';
 import { api } from '../../api/current.ts';
 
+/** State of the token dialog (`provider` null while closed); never holds the token itself. */
 export interface TokenState {
   provider: string | null;
   /** What protects stored tokens (e.g. "macOS Keychain"); null when this mode cannot store them. */
@@ -27,6 +28,7 @@ const initial: TokenState = {
   error: null,
 };
 
+/** The token dialog's store. */
 export const useTokenStore = create<TokenState>(() => initial);
 
 /** Opens the dialog for `provider` and asks the core where tokens can be kept. */
@@ -41,6 +43,7 @@ export async function openTokenDialog(provider: string): Promise<void> {
   );
 }
 
+/** Closes the dialog; an answer still pending is dropped. */
 export function closeTokenDialog(): void {
   useTokenStore.setState(initial);
 }

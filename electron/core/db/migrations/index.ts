@@ -12,6 +12,7 @@ import { migration007 } from './007-prediction-import-lease.ts';
 import { migration008 } from './008-metric-imports.ts';
 import { migration009 } from './009-action-leases.ts';
 
+/** The migrations in order: index i takes the schema from version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
   migration001,
   migration002,

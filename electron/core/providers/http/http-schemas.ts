@@ -30,6 +30,7 @@ export const WireFlagSchema = z.object({
   bucketing: z.unknown().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
+/** A `Flag` as the service sent it (see {@link WireFlagSchema}). */
 export type WireFlag = z.infer<typeof WireFlagSchema>;
 
 /** `FlagPage`. */
@@ -58,6 +59,7 @@ export const WireHistoryEventSchema = z.object({
   changes: z.array(WireLayerChangeSchema),
   version: z.string(),
 });
+/** A `HistoryEvent` as the service sent it (see {@link WireHistoryEventSchema}). */
 export type WireHistoryEvent = z.infer<typeof WireHistoryEventSchema>;
 
 /** `HistoryPage`. */
@@ -84,6 +86,7 @@ export const WireProblemSchema = z.object({
   currentVersion: z.string().optional(),
   errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
 });
+/** A `Problem` response as read (see {@link WireProblemSchema}). */
 export type WireProblem = z.infer<typeof WireProblemSchema>;
 
 /** Layer names the control room knows (for filtering history changes). */

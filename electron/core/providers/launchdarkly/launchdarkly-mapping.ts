@@ -34,6 +34,7 @@ import type {
 
 /** Keys of the treatment variation's JSON value. */
 export const MODEL_KEY = 'modelVersion';
+/** Key of the minimum confidence (0–1) in the treatment variation's JSON value. */
 export const CONFIDENCE_KEY = 'minConfidence';
 /** Weight of 100 %, in thousandths of a percent. */
 export const FULL_WEIGHT = 100_000;

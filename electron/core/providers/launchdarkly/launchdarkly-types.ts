@@ -55,6 +55,7 @@ export interface LdTarget {
   contextKind?: string;
 }
 
+/** A rule clause (`Clause`): `attribute` `op` `values` of a context kind, inverted by `negate`. */
 export interface LdClause {
   _id?: string;
   attribute: string;
@@ -64,6 +65,7 @@ export interface LdClause {
   negate: boolean;
 }
 
+/** A targeting rule (`Rule`): its clauses and what it serves — a variation index or a rollout. */
 export interface LdRule {
   _id?: string;
   disabled?: boolean;
@@ -75,6 +77,7 @@ export interface LdRule {
   ref?: string;
 }
 
+/** A prerequisite (`Prerequisite`): flag `key` must serve the variation at index `variation`. */
 export interface LdPrerequisite {
   key: string;
   variation: number;

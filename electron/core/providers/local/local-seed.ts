@@ -5,6 +5,7 @@
  */
 import type { FlagKind, FlagLayers, LayerChange, Variant } from '../../../../shared/domain.ts';
 
+/** A flag of the seed data in one environment. */
 export interface SeedFlag {
   environment: string;
   key: string;
@@ -15,6 +16,7 @@ export interface SeedFlag {
   variants: Variant[];
 }
 
+/** A history event of the seed data: a change of one flag `hoursAgo` hours before the seeding. */
 export interface SeedEvent {
   /** Hours before "now". */
   hoursAgo: number;
@@ -43,6 +45,7 @@ const aiVariants = (control: string, treatment: string, rollout: number): Varian
 /** The AI flag the rest of the product (simulator, rollouts) points at. */
 export const SEED_AI_FLAG_KEY = 'ai-answer-assist';
 
+/** The flags the embedded provider starts with: the AI flag mid-rollout plus ordinary ones. */
 export const SEED_FLAGS: readonly SeedFlag[] = [
   {
     environment: 'production',

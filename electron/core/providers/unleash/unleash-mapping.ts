@@ -36,6 +36,7 @@ export const TARGETING_FIELD = 'userId';
 export const TREATMENT_VARIANT = 'treatment';
 /** Keys of the treatment variant's JSON payload. */
 export const PAYLOAD_MODEL_KEY = 'modelVersion';
+/** Key of the minimum confidence (0–1) in the treatment variant's JSON payload. */
 export const PAYLOAD_CONFIDENCE_KEY = 'minConfidence';
 
 const MAX_KEY_LENGTH = 256;

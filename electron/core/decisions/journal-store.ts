@@ -121,6 +121,7 @@ export interface DrainScope {
 const DECISION_SELECT = `SELECT d.*, o.status AS outbox_status, a.status AS audit_status FROM decision d
   LEFT JOIN outbox o ON o.id = d.outbox_id LEFT JOIN audit a ON a.id = d.audit_id`;
 
+/** Decision records and outbox actions on one database connection (see the module docs). */
 export class JournalStore {
   readonly db: Db;
   private readonly sql: Sql;

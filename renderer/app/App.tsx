@@ -13,7 +13,7 @@ import { FlagPage } from '../features/flag/FlagPage.tsx';
 import { FleetView } from '../features/fleet/FleetView.tsx';
 import { RollbackDialog } from '../features/rollback/RollbackDialog.tsx';
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx';
-import { refId } from '../lib/format.ts';
+import { refId } from '../lib/flag-ref.ts';
 import { useRollbackStore } from '../features/rollback/rollback-store.ts';
 import { startOpenIncidentsLive, useOpenIncidentsStore } from '../features/incident/open-incidents-store.ts';
 import {

@@ -1,6 +1,7 @@
 /** Small status badges used across the fleet, flag page and dialogs. */
 import type { AuditStatus, HistoryEntry, ProviderStatus } from '../../shared/domain.ts';
-import { formatDateTime, formatKillSwitch, formatStale } from '../lib/format.ts';
+import { formatDateTime, formatStale } from '../lib/format.ts';
+import { formatKillSwitch } from '../lib/layer-format.ts';
 
 /** The kill switch as a badge: Serving or Killed. */
 export function KillBadge({ enabled }: { enabled: boolean }) {

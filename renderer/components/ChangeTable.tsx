@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import type { ActionResult } from '../../shared/flag-actions.ts';
 import type { FlagLayers, LayerChange, LayerName } from '../../shared/domain.ts';
-import { formatLayer, formatLayerValue, LAYER_LABELS, LAYERS } from '../lib/format.ts';
+import { formatLayer, formatLayerValue, LAYER_LABELS, LAYERS } from '../lib/layer-format.ts';
 
 /** The changes of an action, one row per layer (before → after); a note when there is none. */
 export function ChangeTable({ changes, caption }: { changes: readonly LayerChange[]; caption: string }) {

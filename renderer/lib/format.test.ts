@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { LAYER_NAMES } from '../../shared/domain.ts';
+import { formatAge, formatPercent, formatRelative, formatStale } from './format.ts';
 import {
-  formatAge,
   formatKillSwitch,
   formatLayerValue,
   formatList,
   formatModel,
-  formatPercent,
-  formatRelative,
-  formatStale,
   formatThreshold,
   LAYERS,
-  splitValidationMessage,
-} from './format.ts';
+} from './layer-format.ts';
+import { splitValidationMessage } from './validation-message.ts';
 
 const NOW = Date.parse('2025-01-01T12:00:00.000Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();

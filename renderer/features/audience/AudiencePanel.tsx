@@ -7,7 +7,8 @@ import { useEffect, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AudiencePreview, Cohort, KeyPreview } from '../../../shared/audience.ts';
 import type { FlagRef, LayerPatch } from '../../../shared/domain.ts';
-import { COHORT_LABELS, REASON_LABELS, barSegments, count, monotonicText, share } from './audience-format.ts';
+import { COHORT_LABELS, REASON_LABELS, barSegments, monotonicText } from './audience-format.ts';
+import { count, share } from '../../lib/format.ts';
 import {
   loadAudienceFile,
   runAudiencePreview,

@@ -1,4 +1,8 @@
-/** Pure helpers of the audience panel: key-list parsing in the browser, bar segments, labels. */
+/**
+ * Pure helpers of the audience panel: key-list parsing in the browser, cohort and reason labels,
+ * stacked-bar segments and the monotonicity sentence. Counts and shares are formatted by
+ * lib/format.ts.
+ */
 import { parse } from 'csv-parse/browser/esm/sync';
 import {
   COHORTS,
@@ -8,6 +12,7 @@ import {
   type CohortCounts,
   type CohortReason,
 } from '../../../shared/audience.ts';
+import { count } from '../../lib/format.ts';
 
 /** Keys of pasted text or a picked file: one per line, or a CSV with a `key` column. */
 export function readKeys(text: string): { keys: string[]; format: 'lines' | 'csv' } {
@@ -49,14 +54,6 @@ export function barSegments(counts: CohortCounts): BarSegment[] {
     count: counts[cohort],
     percent: total ? (100 * counts[cohort]) / total : 0,
   }));
-}
-
-/** `1,234` */
-export const count = (n: number): string => n.toLocaleString('en');
-
-/** `12.3 %` of `part` in `whole` (one decimal), `—` when `whole` is 0. */
-export function share(part: number, whole: number): string {
-  return whole ? `${((100 * part) / whole).toFixed(1)} %` : '—';
 }
 
 /** One sentence on monotonicity, or `null` when the rollout does not change. */

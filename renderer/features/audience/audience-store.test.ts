@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setApi } from '../../api/current.ts';
 import { createMockApi, type MockApi } from '../../../test/fakes/fake-api.ts';
 import { makeLayers, makeRow } from '../../../test/fakes/fake-fleet.ts';
-import { barSegments, monotonicText, readKeys, share } from './audience-format.ts';
+import { barSegments, monotonicText, readKeys } from './audience-format.ts';
+import { share } from '../../lib/format.ts';
 import {
   loadAudienceFile,
   resetAudienceStore,

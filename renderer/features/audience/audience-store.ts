@@ -11,7 +11,7 @@ import { AUDIENCE_MAX_KEYS, type AudiencePreview } from '../../../shared/audienc
 import type { ApiError } from '../../../shared/contract.ts';
 import type { FlagRef, LayerPatch } from '../../../shared/domain.ts';
 import { api, uploader } from '../../api/current.ts';
-import { toRef } from '../../lib/format.ts';
+import { toRef } from '../../lib/flag-ref.ts';
 import { readKeys } from './audience-format.ts';
 
 /** Where the preview call is: not asked, running, answered, or failed. */

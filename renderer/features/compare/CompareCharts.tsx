@@ -21,7 +21,8 @@ import {
 } from 'recharts';
 import type { MetricComparison, MetricDefinition, MetricSeries } from '../../../shared/metrics.ts';
 import { forestData, seriesChartData, type ForestDatum, type Scale } from './compare-model.ts';
-import { formatAbsolute, formatLift, formatNumber } from './format.ts';
+import { formatAbsolute } from './compare-format.ts';
+import { formatLift, formatNumber } from '../../lib/format.ts';
 
 /** Mid-tone colours readable on both themes. */
 export const VERDICT_COLORS: Record<MetricComparison['verdict'], string> = {

@@ -10,7 +10,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { FlagRef } from '../../../shared/domain.ts';
 import { FlagCrumbs } from '../navigation/FlagCrumbs.tsx';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, formatP } from '../../lib/format.ts';
 import { ADJUSTMENTS, WINDOWS, type Adjust, type Scale, type WindowKey } from './compare-model.ts';
 import {
   loadComparison,
@@ -34,7 +34,6 @@ import {
 import { AddMetricDialog } from './AddMetricDialog.tsx';
 import { ForestPlot, SeriesChart } from './CompareCharts.tsx';
 import { CompareTable } from './CompareTable.tsx';
-import { formatP } from './format.ts';
 import { ImportEventsDialog } from './ImportEventsDialog.tsx';
 
 /** What sequential vs fixed-horizon means, shown next to the mode toggle. */

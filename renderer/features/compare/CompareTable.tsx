@@ -9,16 +9,8 @@
 import type { MetricComparison } from '../../../shared/metrics.ts';
 import { effectiveResult } from './compare-model.ts';
 import { selectMetric } from './compare-store.ts';
-import {
-  formatAbsolute,
-  formatCi,
-  formatLift,
-  formatN,
-  formatP,
-  formatStatistic,
-  METHOD_TEXT,
-  VERDICT_TEXT,
-} from './format.ts';
+import { formatAbsolute, formatStatistic, METHOD_TEXT, VERDICT_TEXT } from './compare-format.ts';
+import { formatCi, formatLift, formatN, formatP } from '../../lib/format.ts';
 
 function StatLabel({ row }: { row: MetricComparison }) {
   return (

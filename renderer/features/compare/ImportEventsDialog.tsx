@@ -6,7 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { uploader } from '../../api/current.ts';
 import { FileImportDialog } from '../../components/FileImportDialog.tsx';
 import { closeImport, setImportField, startImport, useCompareStore } from './compare-store.ts';
-import { formatN } from './format.ts';
+import { formatN } from '../../lib/format.ts';
 
 /** The "Import metric events" dialog of the compare store. */
 export function ImportEventsDialog() {

@@ -13,7 +13,7 @@ import type {
   MetricSeries,
   Window,
 } from '../../../shared/metrics.ts';
-import { toRef } from '../../lib/format.ts';
+import { toRef } from '../../lib/flag-ref.ts';
 
 /** The time windows offered: last 15 min, 1 h, 24 h or 7 d. */
 export type WindowKey = '15m' | '1h' | '24h' | '7d';

@@ -23,7 +23,7 @@ import type {
 } from '../../../shared/metrics.ts';
 import { api } from '../../api/current.ts';
 import { fileImporter, type ImportRunState, type ImportRunStatus } from '../../lib/file-import.ts';
-import { sameRef, toRef } from '../../lib/format.ts';
+import { sameRef, toRef } from '../../lib/flag-ref.ts';
 import type { LoadStatus } from '../fleet/fleet-store.ts';
 import {
   defaultControlShare,

@@ -8,14 +8,10 @@ import type { FlagRef } from '../../../shared/domain.ts';
 import { layersWords } from '../../../shared/layer-words.ts';
 import type { DecisionAction, DecisionRecord } from '../../../shared/decisions.ts';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
-import { formatDateTime, refId } from '../../lib/format.ts';
+import { formatDateTime, formatValue } from '../../lib/format.ts';
+import { refId } from '../../lib/flag-ref.ts';
+import { DECISION_ACTIONS, describeGuardrailKind, OUTBOX_STATUS_LABEL } from '../rollout/rollout-format.ts';
 import { showRollout } from '../navigation/navigation-store.ts';
-import {
-  DECISION_ACTIONS,
-  describeGuardrailKind,
-  formatValue,
-  OUTBOX_STATUS_LABEL,
-} from '../rollout/rollout-format.ts';
 import { GuardrailStatusBadge } from '../rollout/StatusBadges.tsx';
 import {
   clearFilters,

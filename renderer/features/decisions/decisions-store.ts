@@ -8,7 +8,7 @@ import type { ApiError, ChannelInput } from '../../../shared/contract.ts';
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { DecisionAction, DecisionRecord } from '../../../shared/decisions.ts';
 import { api } from '../../api/current.ts';
-import { refId } from '../../lib/format.ts';
+import { refId } from '../../lib/flag-ref.ts';
 
 /** Where a load is: not started, loading, loaded, or failed. */
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';

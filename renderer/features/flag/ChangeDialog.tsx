@@ -3,7 +3,7 @@ import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ChangeTable, ConfirmedResult } from '../../components/ChangeTable.tsx';
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx';
-import { LAYER_LABELS } from '../../lib/format.ts';
+import { LAYER_LABELS } from '../../lib/layer-format.ts';
 import { AudiencePanel } from '../audience/AudiencePanel.tsx';
 import { useProviderWait } from '../rollback/provider-wait.ts';
 import {

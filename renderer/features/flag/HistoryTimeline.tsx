@@ -2,7 +2,8 @@
 import type { HistoryEntry } from '../../../shared/domain.ts';
 import { SourceBadge } from '../../components/Badges.tsx';
 import { useNow } from '../../lib/clock.ts';
-import { formatDateTime, formatLayerValue, formatRelative, LAYER_LABELS } from '../../lib/format.ts';
+import { formatDateTime, formatRelative } from '../../lib/format.ts';
+import { formatLayerValue, LAYER_LABELS } from '../../lib/layer-format.ts';
 
 /** The flag's history as a timeline: time, actor, source and the layer changes of each entry. */
 export function HistoryTimeline({ history }: { history: HistoryEntry[] }) {

@@ -3,7 +3,7 @@ import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FleetRow, LayerName, ProviderCapabilities } from '../../../shared/domain.ts';
 import { KillBadge } from '../../components/Badges.tsx';
-import { formatLayer, LAYER_LABELS, LAYERS } from '../../lib/format.ts';
+import { formatLayer, LAYER_LABELS, LAYERS } from '../../lib/layer-format.ts';
 import { cancelEdit, previewEdit, setDraft, startEdit, useChangeStore } from './change-store.ts';
 
 const CAPABILITY: Record<LayerName, keyof ProviderCapabilities> = {

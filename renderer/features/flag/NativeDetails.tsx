@@ -1,6 +1,7 @@
 /** Provider-native details (`flag.native`) and variants, as a small key/value list. */
 import type { FleetRow } from '../../../shared/domain.ts';
-import { formatDateTime, formatNative, formatPercent } from '../../lib/format.ts';
+import { formatDateTime, formatPercent } from '../../lib/format.ts';
+import { formatNative } from '../../lib/layer-format.ts';
 
 /** The "Provider details" panel of a flag: kinds, version, times, native details and variants. */
 export function NativeDetails({ flag }: { flag: FleetRow }) {

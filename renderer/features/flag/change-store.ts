@@ -11,7 +11,8 @@ import type { ApiError } from '../../../shared/contract.ts';
 import type { ActionResult, ChangePreview } from '../../../shared/flag-actions.ts';
 import type { FlagLayers, FlagRef, LayerName, LayerPatch } from '../../../shared/domain.ts';
 import { api } from '../../api/current.ts';
-import { splitValidationMessage, toRef } from '../../lib/format.ts';
+import { splitValidationMessage } from '../../lib/validation-message.ts';
+import { toRef } from '../../lib/flag-ref.ts';
 import { loadFleet } from '../fleet/fleet-store.ts';
 import { refreshFlag } from './flag-store.ts';
 

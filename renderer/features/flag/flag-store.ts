@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { ApiError } from '../../../shared/contract.ts';
 import type { AuditEntry, FlagRef, FleetRow, HistoryEntry } from '../../../shared/domain.ts';
 import { api } from '../../api/current.ts';
-import { sameRef, toRef } from '../../lib/format.ts';
+import { sameRef, toRef } from '../../lib/flag-ref.ts';
 import type { LoadStatus } from '../fleet/fleet-store.ts';
 
 /** The open flag's data (`flag.get`) and its load status. */

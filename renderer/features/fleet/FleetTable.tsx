@@ -8,15 +8,9 @@ import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { FlagRef, FleetRow } from '../../../shared/domain.ts';
 import { KillBadge, StaleBadge } from '../../components/Badges.tsx';
 import { useNow } from '../../lib/clock.ts';
-import {
-  formatDateTime,
-  formatModel,
-  formatPercent,
-  formatRelative,
-  formatThreshold,
-  refId,
-  sameRef,
-} from '../../lib/format.ts';
+import { formatDateTime, formatPercent, formatRelative } from '../../lib/format.ts';
+import { formatModel, formatThreshold } from '../../lib/layer-format.ts';
+import { refId, sameRef } from '../../lib/flag-ref.ts';
 import { useOpenIncidentsStore } from '../incident/open-incidents-store.ts';
 import { openRestore, openRollback } from '../rollback/rollback-store.ts';
 import { INCIDENT_KIND_LABEL } from '../incident/incident-words.ts';

@@ -13,13 +13,14 @@ import { layersWords } from '../../../shared/layer-words.ts';
 import type { DecisionRecord, OutboxStatus } from '../../../shared/decisions.ts';
 import { AuditStatusBadge, KillBadge } from '../../components/Badges.tsx';
 import { ErrorState, LoadingState } from '../../components/States.tsx';
-import { formatDateTime, refId } from '../../lib/format.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { refId } from '../../lib/flag-ref.ts';
+import { OUTBOX_STATUS_LABEL } from '../rollout/rollout-format.ts';
 import { openRestore } from '../rollback/rollback-store.ts';
 import { showDecisions, showRollout } from '../navigation/navigation-store.ts';
 import { openAction, resetActionStore, type RolloutActionKind } from '../rollout/action-store.ts';
 import { GuardrailBoard } from '../rollout/GuardrailBoard.tsx';
 import { RolloutActionDialog } from '../rollout/RolloutActionDialog.tsx';
-import { OUTBOX_STATUS_LABEL } from '../rollout/rollout-format.ts';
 import { OutboxStatusBadge, RolloutStatusBadge } from '../rollout/StatusBadges.tsx';
 import {
   latestRollback,

@@ -10,7 +10,7 @@ import type { ApiError } from '../../../shared/contract.ts';
 import type { Incident } from '../../../shared/incidents.ts';
 import type { OutboxAction, OutboxStatus } from '../../../shared/decisions.ts';
 import { api } from '../../api/current.ts';
-import { refId } from '../../lib/format.ts';
+import { refId } from '../../lib/flag-ref.ts';
 import { startLiveRefresh } from '../../lib/live-refresh.ts';
 
 /** Where a load is: not started, loading, loaded, or failed. */

@@ -8,7 +8,7 @@ import { create } from 'zustand';
 import type { ApiError } from '../../../shared/contract.ts';
 import type { IncidentKind } from '../../../shared/incidents.ts';
 import { api } from '../../api/current.ts';
-import { refId } from '../../lib/format.ts';
+import { refId } from '../../lib/flag-ref.ts';
 import { startLiveRefresh } from '../../lib/live-refresh.ts';
 
 /** Fallback poll of `incidents.list`, in ms. */

@@ -13,7 +13,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { ChangeTable, ConfirmedResult } from '../../components/ChangeTable.tsx';
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx';
 import { SourceBadge } from '../../components/Badges.tsx';
-import { formatDateTime, formatLayerValue, LAYER_LABELS } from '../../lib/format.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { formatLayerValue, LAYER_LABELS } from '../../lib/layer-format.ts';
 import {
   chooseRollbackMode,
   closeRollback,

@@ -14,7 +14,7 @@ import type { ApiError } from '../../../shared/contract.ts';
 import type { ActionResult, ChangePreview, RollbackMode } from '../../../shared/flag-actions.ts';
 import type { FlagRef } from '../../../shared/domain.ts';
 import { api } from '../../api/current.ts';
-import { toRef } from '../../lib/format.ts';
+import { toRef } from '../../lib/flag-ref.ts';
 import { loadFleet } from '../fleet/fleet-store.ts';
 import { refreshFlag } from '../flag/flag-store.ts';
 import { loadOpenIncidents } from '../incident/open-incidents-store.ts';

@@ -5,14 +5,13 @@
 import { memo } from 'react';
 import { Line, LineChart, ReferenceLine, YAxis } from 'recharts';
 import type { GuardrailState } from '../../../shared/guardrails.ts';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, formatValue } from '../../lib/format.ts';
 import {
   countByStatus,
   describeGuardrailAction,
   describeGuardrailKind,
   describeSpan,
   formatStreak,
-  formatValue,
   GUARDRAIL_STATUS_LABEL,
   sortGuardrailStates,
   sparklinePoints,

@@ -6,10 +6,9 @@
 import { isPlaceholderKey } from '../../../shared/rollout-templates.ts';
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, formatDuration } from '../../lib/format.ts';
 import { splitList, type AudienceType, type StageDraft } from './plan-form.ts';
 import { describePlannerInputs, type PlannerDraft } from './planner-draft.ts';
-import { formatDuration } from './rollout-format.ts';
 import {
   addStage,
   chooseTemplate,

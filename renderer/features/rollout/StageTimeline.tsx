@@ -1,7 +1,6 @@
 /** Where the rollout is: every stage with its %, audience and dates; time at and left of the current stage. */
 import type { RolloutView } from '../../../shared/rollout-state.ts';
-import { formatDateTime, formatPercent } from '../../lib/format.ts';
-import { formatDuration } from './rollout-format.ts';
+import { formatDateTime, formatPercent, formatDuration } from '../../lib/format.ts';
 import { timelineModel } from './timeline-model.ts';
 import { RolloutStatusBadge } from './StatusBadges.tsx';
 

@@ -12,7 +12,7 @@ import type { FlagRef } from '../../../shared/domain.ts';
 import type { GateEvaluation, RolloutView } from '../../../shared/rollout-state.ts';
 import type { RollbackTarget } from '../../../shared/guardrails.ts';
 import { api } from '../../api/current.ts';
-import { toRef } from '../../lib/format.ts';
+import { toRef } from '../../lib/flag-ref.ts';
 
 /**
  * An operator action on a rollout (each is one channel call, `restart` being an advance to the

@@ -1,7 +1,7 @@
 /** The guardrail dialog's form: a guardrail as typed (strings) ↔ the contract's `Guardrail`. */
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { Guardrail, RollbackTarget } from '../../../shared/guardrails.ts';
-import { trimNum } from './rollout-format.ts';
+import { trimNum } from '../../lib/format.ts';
 
 /** What a guardrail compares against: `absolute`, `relative-to-control`, `drift`, …. */
 export type GuardrailKindType = Guardrail['kind']['type'];

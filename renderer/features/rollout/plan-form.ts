@@ -4,7 +4,7 @@
  */
 import type { FlagRef } from '../../../shared/domain.ts';
 import type { Audience, PlannerResult, RolloutPlan, Stage } from '../../../shared/rollout-plans.ts';
-import { durationInput, parseDuration, trimNum } from './rollout-format.ts';
+import { durationInput, parseDuration, trimNum } from '../../lib/format.ts';
 
 /** Who a stage exposes, as picked in the editor: `everyone`, `allow-list` or `segment`. */
 export type AudienceType = Audience['type'];

@@ -1,6 +1,6 @@
 /** The stage planner's form: its inputs as typed (strings) ↔ the contract's `PlannerInputs`. */
 import type { PlannerInputs } from '../../../shared/rollout-plans.ts';
-import { DAY_MS, formatDuration, formatFraction, formatValue } from './rollout-format.ts';
+import { DAY_MS, formatDuration, formatFraction, formatValue } from '../../lib/format.ts';
 
 /** The planner's inputs as typed. Percent fields are 0–100; durations in days. */
 export interface PlannerDraft {

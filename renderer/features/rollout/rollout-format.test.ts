@@ -8,14 +8,16 @@ import { draftToPlan, planToDraft, stageToDraft } from './plan-form.ts';
 import { describePlannerInputs, initialPlannerDraft, plannerDraftToInputs } from './planner-draft.ts';
 import {
   DAY_MS,
-  describeGuardrailKind,
-  describeSpan,
   durationInput,
   formatDuration,
-  formatStreak,
   formatValue,
   HOUR_MS,
   parseDuration,
+} from '../../lib/format.ts';
+import {
+  describeGuardrailKind,
+  describeSpan,
+  formatStreak,
   sortGuardrailStates,
   sparklinePoints,
 } from './rollout-format.ts';

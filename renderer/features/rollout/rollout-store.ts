@@ -18,7 +18,7 @@ import type { Guardrail } from '../../../shared/guardrails.ts';
 import type { PlanTemplate } from '../../../shared/rollout-plans.ts';
 import type { RolloutView } from '../../../shared/rollout-state.ts';
 import { api } from '../../api/current.ts';
-import { sameRef, toRef } from '../../lib/format.ts';
+import { sameRef, toRef } from '../../lib/flag-ref.ts';
 import {
   draftToGuardrail,
   guardrailToDraft,

@@ -6,7 +6,7 @@
 import { memo, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Recommendation, RecommendationStatus, Slice } from '../../../shared/simulator.ts';
-import { formatThreshold } from '../../lib/format.ts';
+import { formatThreshold } from '../../lib/layer-format.ts';
 import { gridAtOrAbove, thresholdText } from './simulator-model.ts';
 import { runRecommend, setCandidate, setSlice, setTarget, useSimulatorStore } from './simulator-store.ts';
 import { formatCount, formatPct } from './projection.ts';

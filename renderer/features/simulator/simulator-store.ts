@@ -18,7 +18,7 @@ import type { FlagRef, FleetRow } from '../../../shared/domain.ts';
 import type { PredictionLog, Slice } from '../../../shared/simulator.ts';
 import { api } from '../../api/current.ts';
 import { fileImporter } from '../../lib/file-import.ts';
-import { sameRef, toRef } from '../../lib/format.ts';
+import { sameRef, toRef } from '../../lib/flag-ref.ts';
 import { previewEdit, setDraft, startEdit } from '../flag/change-store.ts';
 import {
   abFieldErrorFromServer,

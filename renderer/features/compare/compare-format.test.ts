@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeMetricDefinition } from '../../../test/fakes/fake-metrics.ts';
 import { niceAxis } from './CompareCharts.tsx';
-import { formatAbsolute, formatLift, formatNumber, formatP, formatStatistic } from './format.ts';
+import { formatAbsolute, formatStatistic } from './compare-format.ts';
+import { formatLift, formatNumber, formatP } from '../../lib/format.ts';
 
 const ref = { provider: 'local', environment: 'production', key: 'k' };
 
